@@ -1,0 +1,3 @@
+"""Plugin entry point."""
+
+from clipora_core import hookimpl  # noqa: F401

@@ -1,0 +1,1 @@
+"""Clipora's offline speech-to-text backend (faster-whisper, Whisper base from PyPI wheels)."""

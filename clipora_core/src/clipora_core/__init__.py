@@ -1,0 +1,9 @@
+"""Clipora core: hookspecs, plugin loading, contracts, config, job workspace, runner and CLI.
+
+Plugins import ``hookimpl`` and ``Capability`` from here."""
+
+from clipora_core.capabilities import Capability, ConfigSection, Kind
+from clipora_core.hookspecs import hookimpl
+
+__version__ = "0.2.0"
+__all__ = ["Capability", "ConfigSection", "Kind", "hookimpl", "__version__"]

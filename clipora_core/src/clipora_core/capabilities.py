@@ -1,0 +1,241 @@
+"""What a plugin registers (capabilities, config sections) and the interfaces their factories
+return. Request objects are plain dataclasses: they live in memory only."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from clipora_core.contracts import (
+        CleaningSummary,
+        DiscoveredInterval,
+        DroppedUnit,
+        EditPlanSegment,
+        MediaProbe,
+        PresenceSample,
+        RemovalInterval,
+        SemanticItemInterval,
+        TimeMapEntry,
+        TimeWindow,
+        Transcript,
+    )
+    from clipora_core.progress import StageProgress
+    from clipora_core.workspace import JobWorkspace
+
+
+class Kind(StrEnum):
+    ASR = "asr"
+    CLEANER = "cleaner"
+    VIDEO_TYPE = "video_type"
+    SUBTITLE_WRITER = "subtitle_writer"
+    RENDERER = "renderer"
+    PROBER = "prober"
+    PRESENCE_DETECTOR = "presence_detector"
+
+
+HOOK_FOR_KIND = {
+    Kind.ASR: "register_asr_backends",
+    Kind.CLEANER: "register_cleaners",
+    Kind.VIDEO_TYPE: "register_video_types",
+    Kind.SUBTITLE_WRITER: "register_subtitle_writers",
+    Kind.RENDERER: "register_renderers",
+    Kind.PROBER: "register_probers",
+    Kind.PRESENCE_DETECTOR: "register_presence_detectors",
+}
+
+
+class Capability(BaseModel):
+    """One registered thing, with where it applies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Kind
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    description: str
+    factory: str = Field(description="'module:attribute' imported only when the capability is used")
+    languages: list[str] = Field(default_factory=lambda: ["*"])
+    formats: list[str] = Field(default_factory=list)
+    devices: list[str] = Field(default_factory=lambda: ["cpu"])
+    needs_network: bool = False
+    needs_credentials: bool = False
+    # Config paths whose values change this capability's output: part of stage fingerprints.
+    config_keys: list[str] = Field(default_factory=list)
+    features: dict[str, Any] = Field(default_factory=dict)
+    # Filled in by the host.
+    plugin: str = ""
+    distribution: str = ""
+    version: str = ""
+
+    def load(self) -> Callable[..., Any]:
+        module_name, _, attr = self.factory.partition(":")
+        obj: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            obj = getattr(obj, part)
+        return obj
+
+    def summary(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+
+class ConfigSection(BaseModel):
+    """A plugin's config section: a dotted path and the pydantic model that validates it."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+
+    path: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+    model: type[BaseModel]
+    plugin: str = ""
+    distribution: str = ""
+
+
+# --- requests and results passed to capability implementations -------------------------------
+
+
+@dataclass
+class ASRRequest:
+    media_path: Path
+    duration_seconds: float
+    scratch_dir: Path
+    settings: Any  # the effective ClipporaConfig
+    progress: StageProgress
+    language: str | None = None
+    hotwords: list[str] = field(default_factory=list)
+    source_path: Path | None = None  # the original recording (for sidecar transcripts)
+
+
+@runtime_checkable
+class ASRBackend(Protocol):
+    def transcribe(self, request: ASRRequest) -> Transcript: ...
+
+
+@dataclass
+class CleanRequest:
+    source_path: Path
+    probe: MediaProbe
+    out_dir: Path
+    settings: Any
+    progress: StageProgress
+
+
+@dataclass
+class CleanResult:
+    effective_source_path: Path
+    removed_intervals: list[RemovalInterval]
+    keep_intervals: list[TimeWindow]
+    time_map: list[TimeMapEntry]
+    summary: CleaningSummary
+
+
+class Cleaner(Protocol):
+    def clean(self, request: CleanRequest) -> CleanResult: ...
+
+
+class Prober(Protocol):
+    def probe(self, path: Path) -> MediaProbe: ...
+
+    def prepare(self, path: Path, probe: MediaProbe, out_dir: Path) -> Path | None: ...
+
+
+@dataclass
+class AnalyzerContext:
+    job: JobWorkspace
+    settings: Any
+    progress: StageProgress
+    transcript: Transcript
+    probe: MediaProbe
+    dropped: list[DroppedUnit] = field(default_factory=list)
+    plugins: Any = None  # the PluginHost, for analyzers that use other capabilities
+
+
+@dataclass
+class DiscoveryResult:
+    intervals: list[DiscoveredInterval]
+    debug: dict[str, Any] = field(default_factory=dict)  # written to semantic/window_plans.json
+
+
+@dataclass
+class ClusterResult:
+    items: list[SemanticItemInterval]
+    debug: dict[str, Any] = field(default_factory=dict)  # written to semantic/cluster_plan.json
+
+
+class VideoTypeAnalyzer(Protocol):
+    def discover(self, ctx: AnalyzerContext) -> DiscoveryResult: ...
+
+    def cluster(
+        self, ctx: AnalyzerContext, intervals: list[DiscoveredInterval]
+    ) -> ClusterResult: ...
+
+    def analyze_item(
+        self, ctx: AnalyzerContext, item: SemanticItemInterval
+    ) -> list[EditPlanSegment]: ...
+
+
+@dataclass
+class SubtitleStyle:
+    position_preset: str = "bottom"
+    font_theme: str = "default"
+    font_family: str = "Noto Sans SC"
+    fonts_dir: Path | None = None
+    font_scale_multiplier: float = 1.0
+
+
+@dataclass
+class SubtitleRequest:
+    transcript: Transcript
+    windows: list[TimeWindow]  # in play order, effective timeline
+    playback_speed: float
+    width: int
+    height: int
+    out_path: Path  # without suffix decisions: the writer picks the extension
+    style: SubtitleStyle
+    language: str | None = None
+
+
+class SubtitleWriter(Protocol):
+    def write(self, request: SubtitleRequest) -> Path | None: ...
+
+
+@dataclass
+class RenderRequest:
+    source_path: Path
+    probe: MediaProbe
+    windows: list[TimeWindow]
+    out_path: Path
+    settings: Any
+    progress: StageProgress
+    clip_id: str = ""
+    burn_subtitles: Path | None = None  # an .ass file on the clip's timeline
+    fonts_dir: Path | None = None
+
+
+@dataclass
+class RenderOutput:
+    path: Path
+    duration_seconds: float
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class Renderer(Protocol):
+    def render(self, request: RenderRequest) -> RenderOutput: ...
+
+
+@dataclass
+class PresenceRequest:
+    source_path: Path
+    windows: list[TimeWindow]
+    sample_interval_seconds: float
+    settings: Any
+    progress: StageProgress
+    out_dir: Path | None = None
+
+
+class PresenceDetector(Protocol):
+    def detect(self, request: PresenceRequest) -> list[PresenceSample]: ...

@@ -1,0 +1,572 @@
+"""The ``clipora`` command line.
+
+Heavy modules are imported inside commands, never at module level: ``clipora --help`` and
+``clipora plugins list`` must start fast with every plugin installed.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from clipora_core.errors import CliporaError, InputError, UsageError
+
+
+class Ctx:
+    def __init__(
+        self,
+        config: Path | None,
+        sets: tuple[str, ...],
+        quiet: bool,
+        log_level: str | None,
+        debug: bool,
+    ) -> None:
+        self.config_path = config
+        self.sets = list(sets)
+        self.quiet = quiet
+        self.log_level = log_level
+        self.debug = debug or os.environ.get("CLIPORA_DEBUG", "") == "1"
+
+    def load(self, overrides: dict[str, Any] | None = None) -> Any:
+        from clipora_core.config import load_config
+        from clipora_core.plugins import get_host
+
+        host = get_host()
+        overrides = dict(overrides or {})
+        if self.log_level:
+            overrides["logging.level"] = self.log_level
+        loaded = load_config(
+            self.config_path,
+            overrides=overrides,
+            cli_set=self.sets,
+            sections=host.config_sections(),
+        )
+        from clipora_core.progress import Terminal, set_terminal
+
+        level = "debug" if self.debug else loaded.settings.logging.level
+        set_terminal(Terminal(level=level, quiet=self.quiet))
+        return loaded
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    @click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Config file (default: CLIPORA_CONFIG or the per-user clipora.yaml).",
+    )
+    @click.option(
+        "--set",
+        "sets",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Override a config value, e.g. --set asr.language=zh (repeatable).",
+    )
+    @click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        help="No progress bars or messages; stdout still gets the job path.",
+    )
+    @click.option(
+        "--log-level",
+        type=click.Choice(["debug", "info", "warning", "error"]),
+        default=None,
+        help="Terminal log level (the job log always records everything).",
+    )
+    @click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+    @functools.wraps(func)
+    def wrapper(
+        config: Path | None,
+        sets: tuple[str, ...],
+        quiet: bool,
+        log_level: str | None,
+        debug: bool,
+        **kwargs: Any,
+    ) -> Any:
+        ctx = Ctx(config, sets, quiet, log_level, debug)
+        return _guard(ctx, func, **kwargs)
+
+    return wrapper
+
+
+def _guard(ctx: Ctx, func: Callable[..., Any], **kwargs: Any) -> Any:
+    from clipora_core.progress import terminal
+
+    try:
+        return func(ctx, **kwargs)
+    except CliporaError as exc:
+        terminal().close()
+        if ctx.debug:
+            raise
+        click.echo(f"[clipora] error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        terminal().close()
+        click.echo("[clipora] interrupted; rerun the same command to continue", err=True)
+        sys.exit(130)
+    except click.exceptions.ClickException:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one line for users, the traceback with --debug
+        terminal().close()
+        if ctx.debug:
+            raise
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        click.echo(
+            f"[clipora] error: {type(exc).__name__}: {text} (rerun with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(1)
+    finally:
+        terminal().close()
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _check_video_path(video: Path) -> Path:
+    if not video.exists():
+        raise InputError(f"video not found: {video}", hint="check the path")
+    if video.is_dir():
+        raise InputError(
+            f"{video} is a folder, not a video file",
+            hint="pass a video file or a job folder made by clipora",
+        )
+    if not os.access(video, os.R_OK):
+        raise InputError(
+            f"cannot read {video}: permission denied", hint="fix the file's permissions"
+        )
+    if video.stat().st_size == 0:
+        raise InputError(f"{video} is empty (0 bytes)", hint="pass a complete video file")
+    return video.resolve()
+
+
+def _open_or_create(ctx: Ctx, loaded: Any, target: Path) -> Any:
+    from clipora_core.capabilities import Kind
+    from clipora_core.plugins import get_host
+    from clipora_core.workspace import JobWorkspace
+
+    if target.is_dir() and (target / "manifest.json").is_file():
+        job = JobWorkspace.open(target)
+    else:
+        video = _check_video_path(target)
+        # Probe before creating anything, so a bad input leaves no job folder behind.
+        host = get_host()
+        prober = host.get(Kind.PROBER, loaded.settings.inspect.prober, "inspect.prober").load()(
+            loaded.settings
+        )
+        probe = prober.probe(video)
+        if not probe.has_video:
+            raise InputError(f"{video.name} has no video stream", hint="pass a video file")
+        job = JobWorkspace.create(Path(loaded.settings.paths.workdir), video)
+    job.acquire()
+    _announce(job)
+    return job
+
+
+def _open_job(job_dir: Path) -> Any:
+    from clipora_core.workspace import JobWorkspace
+
+    job = JobWorkspace.open(job_dir)
+    job.acquire()
+    _announce(job)
+    return job
+
+
+def _announce(job: Any) -> None:
+    from clipora_core.progress import terminal
+
+    if not terminal().quiet:
+        click.echo(f"[clipora] job={job.root}", err=True)
+        click.echo(f"[clipora] log={job.log_path}", err=True)
+
+
+def _pipeline(job: Any, loaded: Any) -> Any:
+    from clipora_core.plugins import get_host
+    from clipora_core.runner import Pipeline
+
+    return Pipeline(job=job, config=loaded, host=get_host())
+
+
+def _finish(job: Any) -> None:
+    from clipora_core.progress import close_job_logger, terminal
+
+    terminal().close()
+    _report(job)
+    close_job_logger(job)
+    job.release()
+    click.echo(str(job.root))
+
+
+def _report(job: Any) -> None:
+    from clipora_core.progress import terminal
+
+    result_path = job.path("renders/execution_result.json")
+    if terminal().quiet:
+        return
+    for d in job.manifest.dropped:
+        click.echo(f"[clipora] {d.kind}: {d.stage} {d.unit} {d.id}: {d.reason}", err=True)
+    if job.stage("render").status == "completed" and result_path.is_file():
+        data = json.loads(result_path.read_text(encoding="utf-8"))
+        for art in data.get("artifacts", []):
+            mark = "ok " if art.get("success") else "FAILED"
+            dur = art.get("duration_seconds")
+            dur_text = f"{dur:6.1f}s" if isinstance(dur, int | float) else "      "
+            click.echo(f"[clipora] {mark} {dur_text} {art.get('output_path')}", err=True)
+
+
+def _run_stage_command(
+    ctx: Ctx, job_dir: Path, stage: str, force: bool, overrides: dict[str, Any] | None = None
+) -> None:
+    loaded = ctx.load(overrides)
+    job = _open_job(job_dir)
+    try:
+        pipeline = _pipeline(job, loaded)
+        pipeline.run_through(stage, force={stage} if force else set())
+    finally:
+        job.release()
+    _finish(job)
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def build_cli() -> click.Group:
+    @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(package_name="clipora-core", prog_name="clipora")
+    def cli() -> None:
+        """Clipora: turn long livestream recordings into short per-product clips.
+
+        \b
+        Typical use:
+          clipora run recording.mp4            # every stage, offline by default
+          clipora render <job> --plan plan.json
+          clipora plugins list
+        """
+
+    @cli.command()
+    @click.argument("video", type=click.Path(path_type=Path))
+    @click.option(
+        "--force",
+        "force",
+        multiple=True,
+        metavar="STAGE",
+        help="Rerun this stage even if it finished (repeatable; later stages rerun too).",
+    )
+    @common_options
+    def run(ctx: Ctx, video: Path, force: tuple[str, ...]) -> None:
+        """Run every stage on VIDEO (or continue the job folder VIDEO)."""
+        from clipora_core.workspace import STAGES
+
+        bad = [f for f in force if f.replace("-", "_") not in STAGES]
+        if bad:
+            raise UsageError(
+                f"unknown stage {bad[0]!r} for --force", hint=f"stages: {', '.join(STAGES)}"
+            )
+        loaded = ctx.load()
+        job = _open_or_create(ctx, loaded, video)
+        try:
+            _pipeline(job, loaded).run_through("render", force={f.replace("-", "_") for f in force})
+        finally:
+            job.release()
+        _finish(job)
+        _exit_on_clip_failures(job)
+
+    @cli.command()
+    @click.argument("video", type=click.Path(path_type=Path))
+    @click.option("--force", is_flag=True, help="Rerun cleaning even if it finished.")
+    @common_options
+    def clean(ctx: Ctx, video: Path, force: bool) -> None:
+        """Create a job for VIDEO (or reuse a job folder) and run the clean stage."""
+        loaded = ctx.load()
+        job = _open_or_create(ctx, loaded, video)
+        try:
+            _pipeline(job, loaded).run_through("clean", force={"clean"} if force else set())
+        finally:
+            job.release()
+        _finish(job)
+
+    def stage_command(name: str, stage: str, doc: str) -> None:
+        @cli.command(name=name, help=doc)
+        @click.argument("job_dir", type=click.Path(path_type=Path))
+        @click.option("--force", is_flag=True, help="Rerun this stage even if it finished.")
+        @common_options
+        def command(ctx: Ctx, job_dir: Path, force: bool) -> None:
+            _run_stage_command(ctx, job_dir, stage, force)
+
+    stage_command("inspect", "inspect", "Probe the job's source (runs clean first if needed).")
+    stage_command(
+        "semantic-discover",
+        "semantic_discover",
+        "Transcribe and find product-selling intervals (earlier stages run if needed).",
+    )
+    stage_command(
+        "semantic-cluster", "semantic_cluster", "Group intervals of the same product into items."
+    )
+    stage_command("analyze", "analyze", "Write the edit plan: hook + body windows per item.")
+
+    @cli.command("analyze-item")
+    @click.argument("job_dir", type=click.Path(path_type=Path))
+    @click.option(
+        "--semantic-item-id", required=True, help="Item to (re)analyze, e.g. semantic-item-001."
+    )
+    @common_options
+    def analyze_item(ctx: Ctx, job_dir: Path, semantic_item_id: str) -> None:
+        """Re-analyze one item and update the edit plan."""
+        from clipora_core.capabilities import Kind
+        from clipora_core.contracts import EditPlan
+        from clipora_core.progress import StageProgress
+
+        loaded = ctx.load()
+        job = _open_job(job_dir)
+        try:
+            pipeline = _pipeline(job, loaded)
+            pipeline.run_through("semantic_cluster")
+            items = {i.id: i for i in pipeline.item_set().intervals}
+            if semantic_item_id not in items:
+                known = ", ".join(items) or "none"
+                raise UsageError(
+                    f"semantic item not found: {semantic_item_id}", hint=f"items: {known}"
+                )
+            progress = StageProgress(job, "analyze")
+            analyzer = pipeline.instance(
+                Kind.VIDEO_TYPE, pipeline.video_type, "analysis.video_type"
+            )
+            ctx_ = pipeline._context(progress)
+            plans = pipeline.analyze_item(analyzer, ctx_, items[semantic_item_id])
+            plan_path = job.path("analysis/edit_plan.json")
+            new_segments = [s for p in plans for s in p.segments]
+            if plan_path.is_file():
+                plan = EditPlan.model_validate(job.read_json("analysis/edit_plan.json"))
+                kept = [
+                    s
+                    for s in plan.segments
+                    if s.metadata.get("semantic_item_id") != semantic_item_id
+                ]
+                segments = kept + new_segments
+            else:
+                segments = new_segments
+            job.write_json("analysis/edit_plan.json", pipeline.build_edit_plan(segments, []))
+            job.invalidate_after("analyze")
+            for p in plans:
+                progress.info(
+                    "item plan written",
+                    item_plan=str(job.path(f"analysis/items/{p.item_plan_id}.json")),
+                )
+        finally:
+            job.release()
+        _finish(job)
+
+    @cli.command()
+    @click.argument("job_dir", type=click.Path(path_type=Path))
+    @click.option(
+        "--plan",
+        "plan_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=None,
+        help="Render this plan (EditPlan or item plan JSON) instead of the job's own.",
+    )
+    @click.option("--force", is_flag=True, help="Rerender even if the clips exist.")
+    @click.option(
+        "--subtitle-position",
+        type=click.Choice(["bottom", "top", "short_video_safe"]),
+        default=None,
+    )
+    @click.option(
+        "--subtitle-font-theme",
+        type=click.Choice(["default", "short_video_bold", "minimal"]),
+        default=None,
+    )
+    @common_options
+    def render(
+        ctx: Ctx,
+        job_dir: Path,
+        plan_path: Path | None,
+        force: bool,
+        subtitle_position: str | None,
+        subtitle_font_theme: str | None,
+    ) -> None:
+        """Render clips from the job's edit plan, or deterministically from --plan."""
+        overrides: dict[str, Any] = {}
+        if subtitle_position:
+            overrides["render_subtitles.position_preset"] = subtitle_position
+        if subtitle_font_theme:
+            overrides["render_subtitles.font_theme"] = subtitle_font_theme
+        if plan_path is None:
+            _run_stage_command(ctx, job_dir, "render", force, overrides)
+            job = _reopen(job_dir)
+            _exit_on_clip_failures(job)
+            return
+        from clipora_core.progress import StageProgress
+        from clipora_core.workspace import fingerprint, stage_failed
+
+        loaded = ctx.load(overrides)
+        job = _open_job(job_dir)
+        try:
+            pipeline = _pipeline(job, loaded)
+            pipeline.run_through("inspect")
+            plan = pipeline.load_plan(plan_path.resolve())  # validated before any encoding
+            job.set_stage("render", "running", f"plan={plan_path}")
+            progress = StageProgress(job, "render")
+            try:
+                job.clear_dirs("renders")
+                result = pipeline.render_plan(plan, progress)
+            except BaseException as exc:
+                stage_failed(job, "render", exc)
+                raise
+            fp = fingerprint(
+                {"plan": plan.model_dump(mode="json"), "render": pipeline.fingerprint_for("render")}
+            )
+            job.set_stage(
+                "render",
+                "completed",
+                f"plan={plan_path.name} success={result.success_count} "
+                f"failure={result.failure_count}",
+                fingerprint=fp,
+            )
+        finally:
+            job.release()
+        _finish(job)
+        _exit_on_clip_failures(job)
+
+    @cli.group()
+    def plugins() -> None:
+        """Inspect installed plugins."""
+
+    @plugins.command("list")
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    def plugins_list(as_json: bool) -> None:
+        """Every plugin: distribution, version, hooks, capabilities, load errors."""
+        from clipora_core.plugins import get_host
+
+        records = get_host().plugin_list()
+        if as_json:
+            click.echo(json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2))
+            return
+        _print_plugins(records)
+
+    @cli.group()
+    def config() -> None:
+        """Show or create configuration."""
+
+    @config.command("show")
+    @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+    @common_options
+    def config_show(ctx: Ctx, as_json: bool) -> None:
+        """Print the effective config and where each value comes from (secrets masked)."""
+        from clipora_core.config import effective_rows
+
+        loaded = ctx.load()
+        rows = effective_rows(loaded)
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "config_file": str(loaded.path) if loaded.path else None,
+                        "values": [{"key": k, "value": v, "source": s} for k, v, s in rows],
+                    },
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
+            return
+        click.echo(f"# config file: {loaded.path or '(none; defaults)'}")
+        width = max(len(k) for k, _, _ in rows)
+        for key, value, source in rows:
+            text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
+            click.echo(f"{key.ljust(width)}  {text}  [{source}]")
+
+    @config.command("init")
+    @click.argument("path", type=click.Path(path_type=Path, dir_okay=False), required=False)
+    @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+    def config_init(path: Path | None, force: bool) -> None:
+        """Write a commented example config (default: the per-user config file)."""
+        from clipora_core.config import default_config_path, example_yaml
+        from clipora_core.fileio import atomic_write_text
+        from clipora_core.plugins import get_host
+
+        target = path or default_config_path()
+        if target.exists() and not force:
+            click.echo(f"[clipora] error: {target} exists (use --force to overwrite)", err=True)
+            sys.exit(1)
+        atomic_write_text(target, example_yaml(get_host().config_sections()))
+        click.echo(str(target))
+
+    from clipora_core.plugins import get_host
+
+    get_host().commands(cli)
+    return cli
+
+
+def _reopen(job_dir: Path) -> Any:
+    from clipora_core.workspace import JobWorkspace
+
+    return JobWorkspace.open(job_dir)
+
+
+def _exit_on_clip_failures(job: Any) -> None:
+    path = job.path("renders/execution_result.json")
+    if not path.is_file():
+        return
+    data = json.loads(path.read_text(encoding="utf-8"))
+    failed = data.get("failure_count", 0)
+    if failed:
+        click.echo(
+            f"[clipora] error: {failed} of {failed + data.get('success_count', 0)} clips failed to render; "
+            f"see {job.log_path}",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _print_plugins(records: list[Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Clipora plugins", show_lines=True)
+    for col in ("plugin", "distribution", "version", "hooks", "capabilities", "error"):
+        table.add_column(col, overflow="fold")
+    for r in records:
+        caps = []
+        for c in r.capabilities:
+            where = []
+            if c.languages and c.languages != ["*"]:
+                where.append(
+                    "lang=" + ",".join(c.languages[:6]) + ("…" if len(c.languages) > 6 else "")
+                )
+            if c.formats:
+                where.append("formats=" + ",".join(c.formats))
+            if c.devices:
+                where.append("devices=" + ",".join(c.devices))
+            where.append("network" if c.needs_network else "local")
+            if c.needs_credentials:
+                where.append("credentials")
+            for k, v in c.features.items():
+                if isinstance(v, bool | str | int):
+                    where.append(f"{k}={v}")
+            caps.append(f"{c.kind.value}:{c.name} ({'; '.join(where)})")
+        hooks = ", ".join(h.removeprefix("register_") for h in r.hooks)
+        status = "disabled" if r.disabled else (r.error or "")
+        table.add_row(r.name, r.distribution, r.version, hooks, "\n".join(caps), status)
+    Console().print(table)
+
+
+def main() -> None:
+    try:
+        cli = build_cli()
+    except CliporaError as exc:  # e.g. a strict-mode plugin failure
+        click.echo(f"[clipora] error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+    cli(prog_name="clipora")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,411 @@
+"""Effective configuration: YAML file < ``CLIPORA_<SECTION>__<KEY>`` environment < command line.
+
+The settings model is composed at run time from the core sections and every plugin's
+``ConfigSection``; unknown keys anywhere are errors that name the key, where it came from and the
+closest valid key. Secret fields (``SecretStr``) never appear in output or errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Field, SecretStr, ValidationError, create_model
+
+from clipora_core.errors import ConfigError
+from clipora_core.settings import CORE_SECTIONS, Section
+
+ENV_PREFIX = "CLIPORA_"
+DEFAULT_SOURCE = "default"
+
+
+def default_config_path() -> Path:
+    env = os.environ.get("CLIPORA_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("clipora")) / "clipora.yaml"
+
+
+# --- model composition -----------------------------------------------------------------------
+
+
+def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
+    """Compose the settings model from core sections plus plugin ``ConfigSection``s."""
+    tree: dict[str, list[type[BaseModel]]] = {p: [m] for p, m in CORE_SECTIONS.items()}
+    for section in sections or []:
+        tree.setdefault(section.path, []).append(section.model)
+
+    def build(path: str) -> type[BaseModel]:
+        bases = tree.get(path, [])
+        children = sorted(
+            p for p in tree if p.startswith(path + ".") and "." not in p[len(path) + 1 :]
+        )
+        fields: dict[str, Any] = {}
+        for child in children:
+            model = build(child)
+            fields[child.rsplit(".", 1)[1]] = (model, Field(default_factory=model))
+        for i, a in enumerate(bases):
+            for b in bases[i + 1 :]:
+                clash = set(a.model_fields) & set(b.model_fields)
+                if clash:
+                    raise ConfigError(
+                        f"config section {path!r}: fields {sorted(clash)} defined twice by plugins"
+                    )
+        name = "Settings_" + path.replace(".", "_")
+        # Reversed so the core's fields come first (pydantic collects fields in reverse MRO).
+        base: Any = tuple(reversed(bases)) if bases else (Section,)
+        return create_model(name, __base__=base, **fields)
+
+    top_fields: dict[str, Any] = {}
+    for path in sorted({p.split(".")[0] for p in tree}, key=_section_order):
+        model = build(path)
+        top_fields[path] = (model, Field(default_factory=model))
+    return create_model("CliporaSettings", __base__=Section, **top_fields)
+
+
+def _section_order(name: str) -> tuple[int, str]:
+    order = list(CORE_SECTIONS)
+    return (order.index(name) if name in order else len(order), name)
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def _is_path(annotation: Any) -> bool:
+    if annotation is Path:
+        return True
+    return any(a is Path for a in typing.get_args(annotation))
+
+
+def _is_list(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (list, set, tuple):
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_is_list(a) for a in typing.get_args(annotation))
+    return False
+
+
+def _is_secret(annotation: Any) -> bool:
+    return annotation is SecretStr or SecretStr in typing.get_args(annotation)
+
+
+def iter_fields(model: type[BaseModel], prefix: str = ""):
+    """Yield (dotted path, FieldInfo) for every leaf field of a settings model."""
+    for name, info in model.model_fields.items():
+        path = f"{prefix}{name}"
+        sub = _submodel(info.annotation)
+        if sub is not None and issubclass(sub, Section):
+            yield from iter_fields(sub, path + ".")
+        else:
+            yield path, info
+
+
+def field_at(model: type[BaseModel], dotted: str) -> Any:
+    current: type[BaseModel] | None = model
+    info = None
+    for part in dotted.split("."):
+        if current is None or part not in current.model_fields:
+            return None
+        info = current.model_fields[part]
+        current = _submodel(info.annotation)
+    return info
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+def _check_keys(model: type[BaseModel], data: Any, where: str, prefix: str = "") -> None:
+    if not isinstance(data, dict):
+        return
+    fields = model.model_fields
+    for key, value in data.items():
+        path = f"{prefix}{key}"
+        if key not in fields:
+            all_keys = [p for p, _ in iter_fields(model, prefix)]
+            all_keys += [f"{prefix}{k}" for k in fields]
+            close = difflib.get_close_matches(path, all_keys, n=1, cutoff=0.5)
+            hint = f"did you mean {close[0]!r}?" if close else "see `clipora config init`"
+            raise ConfigError(f"unknown config key {path!r} in {where}", hint=hint)
+        sub = _submodel(fields[key].annotation)
+        if sub is not None and issubclass(sub, Section):
+            if value is not None and not isinstance(value, dict):
+                raise ConfigError(f"config key {path!r} in {where} must be a mapping")
+            _check_keys(sub, value, where, path + ".")
+
+
+def _set_dotted(target: dict, dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        nxt = target.get(part)
+        if not isinstance(nxt, dict):
+            nxt = {}
+            target[part] = nxt
+        target = nxt
+    target[parts[-1]] = value
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if isinstance(v, dict) and v:
+                out.update(_flatten(v, f"{prefix}{k}."))
+            else:
+                out[f"{prefix}{k}"] = v
+    return out
+
+
+def _coerce_text(model: type[BaseModel], dotted: str, raw: str) -> Any:
+    info = field_at(model, dotted)
+    if info is not None and _is_list(info.annotation):
+        text = raw.strip()
+        if text.startswith("["):
+            return yaml.safe_load(text)
+        return [p.strip() for p in text.split(",") if p.strip()]
+    return raw
+
+
+def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> dict[str, tuple[Any, str]]:
+    """``CLIPORA_ASR__MODE=aliyun`` -> {"asr.mode": ("aliyun", "env:CLIPORA_ASR__MODE")}."""
+    out: dict[str, tuple[Any, str]] = {}
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        dotted = name[len(ENV_PREFIX) :].lower().replace("__", ".")
+        probe: dict = {}
+        _set_dotted(probe, dotted, raw)
+        _check_keys(model, probe, f"environment variable {name}")
+        out[dotted] = (_coerce_text(model, dotted, raw), f"env:{name}")
+    return out
+
+
+def parse_cli_overrides(model: type[BaseModel], items: list[str]) -> dict[str, tuple[Any, str]]:
+    """``--set asr.mode=aliyun`` pairs."""
+    out: dict[str, tuple[Any, str]] = {}
+    for item in items:
+        if "=" not in item:
+            raise ConfigError(
+                f"--set expects KEY=VALUE, got {item!r}", hint="e.g. --set asr.mode=local"
+            )
+        key, _, raw = item.partition("=")
+        key = key.strip()
+        probe: dict = {}
+        _set_dotted(probe, key, raw)
+        _check_keys(model, probe, "--set")
+        out[key] = (_coerce_text(model, key, raw), f"cli:--set {key}")
+    return out
+
+
+# --- loading -----------------------------------------------------------------------------------
+
+
+@dataclass
+class LoadedConfig:
+    settings: Any
+    model: type[BaseModel]
+    path: Path | None
+    sources: dict[str, str] = field(default_factory=dict)
+    file_data: dict[str, Any] = field(default_factory=dict)
+
+    def get(self, dotted: str) -> Any:
+        value: Any = self.settings
+        for part in dotted.split("."):
+            value = getattr(value, part)
+        return value
+
+    def source(self, dotted: str) -> str:
+        return self.sources.get(dotted, DEFAULT_SOURCE)
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise ConfigError(
+            f"config file not found: {path}", hint="create one with `clipora config init`"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"config file {path} is not valid YAML{where}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must contain a mapping at the top level")
+    return data
+
+
+def load_config(
+    config_path: Path | None = None,
+    *,
+    overrides: dict[str, Any] | None = None,
+    cli_set: list[str] | None = None,
+    environ: dict[str, str] | None = None,
+    sections: list[Any] | None = None,
+) -> LoadedConfig:
+    """Load and validate the effective config.
+
+    ``overrides`` is a dotted-key mapping from command-line options (e.g. ``--force``-style
+    switches or web per-job choices); ``cli_set`` holds raw ``--set KEY=VALUE`` strings.
+    """
+    if sections is None:
+        from clipora_core.plugins import get_host
+
+        sections = get_host().config_sections()
+    model = build_settings_model(sections)
+    environ = dict(os.environ if environ is None else environ)
+
+    explicit = config_path is not None
+    path = Path(config_path).expanduser() if explicit else default_config_path()
+    file_data: dict[str, Any] = {}
+    if explicit or path.is_file():
+        file_data = read_config_file(path)
+        _check_keys(model, file_data, str(path))
+    base_dir = path.resolve().parent
+
+    merged: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for dotted, value in _flatten(file_data).items():
+        _set_dotted(merged, dotted, _resolve_path(model, dotted, value, base_dir))
+        sources[dotted] = f"file:{path}"
+    layered = env_overrides(model, environ)
+    layered.update(parse_cli_overrides(model, cli_set or []))
+    for dotted, value in (overrides or {}).items():
+        probe: dict = {}
+        _set_dotted(probe, dotted, value)
+        _check_keys(model, probe, "command line")
+        layered[dotted] = (value, "cli")
+    for dotted, (value, source) in layered.items():
+        _set_dotted(merged, dotted, _resolve_path(model, dotted, value, Path.cwd()))
+        sources[dotted] = source
+
+    try:
+        settings = model.model_validate(merged)
+    except ValidationError as exc:
+        raise ConfigError(_describe_validation(exc, sources)) from None
+    return LoadedConfig(
+        settings, model, path if (explicit or path.is_file()) else None, sources, file_data
+    )
+
+
+def _resolve_path(model: type[BaseModel], dotted: str, value: Any, base: Path) -> Any:
+    info = field_at(model, dotted)
+    if info is None or not _is_path(info.annotation) or value in (None, ""):
+        return None if value == "" and info is not None and _is_path(info.annotation) else value
+    p = Path(str(value)).expanduser()
+    return p if p.is_absolute() else (base / p)
+
+
+def _describe_validation(exc: ValidationError, sources: dict[str, str]) -> str:
+    # Never echo the input value: it may be a secret.
+    parts = []
+    for err in exc.errors()[:3]:
+        dotted = ".".join(str(p) for p in err["loc"])
+        src = sources.get(dotted)
+        where = f" (from {src})" if src else ""
+        parts.append(f"{dotted}: {err['msg']}{where}")
+    return "invalid config: " + "; ".join(parts)
+
+
+# --- show / init -------------------------------------------------------------------------------
+
+
+def display_value(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return "********" if value.get_secret_value() else ""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    return value
+
+
+def effective_rows(loaded: LoadedConfig) -> list[tuple[str, Any, str]]:
+    rows = []
+    for dotted, _info in iter_fields(loaded.model):
+        rows.append((dotted, display_value(loaded.get(dotted)), loaded.source(dotted)))
+    return rows
+
+
+def example_yaml(sections: list[Any] | None = None) -> str:
+    """A commented example config generated from the models (``clipora config init``)."""
+    model = build_settings_model(sections)
+    owners = {s.path: s.distribution or s.plugin for s in sections or []}
+    lines = [
+        "# Clipora configuration. Generated by `clipora config init` from the config models of",
+        "# the core and the installed plugins. Every key is optional; values shown are defaults.",
+        "# Precedence: this file < environment (CLIPORA_<SECTION>__<KEY>) < command line (--set).",
+        "# Relative paths resolve against this file's folder.",
+        "",
+    ]
+
+    def emit(m: type[BaseModel], indent: int, path: str) -> None:
+        pad = "  " * indent
+        for name, info in m.model_fields.items():
+            dotted = f"{path}{name}"
+            sub = _submodel(info.annotation)
+            if sub is not None and issubclass(sub, Section):
+                owner = owners.get(dotted)
+                if info.description:
+                    lines.append(f"{pad}# {info.description}")
+                if owner:
+                    lines.append(f"{pad}# (section from plugin {owner})")
+                lines.append(f"{pad}{name}:")
+                emit(sub, indent + 1, dotted + ".")
+                if indent == 0:
+                    lines.append("")
+                continue
+            if info.description:
+                lines.append(f"{pad}# {info.description}")
+            default = info.get_default(call_default_factory=True)
+            if _is_secret(info.annotation):
+                lines.append(
+                    f"{pad}# secret: prefer the environment variable "
+                    f"CLIPORA_{dotted.upper().replace('.', '__')}"
+                )
+                default = ""
+            rendered = yaml.safe_dump(
+                {name: display_value(default)},
+                allow_unicode=True,
+                default_flow_style=True,
+                sort_keys=False,
+                width=1000,
+            ).strip()
+            if rendered.startswith("{") and rendered.endswith("}"):
+                rendered = rendered[1:-1]
+            lines.append(f"{pad}{rendered}")
+
+    emit(model, 0, "")
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def config_fingerprint_data(settings: Any, prefixes: list[str]) -> dict[str, Any]:
+    """The slice of config under ``prefixes`` (JSON-safe, secrets masked) for fingerprints."""
+    dumped = settings.model_dump(mode="json")
+    flat = _flatten(dumped)
+    out = {}
+    for key in sorted(flat):
+        if any(key == p or key.startswith(p + ".") for p in prefixes):
+            out[key] = flat[key]
+    return out

@@ -1,0 +1,293 @@
+"""Pydantic models for every artifact Clipora writes to disk.
+
+File and field names follow the earlier tool (docs/reference-spec.md sections 2-3) so that plans
+and transcripts stay interchangeable; additions are marked. Times are seconds on the job's
+*effective* timeline (after cleaning) unless a field says ``original``: plans and render results
+carry both so users can look the moment up in the original recording.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+EFFECTIVE_TIMELINE = "effective"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Model(BaseModel):
+    """Base for on-disk contracts: unknown fields are kept, not silently dropped."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class TimeWindow(Model):
+    start_seconds: float = Field(ge=0)
+    end_seconds: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeWindow:
+        if not (math.isfinite(self.start_seconds) and math.isfinite(self.end_seconds)):
+            raise ValueError("window times must be finite")
+        if self.end_seconds <= self.start_seconds:
+            raise ValueError(
+                f"window end {self.end_seconds} must be after start {self.start_seconds}"
+            )
+        return self
+
+    @property
+    def duration(self) -> float:
+        return self.end_seconds - self.start_seconds
+
+
+class StreamInfo(Model):
+    index: int
+    kind: Literal["video", "audio", "subtitle", "data", "other"]
+    codec: str = ""
+    duration_seconds: float | None = None
+    width: int | None = None
+    height: int | None = None
+    rotation: int = 0
+    frame_rate: float | None = None
+    pix_fmt: str | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+
+
+class MediaProbe(Model):
+    """Probe of one media file (``inspect/probe.json``; reference fields first)."""
+
+    duration_seconds: float = 0.0
+    audio_codec: str = ""
+    video_codec: str = ""
+    video_width: int = 0
+    video_height: int = 0
+    video_avg_frame_rate: str = ""
+    video_r_frame_rate: str = ""
+    # Additions.
+    path: str = ""
+    container: str = ""
+    size_bytes: int = 0
+    has_video: bool = False
+    has_audio: bool = False
+    frame_rate: float | None = None
+    variable_frame_rate: bool = False
+    rotation: int = 0
+    streams: list[StreamInfo] = Field(default_factory=list)
+
+
+class TimeMapEntry(Model):
+    source_start_seconds: float
+    source_end_seconds: float
+    cleaned_start_seconds: float
+    cleaned_end_seconds: float
+
+
+class RemovalInterval(Model):
+    start_seconds: float
+    end_seconds: float
+    detected_start_seconds: float
+    detected_end_seconds: float
+    reason: str = "frozen"
+
+
+class CleaningSummary(Model):
+    enabled: bool = False
+    removed: bool = False
+    removed_interval_count: int = 0
+    removed_duration_seconds: float = 0.0
+    original_duration_seconds: float = 0.0
+    cleaned_duration_seconds: float = 0.0
+    cleaners: list[str] = Field(default_factory=list)
+
+
+class TranscriptWord(Model):
+    start_seconds: float
+    end_seconds: float
+    text: str
+
+
+class TranscriptSegment(Model):
+    id: str
+    start_seconds: float
+    end_seconds: float
+    text: str
+    words: list[TranscriptWord] = Field(default_factory=list)
+
+
+class Transcript(Model):
+    text: str = ""
+    segments: list[TranscriptSegment] = Field(default_factory=list)
+    # Additions: what produced it, so a cached or imported transcript is traceable.
+    language: str | None = None
+    backend: str = ""
+    model: str = ""
+    duration_seconds: float | None = None
+    warnings: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _fill_text(self) -> Transcript:
+        if not self.text and self.segments:
+            self.text = " ".join(s.text.strip() for s in self.segments).strip()
+        return self
+
+
+class DiscoveredInterval(Model):
+    id: str
+    start_segment_number: int = Field(ge=1)
+    end_segment_number: int = Field(ge=1)
+    title: str = ""
+    summary: str = ""
+    start_seconds: float | None = None
+    end_seconds: float | None = None
+
+
+class SemanticItemInterval(Model):
+    id: str
+    windows: list[TimeWindow] = Field(min_length=1)
+    title: str = ""
+    summary: str = ""
+    transcript_text: str = ""
+    total_duration_seconds: float = 0.0
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    original_windows: list[TimeWindow] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _check_windows(self) -> SemanticItemInterval:
+        ordered = sorted(self.windows, key=lambda w: w.start_seconds)
+        for prev, cur in zip(ordered, ordered[1:], strict=False):
+            if prev.end_seconds > cur.start_seconds + 1e-9:
+                raise ValueError(f"semantic item {self.id} has overlapping windows")
+        total = sum(w.duration for w in self.windows)
+        if not self.total_duration_seconds:
+            self.total_duration_seconds = round(total, 6)
+        return self
+
+
+class DroppedUnit(Model):
+    """Anything the pipeline dropped or failed on, with why: nothing disappears silently."""
+
+    stage: str
+    unit: str  # "window", "interval", "item", "segment", "clip", ...
+    id: str
+    reason: str
+    kind: Literal["dropped", "failed"] = "dropped"
+
+
+class SemanticItemSet(Model):
+    job_id: str
+    intervals: list[SemanticItemInterval] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    dropped: list[DroppedUnit] = Field(default_factory=list)
+
+
+class EditPlanSegment(Model):
+    id: str
+    windows: list[TimeWindow] = Field(min_length=1)
+    start_seconds: float = 0.0
+    end_seconds: float = 0.0
+    title: str = ""
+    summary: str = ""
+    variant: str = "1"
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    # Addition: the same windows on the original recording's timeline (differs after cleaning).
+    original_windows: list[TimeWindow] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _safe_id(cls, v: str) -> str:
+        return _safe_identifier(v, "segment id")
+
+    @model_validator(mode="after")
+    def _envelope(self) -> EditPlanSegment:
+        self.start_seconds = min(w.start_seconds for w in self.windows)
+        self.end_seconds = max(w.end_seconds for w in self.windows)
+        return self
+
+    @property
+    def duration(self) -> float:
+        return sum(w.duration for w in self.windows)
+
+
+def _safe_identifier(v: str, what: str) -> str:
+    import re
+
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", v or "") or v in {".", ".."}:
+        raise ValueError(f"{what} {v!r} may only contain letters, digits, '.', '_' and '-'")
+    return v
+
+
+class EditPlan(Model):
+    plan_id: str
+    source_path: str
+    source_probe: MediaProbe = Field(default_factory=MediaProbe)
+    strategy: str = "live_commerce"
+    timeline: str = EFFECTIVE_TIMELINE
+    segments: list[EditPlanSegment] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    # Addition: fingerprint of the effective source so a plan cannot be replayed on another one.
+    source_fingerprint: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> EditPlan:
+        if not self.source_path.strip():
+            raise ValueError("plan source_path is empty")
+        ids = [s.id for s in self.segments]
+        if len(ids) != len(set(ids)):
+            raise ValueError("plan segment ids must be unique")
+        return self
+
+
+class ItemEditPlan(Model):
+    item_plan_id: str
+    semantic_item_id: str
+    subtitle_plan_id: str | None = None
+    source_path: str
+    source_probe: MediaProbe = Field(default_factory=MediaProbe)
+    strategy: str = "live_commerce"
+    timeline: str = EFFECTIVE_TIMELINE
+    segments: list[EditPlanSegment] = Field(min_length=1)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ExecutionArtifact(Model):
+    clip_id: str
+    output_path: str
+    success: bool
+    error_detail: str = ""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    duration_seconds: float | None = None
+    windows: list[TimeWindow] = Field(default_factory=list)
+    original_windows: list[TimeWindow] = Field(default_factory=list)
+    subtitle_paths: dict[str, str] = Field(default_factory=dict)
+    burned_output_path: str | None = None
+
+
+class ExecutionResult(Model):
+    plan_id: str
+    artifacts: list[ExecutionArtifact] = Field(default_factory=list)
+    success_count: int = 0
+    failure_count: int = 0
+
+
+class PresenceSample(Model):
+    timestamp_seconds: float
+    status: Literal["present", "absent", "uncertain"]
+    score: float = 0.0
+    reason: str = ""
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class PresenceReport(Model):
+    semantic_item_id: str
+    detector: str
+    sample_interval_seconds: float
+    samples: list[PresenceSample] = Field(default_factory=list)
+    present_windows: list[TimeWindow] = Field(default_factory=list)
+    absent_windows: list[TimeWindow] = Field(default_factory=list)

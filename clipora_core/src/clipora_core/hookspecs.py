@@ -1,0 +1,108 @@
+"""The hooks a Clipora plugin can implement.
+
+Every hook is named ``register_<thing>`` and receives a ``register`` callback (the pattern of
+``llm`` and ``datasette``), so a plugin can register several things and the host can check and
+annotate each registration. Capabilities are *descriptions* plus a lazy ``factory`` import path:
+registering one imports nothing heavy, which keeps ``clipora --help`` and ``clipora plugins
+list`` fast; the factory is imported only when a stage actually uses it.
+
+Plugins publish themselves through the ``clipora`` entry-point group::
+
+    [project.entry-points.clipora]
+    my_plugin = "my_package.plugin"
+
+and implement hooks with ``clipora_core.hookimpl``. The documentation of each hook, with an
+example, is in ``docs/plugins.md``; a test checks that every hook here is documented there.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+PROJECT = "clipora"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def register_asr_backends(register: Any) -> None:
+    """Register speech-to-text backends.
+
+    Call ``register(Capability(kind="asr", name=..., factory="pkg.mod:Factory", ...))``. The
+    factory is called as ``factory(settings)`` (the whole effective config) and returns an object
+    with ``transcribe(request: ASRRequest) -> Transcript``. Chosen by ``asr.mode``.
+    """
+
+
+@hookspec
+def register_cleaners(register: Any) -> None:
+    """Register source cleaners (e.g. frozen-video removal).
+
+    Factory result: ``clean(request: CleanRequest) -> CleanResult``. Run in the order of
+    ``cleaning.cleaners`` when ``cleaning.enabled``.
+    """
+
+
+@hookspec
+def register_video_types(register: Any) -> None:
+    """Register video-type analyzers (``live_commerce`` is the first-party one).
+
+    Factory result: an object with ``discover``, ``cluster`` and ``analyze_item`` (see
+    ``clipora_core.capabilities.VideoTypeAnalyzer``). Chosen by ``analysis.video_type``.
+    """
+
+
+@hookspec
+def register_subtitle_writers(register: Any) -> None:
+    """Register subtitle formats (``srt``, ``vtt``, ``ass``...).
+
+    Factory result: ``write(request: SubtitleRequest) -> Path | None``. Chosen by
+    ``render_subtitles.formats``; the ``ass`` writer also feeds burn-in.
+    """
+
+
+@hookspec
+def register_renderers(register: Any) -> None:
+    """Register clip renderers.
+
+    Factory result: ``render(request: RenderRequest) -> RenderOutput``. Chosen by
+    ``render.renderer``.
+    """
+
+
+@hookspec
+def register_probers(register: Any) -> None:
+    """Register media probers used by the inspect stage.
+
+    Factory result: ``probe(path) -> MediaProbe`` and ``prepare(path, workdir) -> Path`` (remux
+    to a seekable file when the container needs it). Chosen by ``inspect.prober``.
+    """
+
+
+@hookspec
+def register_presence_detectors(register: Any) -> None:
+    """Register host-presence detectors.
+
+    Factory result: ``detect(request: PresenceRequest) -> list[PresenceSample]``. Chosen by
+    ``analysis.pose_presence.detector`` when ``analysis.pose_presence.enabled``.
+    """
+
+
+@hookspec
+def register_config_sections(register: Any) -> None:
+    """Register a pydantic model for the plugin's own config section.
+
+    ``register(ConfigSection(path="asr.aliyun", model=AliyunSettings))``: the section appears in
+    the YAML file, environment variables (``CLIPORA_ASR__ALIYUN__*``), ``config show`` and
+    ``config init``, and is validated by the plugin's model (unknown keys are errors).
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add subcommands to the ``clipora`` command line (``@cli.command()``)."""

@@ -1,0 +1,272 @@
+"""Finding, loading and querying plugins.
+
+Each entry point of the ``clipora`` group is loaded on its own (as stevedore does): a plugin that
+fails to import, or whose hooks raise while registering, is recorded with its error and skipped,
+so one broken plugin never breaks the CLI. ``CLIPORA_STRICT_PLUGINS=1`` re-raises instead, for
+plugin authors. ``CLIPORA_LOAD_PLUGINS`` (comma-separated allowlist of plugin or distribution
+names; empty loads none) and ``CLIPORA_DISABLE_PLUGINS`` (blocklist) choose what loads.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
+from typing import Any
+
+import pluggy
+
+from clipora_core import hookspecs
+from clipora_core.capabilities import HOOK_FOR_KIND, Capability, ConfigSection, Kind
+from clipora_core.errors import CapabilityNotFound, PluginError
+
+GROUP = "clipora"
+
+
+@dataclass
+class PluginRecord:
+    name: str
+    distribution: str = ""
+    version: str = ""
+    module: str = ""
+    hooks: list[str] = field(default_factory=list)
+    capabilities: list[Capability] = field(default_factory=list)
+    config_sections: list[str] = field(default_factory=list)
+    error: str | None = None
+    disabled: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "plugin": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "module": self.module,
+            "hooks": self.hooks,
+            "capabilities": [c.summary() for c in self.capabilities],
+            "config_sections": self.config_sections,
+            "error": self.error,
+            "disabled": self.disabled,
+        }
+
+
+def _csv_env(name: str) -> set[str] | None:
+    raw = os.environ.get(name)
+    if raw is None:
+        return None
+    return {p.strip() for p in raw.split(",") if p.strip()}
+
+
+def _strict() -> bool:
+    return os.environ.get("CLIPORA_STRICT_PLUGINS", "").strip().lower() in {"1", "true", "yes"}
+
+
+class PluginHost:
+    """The plugin manager plus the registry of what the plugins registered."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.records: dict[str, PluginRecord] = {}
+        self._capabilities: dict[tuple[Kind, str], Capability] = {}
+        self._sections: dict[str, ConfigSection] = {}
+        self._collected = False
+
+    # --- loading ------------------------------------------------------------------------------
+
+    def load_entrypoints(self, eps: list[EntryPoint] | None = None) -> None:
+        allow = _csv_env("CLIPORA_LOAD_PLUGINS")
+        deny = _csv_env("CLIPORA_DISABLE_PLUGINS") or set()
+        if eps is None:
+            eps = sorted(entry_points(group=GROUP), key=lambda e: e.name)
+        for ep in eps:
+            dist = ep.dist.name if ep.dist else ""
+            version = ep.dist.version if ep.dist else ""
+            record = PluginRecord(name=ep.name, distribution=dist, version=version, module=ep.value)
+            names = {ep.name, dist}
+            if (allow is not None and not names & allow) or names & deny:
+                record.disabled = True
+                self.records[ep.name] = record
+                continue
+            try:
+                module = ep.load()
+                self.pm.register(module, name=ep.name)
+            except Exception as exc:  # noqa: BLE001 - any import failure is the plugin's
+                if _strict():
+                    raise
+                record.error = _describe(exc)
+            self.records[ep.name] = record
+        self._collected = False
+
+    def register_plugin(
+        self, plugin: object, name: str, distribution: str = "", version: str = ""
+    ) -> None:
+        """Register an in-process plugin object (tests, ``clipora_core.testing``)."""
+        self.pm.register(plugin, name=name)
+        self.records[name] = PluginRecord(
+            name=name, distribution=distribution, version=version, module=_module_name(plugin)
+        )
+        self._collected = False
+
+    def unregister_plugin(self, name: str) -> None:
+        plugin = self.pm.get_plugin(name)
+        if plugin is not None:
+            self.pm.unregister(plugin)
+        self.records.pop(name, None)
+        self._collected = False
+
+    # --- collecting registrations -------------------------------------------------------------
+
+    def _collect(self) -> None:
+        if self._collected:
+            return
+        self._capabilities.clear()
+        self._sections.clear()
+        for record in self.records.values():
+            record.capabilities = []
+            record.config_sections = []
+            record.hooks = []
+        for name, plugin in list(self.pm.list_name_plugin()):
+            record = self.records.setdefault(name, PluginRecord(name=name))
+            record.hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+            try:
+                self._collect_plugin(plugin, record)
+            except Exception as exc:  # noqa: BLE001
+                if _strict():
+                    raise
+                record.error = _describe(exc)
+                # Roll back whatever this plugin half-registered.
+                self._capabilities = {
+                    k: c for k, c in self._capabilities.items() if c.plugin != record.name
+                }
+                self._sections = {
+                    k: s for k, s in self._sections.items() if s.plugin != record.name
+                }
+                record.capabilities = []
+                record.config_sections = []
+        self._collected = True
+
+    def _collect_plugin(self, plugin: object, record: PluginRecord) -> None:
+        for kind, hook_name in HOOK_FOR_KIND.items():
+            impl = getattr(plugin, hook_name, None)
+            if impl is None or hook_name not in record.hooks:
+                continue
+
+            def register(cap: Capability, _kind: Kind = kind) -> None:
+                if not isinstance(cap, Capability):
+                    raise PluginError(f"{hook_name} must register Capability objects")
+                if cap.kind != _kind:
+                    raise PluginError(
+                        f"{hook_name} registered a capability of kind {cap.kind.value!r}"
+                    )
+                cap = cap.model_copy(
+                    update={
+                        "plugin": record.name,
+                        "distribution": record.distribution,
+                        "version": record.version,
+                    }
+                )
+                key = (cap.kind, cap.name)
+                if key in self._capabilities:
+                    other = self._capabilities[key].plugin
+                    raise PluginError(
+                        f"{cap.kind.value} {cap.name!r} is already registered by {other}"
+                    )
+                self._capabilities[key] = cap
+                record.capabilities.append(cap)
+
+            impl(register=register)
+
+        if "register_config_sections" in record.hooks:
+
+            def register_section(section: ConfigSection) -> None:
+                section = section.model_copy(
+                    update={"plugin": record.name, "distribution": record.distribution}
+                )
+                if section.path in self._sections:
+                    raise PluginError(f"config section {section.path!r} is already registered")
+                self._sections[section.path] = section
+                record.config_sections.append(section.path)
+
+            plugin.register_config_sections(register=register_section)  # type: ignore[attr-defined]
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def capabilities(self, kind: Kind | None = None) -> list[Capability]:
+        self._collect()
+        caps = list(self._capabilities.values())
+        if kind is not None:
+            caps = [c for c in caps if c.kind == kind]
+        return sorted(caps, key=lambda c: (c.kind.value, c.name))
+
+    def get(self, kind: Kind, name: str, config_key: str = "") -> Capability:
+        self._collect()
+        cap = self._capabilities.get((Kind(kind), name))
+        if cap is None:
+            raise CapabilityNotFound.build(kind, name, config_key, self)
+        return cap
+
+    def config_sections(self) -> list[ConfigSection]:
+        self._collect()
+        return sorted(self._sections.values(), key=lambda s: s.path)
+
+    def plugin_list(self) -> list[PluginRecord]:
+        self._collect()
+        return sorted(self.records.values(), key=lambda r: r.name)
+
+    def load_errors(self) -> list[PluginRecord]:
+        return [r for r in self.plugin_list() if r.error]
+
+    def commands(self, cli: Any) -> None:
+        try:
+            self.pm.hook.register_commands(cli=cli)
+        except Exception:  # noqa: BLE001 - a broken command plugin must not break the CLI
+            if _strict():
+                raise
+
+
+def _describe(exc: BaseException) -> str:
+    last = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def _module_name(plugin: object) -> str:
+    if isinstance(plugin, ModuleType):
+        return plugin.__name__
+    return f"{type(plugin).__module__}.{type(plugin).__qualname__}"
+
+
+_host: PluginHost | None = None
+
+
+def get_host() -> PluginHost:
+    """The process-wide host, loaded from entry points on first use."""
+    global _host
+    if _host is None:
+        host = PluginHost()
+        host.load_entrypoints()
+        _host = host
+    return _host
+
+
+def set_host(host: PluginHost | None) -> None:
+    global _host
+    _host = host
+
+
+# Well-known capabilities and the distribution that provides them, for "not installed" errors.
+KNOWN_PROVIDERS: dict[tuple[str, str], str] = {
+    ("asr", "local"): "clipora-asr-local",
+    ("asr", "aliyun"): "clipora-asr-aliyun",
+    ("asr", "import"): "clipora-asr-import",
+    ("renderer", "ffmpeg"): "clipora-render-ffmpeg",
+    ("prober", "pyav"): "clipora-render-ffmpeg",
+    ("cleaner", "freeze"): "clipora-freeze-cleaner",
+    ("video_type", "live_commerce"): "clipora-live-commerce",
+    ("subtitle_writer", "srt"): "clipora-subtitles",
+    ("subtitle_writer", "vtt"): "clipora-subtitles",
+    ("subtitle_writer", "ass"): "clipora-subtitles",
+    ("presence_detector", "mediapipe"): "clipora-presence-mediapipe",
+}

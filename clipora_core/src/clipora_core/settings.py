@@ -1,0 +1,158 @@
+"""The core's own config sections. Plugins add theirs through ``register_config_sections``;
+a plugin section registered at an existing path (e.g. ``cleaning``) adds its fields to it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Section(BaseModel):
+    """Base for config sections: unknown keys are errors, assignment is validated."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _csv(v: object) -> object:
+    if isinstance(v, str):
+        return [p.strip() for p in v.split(",") if p.strip()]
+    return v
+
+
+class PathsSettings(Section):
+    workdir: Path = Field(
+        Path("workdir"),
+        description="Where job workspaces (<workdir>/<job-id>/) and caches are stored",
+    )
+
+
+class LoggingSettings(Section):
+    level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Terminal log level; the job log always records everything"
+    )
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _lower(cls, v: object) -> object:
+        return v.lower() if isinstance(v, str) else v
+
+
+class InspectSettings(Section):
+    prober: str = Field("pyav", description="Media prober used by the inspect stage")
+    remux_containers: list[str] = Field(
+        default_factory=lambda: ["flv", "mpegts", "ts", "m2ts", "mts"],
+        description="Containers remuxed once (stream copy) to a seekable MP4 before analysis",
+    )
+
+    _split = field_validator("remux_containers", mode="before")(_csv)
+
+
+class CleaningSettings(Section):
+    enabled: bool = Field(False, description="Remove unwanted spans (e.g. frozen video) first")
+    cleaners: list[str] = Field(
+        default_factory=lambda: ["freeze"], description="Cleaners to run, in order"
+    )
+
+    _split = field_validator("cleaners", mode="before")(_csv)
+
+
+class ASRSettings(Section):
+    mode: str = Field(
+        "local",
+        description="Speech-to-text backend: local (faster-whisper, offline), aliyun, import",
+    )
+    language: str = Field(
+        "auto", description="Spoken language: auto, zh, en, ... (auto detects it)"
+    )
+    hotwords: list[str] = Field(
+        default_factory=list,
+        description="Product names and terms that improve recognition (comma-separated in env)",
+    )
+    cache: bool = Field(True, description="Reuse a transcript of the same audio and settings")
+
+    _split = field_validator("hotwords", mode="before")(_csv)
+
+
+class PosePresenceSettings(Section):
+    enabled: bool = Field(False, description="Keep clips out of spans where the host is absent")
+    detector: str = Field("mediapipe", description="Presence detector to use")
+    model_path: Path | None = Field(
+        None, description="Override the detector's model file (relative to this file)"
+    )
+    sample_interval_seconds: float = Field(1.0, gt=0, description="Seconds between samples")
+    min_presence_ratio: float = Field(
+        0.9, ge=0, le=1, description="Share of samples in a window that must show the host"
+    )
+    max_absent_gap_seconds: float = Field(
+        3.0, gt=0, description="Longest absence tolerated inside a window"
+    )
+
+
+class AnalysisSettings(Section):
+    video_type: str = Field("live_commerce", description="Video type analyzer to use")
+    engine: Literal["auto", "llm", "offline"] = Field(
+        "auto",
+        description="auto: llm when provider.api_key is set, else offline (no network)",
+    )
+    semantic_min_duration_seconds: float = Field(
+        20.0, gt=0, description="Items shorter than this (summed windows) are dropped and listed"
+    )
+    variants_per_segment: int = Field(2, gt=0, description="Clip variants per product")
+    hook_max_duration_seconds: float = Field(15.0, gt=0, description="Longest opening hook")
+    body_target_seconds: float = Field(45.0, gt=0, description="Target length of a clip body")
+    pose_presence: PosePresenceSettings = Field(default_factory=PosePresenceSettings)
+
+
+class ConcurrencySettings(Section):
+    semantic: int = Field(1, gt=0, description="Parallel discovery windows (LLM requests)")
+    analyze: int = Field(1, gt=0, description="Parallel items during analyze")
+    render: int = Field(2, gt=0, description="Parallel clip renders (ffmpeg processes)")
+
+
+class RenderSettings(Section):
+    renderer: str = Field("ffmpeg", description="Clip renderer")
+    playback_speed: float = Field(1.0, gt=0, le=4, description="Playback speed of clips")
+
+
+class RenderSubtitlesSettings(Section):
+    mode: Literal["disabled", "sidecar_only", "both", "burned_only"] = Field(
+        "sidecar_only",
+        description="disabled | sidecar_only | both (sidecars + a -subtitled.mp4) | burned_only",
+    )
+    formats: list[str] = Field(
+        default_factory=lambda: ["srt", "vtt"], description="Sidecar formats: srt, vtt, ass"
+    )
+    position_preset: Literal["bottom", "top", "short_video_safe"] = Field(
+        "bottom", description="Burn-in position: bottom, top, short_video_safe"
+    )
+    font_theme: Literal["default", "short_video_bold", "minimal"] = Field(
+        "default", description="Burn-in font theme: default, short_video_bold, minimal"
+    )
+    font_family: str | None = Field(
+        None, description="Font family for burn-in (default: the bundled Noto Sans SC)"
+    )
+    fonts_dir: Path | None = Field(None, description="Folder with extra fonts for burn-in")
+    font_scale_multiplier: float = Field(1.0, gt=0, description="Scale subtitle size")
+
+    @field_validator("formats", mode="before")
+    @classmethod
+    def _formats(cls, v: object) -> object:
+        v = _csv(v)
+        if isinstance(v, list):
+            return [str(x).lower() for x in v]
+        return v
+
+
+CORE_SECTIONS: dict[str, type[BaseModel]] = {
+    "paths": PathsSettings,
+    "logging": LoggingSettings,
+    "inspect": InspectSettings,
+    "cleaning": CleaningSettings,
+    "asr": ASRSettings,
+    "analysis": AnalysisSettings,
+    "concurrency": ConcurrencySettings,
+    "render": RenderSettings,
+    "render_subtitles": RenderSubtitlesSettings,
+}

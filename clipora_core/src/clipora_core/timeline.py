@@ -1,0 +1,55 @@
+"""Mapping times between the cleaned (effective) timeline and the original recording."""
+
+from __future__ import annotations
+
+from clipora_core.contracts import TimeMapEntry, TimeWindow
+
+
+def to_original_windows(
+    windows: list[TimeWindow], time_map: list[TimeMapEntry]
+) -> list[TimeWindow]:
+    """Effective-timeline windows -> original-recording windows.
+
+    A window that spans a removed part splits into one original window per keep interval.
+    Without a time map (nothing removed) the timelines are identical.
+    """
+    if not time_map:
+        return [
+            TimeWindow(start_seconds=w.start_seconds, end_seconds=w.end_seconds) for w in windows
+        ]
+    out: list[TimeWindow] = []
+    for w in windows:
+        for entry in time_map:
+            lo = max(w.start_seconds, entry.cleaned_start_seconds)
+            hi = min(w.end_seconds, entry.cleaned_end_seconds)
+            if hi - lo > 1e-6:
+                shift = entry.source_start_seconds - entry.cleaned_start_seconds
+                out.append(
+                    TimeWindow(start_seconds=round(lo + shift, 6), end_seconds=round(hi + shift, 6))
+                )
+    return out
+
+
+def compose_time_maps(first: list[TimeMapEntry], second: list[TimeMapEntry]) -> list[TimeMapEntry]:
+    """Chain two cleaners: ``first`` maps original->c1, ``second`` maps c1->c2."""
+    if not first:
+        return second
+    if not second:
+        return first
+    out: list[TimeMapEntry] = []
+    for b in second:
+        for a in first:
+            lo = max(b.source_start_seconds, a.cleaned_start_seconds)
+            hi = min(b.source_end_seconds, a.cleaned_end_seconds)
+            if hi - lo > 1e-6:
+                to_orig = a.source_start_seconds - a.cleaned_start_seconds
+                to_c2 = b.cleaned_start_seconds - b.source_start_seconds
+                out.append(
+                    TimeMapEntry(
+                        source_start_seconds=lo + to_orig,
+                        source_end_seconds=hi + to_orig,
+                        cleaned_start_seconds=lo + to_c2,
+                        cleaned_end_seconds=hi + to_c2,
+                    )
+                )
+    return out

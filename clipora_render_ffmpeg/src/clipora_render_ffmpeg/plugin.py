@@ -1,0 +1,45 @@
+"""Plugin entry point: registers the PyAV prober, the ffmpeg renderer and the render profile.
+
+Imports nothing heavy: factories are loaded only when a stage uses them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clipora_core import Capability, ConfigSection, Kind, hookimpl
+
+
+@hookimpl
+def register_probers(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.PROBER,
+            name="pyav",
+            description="Probe media with PyAV (no ffprobe); remux FLV/MPEG-TS to MP4 once",
+            factory="clipora_render_ffmpeg.prober:PyAVProber",
+            formats=["mp4", "mov", "mkv", "webm", "flv", "ts", "m2ts", "mts", "avi"],
+            config_keys=["inspect.remux_containers"],
+        )
+    )
+
+
+@hookimpl
+def register_renderers(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.RENDERER,
+            name="ffmpeg",
+            description="Frame-accurate clips with ffmpeg: per-window seek, smart cut, burn-in",
+            factory="clipora_render_ffmpeg.renderer:FFmpegRenderer",
+            formats=["mp4"],
+            config_keys=["render"],
+            features={"smart_cut": True, "burn_in": True, "playback_speed": True},
+        )
+    )
+
+
+@hookimpl
+def register_config_sections(register: Any) -> None:
+    from clipora_render_ffmpeg.settings import RenderProfileSettings
+
+    register(ConfigSection(path="render", model=RenderProfileSettings))

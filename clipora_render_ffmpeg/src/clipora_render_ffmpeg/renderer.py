@@ -1,0 +1,220 @@
+"""The ``ffmpeg`` renderer: one mp4 per plan segment, windows in play order.
+
+Two methods, same result on screen:
+
+* ``smart_cut`` (no filter needed: no burn-in, speed 1.0, same size, CFR H.264): whole GOPs inside
+  each window are stream-copied, only the partial GOPs at window edges are re-encoded.
+* ``reencode``: one ffmpeg process, one accurately seeked input per window (so distant windows do
+  not decode what lies between them), a filter graph that cuts each window to whole frames,
+  concatenates, changes speed, resizes and burns subtitles in the same encode.
+
+Outputs are written under a temporary name and renamed when complete."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from clipora_core.capabilities import RenderOutput, RenderRequest
+from clipora_core.errors import StageError
+
+from clipora_render_ffmpeg.ffmpeg_tools import atempo_chain, ffmpeg_exe, run_ffmpeg
+from clipora_render_ffmpeg.filters import audio_window, seek_input, video_window
+from clipora_render_ffmpeg.profile import FramePlan, plan_frame
+from clipora_render_ffmpeg.timeline import Cut, SourceInfo, output_rate, read_source, snap_windows
+
+
+class FFmpegRenderer:
+    """Factory result for ``render.renderer = ffmpeg``."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.render_settings = getattr(settings, "render", None)
+
+    def _opt(self, name: str, default: Any) -> Any:
+        value = getattr(self.render_settings, name, default)
+        return default if value is None and default is not None else value
+
+    # --- entry point -------------------------------------------------------------------------
+
+    def render(self, request: RenderRequest) -> RenderOutput:
+        started = time.monotonic()
+        if not request.windows:
+            raise StageError(f"clip {request.clip_id or request.out_path.name} has no windows")
+        source = read_source(Path(request.source_path).resolve(), request.probe)
+        speed = float(self._opt("playback_speed", 1.0))
+        fps = output_rate(source, self._opt("frame_rate", None))
+        frame = plan_frame(source.width, source.height, self.render_settings)
+        cuts = snap_windows(list(request.windows), source, fps)
+        burn = Path(request.burn_subtitles).resolve() if request.burn_subtitles else None
+        if burn is not None and not burn.is_file():
+            raise StageError(f"subtitle file to burn in not found: {burn}")
+
+        out_path = Path(request.out_path).resolve()
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        tmp_out = out_path.with_name(f".{out_path.stem}.partial-{uuid.uuid4().hex[:8]}.mp4")
+        work = Path(tempfile.mkdtemp(prefix=f".{out_path.stem}.work-", dir=out_path.parent))
+        metadata: dict[str, Any] = {}
+        try:
+            reason = self._smart_cut_blocker(source, fps, frame, speed, burn)
+            done = False
+            if reason is None:
+                from clipora_render_ffmpeg.smartcut import smart_cut
+
+                result = smart_cut(self, request, source, cuts, fps, work, tmp_out)
+                if result.ok:
+                    metadata.update(method="smart_cut", **result.stats)
+                    done = True
+                else:
+                    reason = result.reason
+            if not done:
+                self._reencode(request, source, cuts, fps, frame, speed, burn, work, tmp_out)
+                metadata["method"] = "reencode"
+                if reason:
+                    metadata["smart_cut_skipped"] = reason
+            video_s, audio_s, total = output_durations(tmp_out)
+            os.replace(tmp_out, out_path)
+        finally:
+            tmp_out.unlink(missing_ok=True)
+            shutil.rmtree(work, ignore_errors=True)
+        request.progress.update(1.0)
+        expected = sum(c.duration for c in cuts) / speed
+        metadata.update(
+            expected_duration_seconds=round(expected, 6),
+            video_duration_seconds=video_s,
+            audio_duration_seconds=audio_s,
+            width=frame.width,
+            height=frame.height,
+            frame_rate=f"{fps.numerator}/{fps.denominator}",
+            playback_speed=speed,
+            burned_subtitles=burn is not None,
+            windows=[{"start_seconds": round(c.start, 6), "end_seconds": round(c.start + c.duration, 6),
+                      "frames": c.frames} for c in cuts],
+            elapsed_seconds=round(time.monotonic() - started, 3),
+        )
+        return RenderOutput(path=out_path, duration_seconds=total, metadata=metadata)
+
+    # --- decisions ---------------------------------------------------------------------------
+
+    def _smart_cut_blocker(
+        self, source: SourceInfo, fps: Any, frame: FramePlan, speed: float, burn: Path | None
+    ) -> str | None:
+        """Why smart cut cannot apply (None when it can)."""
+        if not self._opt("smart_cut", True):
+            return "disabled by render.smart_cut"
+        if burn is not None:
+            return "subtitles are burned in"
+        if abs(speed - 1.0) > 1e-9:
+            return "playback speed is not 1.0"
+        if frame.resized or (frame.width, frame.height) != (source.width, source.height):
+            return "output size differs from the source"
+        if source.codec != "h264":
+            return f"source codec {source.codec} (smart cut handles h264)"
+        if source.variable_frame_rate:
+            return "variable frame rate source"
+        if source.rotation:
+            return "rotated source"
+        if source.pix_fmt not in {"yuv420p", "yuvj420p"}:
+            return f"pixel format {source.pix_fmt}"
+        if source.rate is None or fps != source.rate:
+            return "output frame rate differs from the source"
+        return None
+
+    # --- common pieces -----------------------------------------------------------------------
+
+    def exe(self) -> str:
+        return ffmpeg_exe(self.settings)
+
+    def thread_args(self) -> list[str]:
+        threads = int(self._opt("threads", 0) or 0)
+        return ["-threads", str(threads)] if threads else []
+
+    def x264_args(self, pix_fmt: str = "yuv420p") -> list[str]:
+        return ["-c:v", "libx264", "-preset", str(self._opt("preset", "veryfast")),
+                "-crf", str(self._opt("crf", 23)), "-pix_fmt", pix_fmt]
+
+    def audio_args(self) -> list[str]:
+        return ["-c:a", "aac", "-b:a", str(self._opt("audio_bitrate", "128k"))]
+
+    # --- full re-encode ----------------------------------------------------------------------
+
+    def _reencode(
+        self,
+        request: RenderRequest,
+        source: SourceInfo,
+        cuts: list[Cut],
+        fps: Any,
+        frame: FramePlan,
+        speed: float,
+        burn: Path | None,
+        work: Path,
+        out: Path,
+    ) -> None:
+        inputs: list[str] = []
+        graph: list[str] = []
+        pairs: list[str] = []
+        for i, cut in enumerate(cuts):
+            opts, offset = seek_input(cut)
+            inputs += [*opts, "-i", str(source.path)]
+            graph.append(video_window(f"{i}:v:0", offset, cut, fps, f"v{i}"))
+            pairs.append(f"[v{i}]")
+            if source.has_audio:
+                graph.append(audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}"))
+                pairs.append(f"[a{i}]")
+        audio = 1 if source.has_audio else 0
+        concat_out = "[cv][ca]" if audio else "[cv]"
+        graph.append(f"{''.join(pairs)}concat=n={len(cuts)}:v=1:a={audio}{concat_out}")
+
+        post: list[str] = []
+        if abs(speed - 1.0) > 1e-9:
+            post += [f"setpts=PTS/{speed:.6f}", f"fps={fps.numerator}/{fps.denominator}"]
+        post += frame.filters
+        if burn is not None:
+            shutil.copyfile(burn, work / "subs.ass")
+            sub = "subtitles=filename=subs.ass"
+            if request.fonts_dir and Path(request.fonts_dir).is_dir():
+                # A link with a plain name: no path escaping inside the filter graph.
+                (work / "fonts").symlink_to(Path(request.fonts_dir).resolve(), target_is_directory=True)
+                sub += ":fontsdir=fonts"
+            post.append(sub)
+        post.append("format=yuv420p")
+        graph.append(f"[cv]{','.join(post)}[vout]")
+        maps = ["-map", "[vout]"]
+        if audio:
+            tempo = ",".join(atempo_chain(speed)) if abs(speed - 1.0) > 1e-9 else "anull"
+            graph.append(f"[ca]{tempo}[aout]")
+            maps += ["-map", "[aout]"]
+
+        total = sum(c.duration for c in cuts) / speed
+        args = [
+            *inputs,
+            "-filter_complex", ";".join(graph),
+            *maps,
+            *self.x264_args(),
+            "-fps_mode", "passthrough",
+            *(self.audio_args() if audio else []),
+            *self.thread_args(),
+            "-map_metadata", "-1", "-map_chapters", "-1",
+            "-movflags", "+faststart",
+            "-f", "mp4", str(out),
+        ]
+        run_ffmpeg(args, exe=self.exe(), what=f"rendering {request.clip_id or out.name}",
+                   on_progress=lambda t: request.progress.update(min(t / total, 0.99)), cwd=work)
+
+
+def output_durations(path: Path) -> tuple[float | None, float | None, float]:
+    """(video, audio, container) durations of a rendered file, read back with PyAV."""
+    import av
+
+    with av.open(str(path)) as c:
+        durations: dict[str, float] = {}
+        for s in c.streams:
+            if s.type in {"video", "audio"} and s.duration is not None and s.type not in durations:
+                durations[s.type] = round(float(s.duration * s.time_base), 6)
+        total = c.duration / 1e6 if c.duration else max(durations.values(), default=0.0)
+    return durations.get("video"), durations.get("audio"), round(total, 6)

@@ -1,0 +1,220 @@
+"""Smart cut: stream-copy whole GOPs inside each window, re-encode only the partial GOPs at the
+window edges, and re-encode the audio of the whole clip (cheap, and it keeps sync simple).
+
+Every piece goes to MPEG-TS, whose H.264 carries its parameter sets in-band before each IDR
+frame, so encoded and copied pieces (different SPS/PPS) concatenate into one valid stream. The
+concat list gives every piece its exact length (frames / fps), so video lines up with the audio
+that was cut from the same frame-grid windows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clipora_render_ffmpeg.ffmpeg_tools import run_ffmpeg
+from clipora_render_ffmpeg.filters import audio_window, seek_input
+from clipora_render_ffmpeg.timeline import Cut, SourceInfo
+
+if TYPE_CHECKING:
+    from clipora_core.capabilities import RenderRequest
+
+    from clipora_render_ffmpeg.renderer import FFmpegRenderer
+
+# Below this many copyable frames a window is simply re-encoded: a copy piece costs more
+# bookkeeping than it saves.
+MIN_COPY_FRAMES = 2
+
+
+@dataclass
+class Piece:
+    kind: str  # "encode" | "copy"
+    window: int
+    start: float  # on the -ss timeline
+    frames: int
+    first_pts: int | None = None  # copy: pts of the first keyframe
+    end_pts: int | None = None  # copy: pts of the keyframe that ends the piece (excluded)
+
+
+@dataclass
+class SmartCutResult:
+    ok: bool
+    reason: str = ""
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class _NotSmart(Exception):
+    pass
+
+
+def smart_cut(
+    renderer: FFmpegRenderer,
+    request: RenderRequest,
+    source: SourceInfo,
+    cuts: list[Cut],
+    fps: Fraction,
+    work: Path,
+    out: Path,
+) -> SmartCutResult:
+    import av
+
+    progress = request.progress
+    try:
+        with av.open(str(source.path)) as container:
+            video = container.streams.video[0]
+            pieces: list[Piece] = []
+            for i, cut in enumerate(cuts):
+                pieces += _plan_window(container, video, source, cut, fps, i)
+    except _NotSmart as exc:
+        return SmartCutResult(False, str(exc))
+    progress.update(0.05)
+
+    names = [f"p{k:03d}.ts" for k in range(len(pieces))]
+    _encode_edges_and_audio(renderer, request, source, cuts, pieces, names, work, fps)
+    progress.update(0.8)
+    for piece, name in zip(pieces, names, strict=True):
+        if piece.kind == "copy":
+            _copy_gops(source, piece, work / name)
+    progress.update(0.9)
+
+    lines = []
+    for piece, name in zip(pieces, names, strict=True):
+        lines += [f"file '{name}'", f"duration {float(piece.frames / fps):.6f}"]
+    (work / "pieces.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args = ["-f", "concat", "-safe", "0", "-i", "pieces.txt"]
+    maps = ["-map", "0:v:0"]
+    if source.has_audio:
+        args += ["-i", "audio.m4a"]
+        maps += ["-map", "1:a:0"]
+    args += [*maps, "-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart",
+             "-f", "mp4", str(out)]
+    run_ffmpeg(args, exe=renderer.exe(), what=f"joining {request.clip_id or out.name}", cwd=work)
+
+    copied = sum(p.frames for p in pieces if p.kind == "copy")
+    encoded = sum(p.frames for p in pieces if p.kind == "encode")
+    return SmartCutResult(True, stats={
+        "copied_frames": copied,
+        "reencoded_frames": encoded,
+        "copied_seconds": round(float(copied / fps), 3),
+        "reencoded_seconds": round(float(encoded / fps), 3),
+        "pieces": len(pieces),
+    })
+
+
+def _plan_window(
+    container: Any, video: Any, source: SourceInfo, cut: Cut, fps: Fraction, window: int
+) -> list[Piece]:
+    """Split one window into encode / copy / encode pieces by its keyframes."""
+    tb = video.time_base
+    abs_start = cut.start + source.container_start
+    abs_end = abs_start + cut.duration
+    container.seek(int(abs_start / tb), stream=video, backward=True, any_frame=False)
+    packets: list[tuple[int, bool]] = []  # (pts, keyframe) in decode order
+    for packet in container.demux(video):
+        if packet.pts is None:
+            if packet.dts is None:
+                continue
+            raise _NotSmart("packets without timestamps")
+        packets.append((packet.pts, bool(packet.is_keyframe)))
+        if packet.dts is not None and float(packet.dts * tb) > abs_end + 1.0:
+            break
+
+    def index(pts: int) -> int:
+        return round((float(pts * tb) - abs_start) * fps)
+
+    keys = [(n, index(pts)) for n, (pts, key) in enumerate(packets) if key]
+    inside = [(n, k) for n, k in keys if 0 <= k <= cut.frames]
+    whole = [Piece("encode", window, cut.start, cut.frames)]
+    if len(inside) < 2:
+        return whole
+    (n1, k1), (nl, kl) = inside[0], inside[-1]
+    if kl - k1 < MIN_COPY_FRAMES:
+        return whole
+    copied = sorted(index(pts) for pts, _ in packets[n1:nl])
+    if copied != list(range(k1, kl)):
+        # Open GOPs (frames that lean on the previous GOP) or irregular timing: copying would
+        # show broken or duplicated frames.
+        raise _NotSmart("source GOPs are open or frame timing is irregular")
+    pieces = []
+    if k1 > 0:
+        pieces.append(Piece("encode", window, cut.start, k1))
+    pieces.append(Piece("copy", window, cut.start + float(k1 / fps), kl - k1,
+                        first_pts=packets[n1][0], end_pts=packets[nl][0]))
+    if kl < cut.frames:
+        pieces.append(Piece("encode", window, cut.start + float(kl / fps), cut.frames - kl))
+    return pieces
+
+
+def _encode_edges_and_audio(
+    renderer: FFmpegRenderer,
+    request: RenderRequest,
+    source: SourceInfo,
+    cuts: list[Cut],
+    pieces: list[Piece],
+    names: list[str],
+    work: Path,
+    fps: Fraction,
+) -> None:
+    """One ffmpeg process: every edge piece (own accurately seeked input) and the audio track."""
+    inputs: list[str] = []
+    outputs: list[str] = []
+    n_inputs = 0
+    half = 0.5 / float(fps)
+    for piece, name in zip(pieces, names, strict=True):
+        if piece.kind != "encode":
+            continue
+        ss = max(0.0, piece.start - half)
+        inputs += ["-ss", f"{ss:.6f}", "-t", f"{float(piece.frames / fps) + 1.0:.6f}",
+                   "-i", str(source.path)]
+        outputs += ["-map", f"{n_inputs}:v:0", "-an", "-sn", "-dn",
+                    "-frames:v", str(piece.frames), *renderer.x264_args(source.pix_fmt),
+                    "-fps_mode", "passthrough", *renderer.thread_args(),
+                    "-f", "mpegts", name]
+        n_inputs += 1
+    if source.has_audio:
+        graph, labels = [], []
+        for i, cut in enumerate(cuts):
+            opts, offset = seek_input(cut)
+            inputs += [*opts, "-vn", "-i", str(source.path)]
+            graph.append(audio_window(f"{n_inputs}:a:0", offset, cut, source.audio_sample_rate,
+                                      f"a{i}"))
+            labels.append(f"[a{i}]")
+            n_inputs += 1
+        graph.append(f"{''.join(labels)}concat=n={len(cuts)}:v=0:a=1[aout]")
+        outputs = ["-filter_complex", ";".join(graph), *outputs,
+                   "-map", "[aout]", *renderer.audio_args(), "-f", "mp4", "audio.m4a"]
+    if not n_inputs:
+        return
+    total = sum(c.duration for c in cuts)
+    run_ffmpeg([*inputs, *outputs], exe=renderer.exe(),
+               what=f"cutting {request.clip_id or 'clip'} window edges", cwd=work,
+               on_progress=lambda t: request.progress.update(0.05 + 0.75 * min(1.0, t / total)))
+
+
+def _copy_gops(source: SourceInfo, piece: Piece, target: Path) -> None:
+    """Copy the packets from keyframe ``first_pts`` up to (not including) keyframe ``end_pts``."""
+    import av
+
+    with av.open(str(source.path)) as src, av.open(str(target), "w", format="mpegts") as dst:
+        video = src.streams.video[0]
+        out = dst.add_stream_from_template(video)
+        src.seek(piece.first_pts, stream=video, backward=True, any_frame=False)
+        started, count = False, 0
+        for packet in src.demux(video):
+            if packet.pts is None:
+                continue
+            if not started:
+                if packet.is_keyframe and packet.pts == piece.first_pts:
+                    started = True
+                else:
+                    continue
+            if packet.is_keyframe and packet.pts == piece.end_pts:
+                break
+            packet.stream = out
+            dst.mux(packet)
+            count += 1
+    if count != piece.frames:
+        from clipora_core.errors import StageError
+
+        raise StageError(f"smart cut copied {count} frames where {piece.frames} were expected")

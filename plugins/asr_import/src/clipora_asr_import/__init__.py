@@ -1,0 +1,1 @@
+"""Clipora ASR backend that imports existing subtitles or transcripts instead of recognising speech."""

@@ -1,0 +1,105 @@
+"""Make imported segments satisfy the transcript contract the later stages rely on.
+
+Subtitle files overlap cues, list words a little outside their cue and may run past the end of
+the video. (Same rules as ``clipora_asr_local.invariants``; kept as a copy so this plugin does not
+depend on faster-whisper.) Downstream window planning assumes
+none of that, so it is fixed here, once: segments ordered and non-overlapping, words inside their
+segment and ordered, nothing after ``duration``, empty segments dropped, ids ``seg-0001``...
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from clipora_core.contracts import TranscriptSegment, TranscriptWord
+
+EPS = 1e-6
+
+
+@dataclass
+class RawWord:
+    start: float
+    end: float
+    text: str
+
+
+@dataclass
+class RawSegment:
+    start: float
+    end: float
+    text: str
+    words: list[RawWord] = field(default_factory=list)
+
+
+def _r(t: float) -> float:
+    return round(t, 3)
+
+
+def normalize_segments(raw: list[RawSegment], duration: float | None) -> list[TranscriptSegment]:
+    """Raw segments (already in time order) -> contract segments honouring every invariant."""
+    limit = duration if duration and duration > 0 else float("inf")
+    out: list[TranscriptSegment] = []
+    prev_end = 0.0
+    for seg in raw:
+        text = seg.text.strip()
+        if not text:
+            continue
+        start = min(max(seg.start, prev_end, 0.0), limit)
+        end = min(max(seg.end, start), limit)
+        if end - start < EPS:
+            continue
+        words: list[TranscriptWord] = []
+        cursor = start
+        for w in seg.words:
+            word_text = w.text.strip()
+            if not word_text:
+                continue
+            ws = min(max(w.start, cursor), end)
+            we = min(max(w.end, ws), end)
+            words.append(TranscriptWord(start_seconds=_r(ws), end_seconds=_r(we), text=word_text))
+            cursor = we
+        start_r, end_r = _r(start), _r(end)
+        if duration and end_r > duration:
+            end_r = duration
+        # Rounding must not break ordering against the previous segment or the words.
+        start_r = max(start_r, out[-1].end_seconds if out else 0.0)
+        w_cursor = start_r
+        for w in words:
+            w.start_seconds = min(max(w.start_seconds, w_cursor), end_r)
+            w.end_seconds = min(max(w.end_seconds, w.start_seconds), end_r)
+            w_cursor = w.end_seconds
+        if end_r - start_r < EPS:
+            continue
+        out.append(
+            TranscriptSegment(
+                id=f"seg-{len(out) + 1:04d}",
+                start_seconds=start_r,
+                end_seconds=end_r,
+                text=text,
+                words=words,
+            )
+        )
+        prev_end = end
+    return out
+
+
+def check_invariants(segments: list[TranscriptSegment], duration: float | None) -> list[str]:
+    """Violations of the contract, as readable strings (empty when all hold). Used by tests."""
+    problems: list[str] = []
+    prev_end = 0.0
+    for s in segments:
+        if s.start_seconds < prev_end - EPS:
+            problems.append(f"{s.id} starts at {s.start_seconds} before the previous end {prev_end}")
+        if s.end_seconds < s.start_seconds:
+            problems.append(f"{s.id} ends before it starts")
+        if duration and s.end_seconds > duration + EPS:
+            problems.append(f"{s.id} ends at {s.end_seconds} after the duration {duration}")
+        w_prev = s.start_seconds
+        for w in s.words:
+            if w.start_seconds < s.start_seconds - EPS or w.end_seconds > s.end_seconds + EPS:
+                problems.append(f"{s.id} word {w.text!r} outside its segment")
+            if w.start_seconds < w_prev - EPS or w.end_seconds < w.start_seconds:
+                problems.append(f"{s.id} word {w.text!r} out of order")
+            w_prev = w.end_seconds
+        prev_end = s.end_seconds
+    return problems

@@ -1,0 +1,35 @@
+"""Plugin entry point: registers the ``import`` ASR backend and its ``asr.imported`` section.
+
+(The section cannot be called ``asr.import``: ``import`` is not a valid Python attribute name.)
+Imports nothing heavy: pysubs2 loads only when a file is imported.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clipora_asr_import.settings import ImportedASRSettings
+from clipora_core import Capability, ConfigSection, Kind, hookimpl
+
+
+@hookimpl
+def register_asr_backends(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.ASR,
+            name="import",
+            description="Use an existing .srt, .vtt or Whisper/WhisperX .json transcript (any language)",
+            factory="clipora_asr_import.backend:ImportedTranscriptBackend",
+            languages=["*"],
+            formats=["srt", "vtt", "ass", "json"],
+            devices=["cpu"],
+            needs_network=False,
+            config_keys=["asr.imported"],
+            features={"word_timestamps": "when the file has them", "runs": "local"},
+        )
+    )
+
+
+@hookimpl
+def register_config_sections(register: Any) -> None:
+    register(ConfigSection(path="asr.imported", model=ImportedASRSettings))

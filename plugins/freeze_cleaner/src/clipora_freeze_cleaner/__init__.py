@@ -1,0 +1,1 @@
+"""Clipora cleaner that removes frozen-video spans from a recording before analysis."""

@@ -1,0 +1,36 @@
+"""Plugin entry point: the ``freeze`` cleaner. Imports nothing heavy."""
+
+from __future__ import annotations
+
+from clipora_core import Capability, ConfigSection, Kind, hookimpl
+
+_KEYS = [
+    "cleaning.freezedetect_noise_db",
+    "cleaning.freezedetect_min_duration_seconds",
+    "cleaning.min_remove_duration_seconds",
+    "cleaning.merge_gap_seconds",
+    "cleaning.min_keep_duration_seconds",
+    "cleaning.rebuild_preset",
+    "cleaning.rebuild_crf",
+]
+
+
+@hookimpl
+def register_cleaners(register):
+    register(
+        Capability(
+            kind=Kind.CLEANER,
+            name="freeze",
+            description="Remove frozen-video spans (ffmpeg freezedetect, one low-resolution pass)",
+            factory="clipora_freeze_cleaner.cleaner:FreezeCleaner",
+            formats=["mp4"],
+            config_keys=_KEYS,
+        )
+    )
+
+
+@hookimpl
+def register_config_sections(register):
+    from clipora_freeze_cleaner.settings import FreezeCleanerSettings
+
+    register(ConfigSection(path="cleaning", model=FreezeCleanerSettings))

@@ -1,0 +1,33 @@
+"""Fields this plugin adds to the core ``cleaning`` config section (same names and defaults as
+the earlier tool, so existing config files keep working)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from clipora_core.settings import Section
+from pydantic import Field
+
+
+class FreezeCleanerSettings(Section):
+    freezedetect_noise_db: float = Field(
+        -60.0, le=0, description="Frames differing less than this (dB) count as the same picture"
+    )
+    freezedetect_min_duration_seconds: float = Field(
+        0.75, gt=0, description="Shortest still picture that counts as frozen"
+    )
+    min_remove_duration_seconds: float = Field(
+        4.0, ge=0, description="Frozen spans shorter than this (after merging) are kept"
+    )
+    merge_gap_seconds: float = Field(
+        0.5, ge=0, description="Frozen spans closer than this are merged into one"
+    )
+    min_keep_duration_seconds: float = Field(
+        0.5, ge=0, description="Kept pieces shorter than this between removals are removed too"
+    )
+    rebuild_preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = (
+        Field("veryfast", description="x264 preset for the rebuilt (cleaned) source")
+    )
+    rebuild_crf: int = Field(
+        18, ge=0, le=51, description="x264 CRF for the rebuilt source (lower = closer to original)"
+    )

@@ -1,0 +1,528 @@
+"""The ``live_commerce`` video type: ``discover`` → ``cluster`` → ``analyze_item``.
+
+Engine-independent work lives here (see ``engine.py`` for the split): windows, acceptance of
+candidates, items, times, ids, metadata and the list of dropped or failed units.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from clipora_core.capabilities import AnalyzerContext, ClusterResult, DiscoveryResult
+from clipora_core.contracts import (
+    DiscoveredInterval,
+    DroppedUnit,
+    EditPlanSegment,
+    SemanticItemInterval,
+    TimeWindow,
+    Transcript,
+)
+
+from clipora_live_commerce.engine import (
+    ClusterGroup,
+    ClusterRequest,
+    DiscoverWindowRequest,
+    Engine,
+    EngineUnitError,
+    IntervalInfo,
+    ItemPlan,
+    Language,
+    Line,
+    PlanItemRequest,
+    WindowDiscovery,
+    Word,
+    create_engine,
+    validate_item_plan,
+)
+from clipora_live_commerce.features import detect_language
+from clipora_live_commerce.timing import span_windows
+from clipora_live_commerce.windowing import plan_windows
+
+STAGE_DISCOVER = "semantic_discover"
+STAGE_CLUSTER = "semantic_cluster"
+STAGE_ANALYZE = "analyze"
+CONTEXT_LINES = 3
+
+
+def transcript_lines(transcript: Transcript) -> list[Line]:
+    out = []
+    for n, seg in enumerate(transcript.segments, 1):
+        words = tuple(Word(w.start_seconds, w.end_seconds, w.text) for w in seg.words)
+        out.append(Line(n, seg.id, seg.start_seconds, seg.end_seconds, seg.text.strip(), words))
+    return out
+
+
+def transcript_language(transcript: Transcript) -> Language:
+    return detect_language([s.text for s in transcript.segments[:400]], transcript.language)
+
+
+def _window(start: float, end: float) -> TimeWindow:
+    # A zero-length ASR segment would make an invalid window: give it a hair of duration.
+    return TimeWindow(start_seconds=max(0.0, start), end_seconds=max(end, start + 0.01))
+
+
+class LiveCommerceAnalyzer:
+    """``factory(settings)`` of the ``live_commerce`` video type."""
+
+    def __init__(self, settings: Any, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self._engine = engine
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = create_engine(self.settings)
+            return self._engine
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+
+    # --- semantic_discover ----------------------------------------------------------------------
+
+    def discover(self, ctx: AnalyzerContext) -> DiscoveryResult:
+        lines = transcript_lines(ctx.transcript)
+        engine = self.engine
+        if not lines:
+            ctx.progress.warning("transcript is empty: no products can be found")
+            return DiscoveryResult([], debug={"engine": engine.name, "windows": []})
+        lang = transcript_language(ctx.transcript)
+        analysis = ctx.settings.analysis
+        specs = plan_windows(
+            lines,
+            lang,
+            getattr(analysis, "semantic_window_target_seconds", 600.0),
+            getattr(analysis, "semantic_window_max_seconds", 840.0),
+            getattr(analysis, "semantic_window_max_segments", 700),
+        )
+        requests = [
+            DiscoverWindowRequest(
+                window_index=i,
+                window_count=len(specs),
+                lines=lines[spec.start : spec.end + 1],
+                language=lang,
+                progress=ctx.progress,
+                context_before=lines[max(0, spec.start - CONTEXT_LINES) : spec.start],
+                context_after=lines[spec.end + 1 : spec.end + 1 + CONTEXT_LINES],
+            )
+            for i, spec in enumerate(specs, 1)
+        ]
+        ctx.progress.info("interval planning started", windows=len(specs), engine=engine.name, language=lang)
+        results = self._run_windows(ctx, engine, requests)
+
+        accepted: list[DiscoveredInterval] = []
+        window_of: dict[str, int] = {}
+        plans: list[dict[str, Any]] = []
+        for spec, req, result in zip(specs, requests, results, strict=True):
+            plan: dict[str, Any] = {
+                "window_index": req.window_index,
+                "start_segment_number": req.start_number,
+                "end_segment_number": req.end_number,
+                "start_seconds": req.start_seconds,
+                "end_seconds": req.end_seconds,
+                "transcript_text": "\n".join(line.render() for line in req.lines),
+                "planning": spec.planning,
+                "candidates": [],
+                "validation_error": None,
+            }
+            plans.append(plan)
+            if isinstance(result, EngineUnitError):
+                plan["validation_error"] = result.reason
+                plan["engine_debug"] = result.debug
+                ctx.dropped.append(DroppedUnit(stage=STAGE_DISCOVER, unit="window", kind="failed",
+                                               id=f"window-{req.window_index:03d}", reason=result.reason))
+                continue
+            plan["engine_debug"] = result.debug
+            for j, cand in enumerate(result.candidates, 1):
+                record = {**cand.model_dump(), "status": "accepted", "reason": None, "interval_id": None}
+                reason = _reject_reason(cand, req, accepted)
+                if reason:
+                    record.update(status="dropped", reason=reason)
+                    ctx.dropped.append(DroppedUnit(
+                        stage=STAGE_DISCOVER, unit="interval", id=f"window-{req.window_index:03d}-candidate-{j:03d}",
+                        reason=f"{reason}: segments {cand.start_segment_number}-{cand.end_segment_number} "
+                               f"{cand.title!r}"))
+                else:
+                    a, b = lines[cand.start_segment_number - 1], lines[cand.end_segment_number - 1]
+                    iv = DiscoveredInterval(
+                        id=f"semantic-interval-{len(accepted) + 1:03d}",
+                        start_segment_number=a.number,
+                        end_segment_number=b.number,
+                        title=cand.title.strip(),
+                        summary=cand.summary.strip(),
+                        start_seconds=a.start_seconds,
+                        end_seconds=b.end_seconds,
+                        keywords=list(cand.keywords),
+                    )
+                    accepted.append(iv)
+                    window_of[iv.id] = req.window_index
+                    record["interval_id"] = iv.id
+                plan["candidates"].append(record)
+        intervals = _join_across_cuts(accepted, window_of, lines)
+        ctx.progress.info("discover completed", intervals=len(intervals))
+        return DiscoveryResult(intervals, debug={"engine": engine.name, "language": lang, "windows": plans})
+
+    def _run_windows(
+        self, ctx: AnalyzerContext, engine: Engine, requests: list[DiscoverWindowRequest]
+    ) -> list[WindowDiscovery | EngineUnitError]:
+        workers = max(1, int(getattr(getattr(ctx.settings, "concurrency", None), "semantic", 1) or 1))
+        done = 0
+        lock = threading.Lock()
+
+        def one(req: DiscoverWindowRequest) -> WindowDiscovery | EngineUnitError:
+            nonlocal done
+            ctx.progress.info(f"window request {req.window_index}/{req.window_count}",
+                              segments=f"{req.start_number}-{req.end_number}")
+            try:
+                result: WindowDiscovery | EngineUnitError = engine.discover_window(req)
+            except EngineUnitError as exc:
+                ctx.progress.warning(f"window {req.window_index} failed: {exc.reason}")
+                result = exc
+            with lock:
+                done += 1
+                ctx.progress.update(done, len(requests))
+            return result
+
+        if workers == 1 or len(requests) == 1:
+            return [one(r) for r in requests]
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="discover") as pool:
+            return list(pool.map(one, requests))
+
+    # --- semantic_cluster -----------------------------------------------------------------------
+
+    def cluster(self, ctx: AnalyzerContext, intervals: list[DiscoveredInterval]) -> ClusterResult:
+        engine = self.engine
+        if not intervals:
+            return ClusterResult([], debug={"engine": engine.name, "groups": [], "validation_error": None})
+        lines = transcript_lines(ctx.transcript)
+        lang = transcript_language(ctx.transcript)
+        infos = [
+            IntervalInfo(
+                id=iv.id,
+                start_segment_number=iv.start_segment_number,
+                end_segment_number=iv.end_segment_number,
+                start_seconds=lines[iv.start_segment_number - 1].start_seconds,
+                end_seconds=lines[iv.end_segment_number - 1].end_seconds,
+                title=iv.title,
+                summary=iv.summary,
+                lines=lines[iv.start_segment_number - 1 : iv.end_segment_number],
+                keywords=list(getattr(iv, "keywords", None) or []),
+            )
+            for iv in sorted(intervals, key=lambda iv: iv.start_segment_number)
+        ]
+        by_id = {i.id: i for i in infos}
+        debug: dict[str, Any] = {"engine": engine.name, "groups": [], "validation_error": None}
+        ctx.progress.info("cluster request started", intervals=len(infos))
+        try:
+            plan = engine.cluster(ClusterRequest(intervals=infos, language=lang, progress=ctx.progress))
+            groups = plan.groups
+            debug["engine_debug"] = plan.debug
+        except EngineUnitError as exc:
+            # Not fatal: every interval becomes its own item, and the failure is listed.
+            debug["validation_error"] = exc.reason
+            debug["engine_debug"] = exc.debug
+            ctx.dropped.append(DroppedUnit(stage=STAGE_CLUSTER, unit="cluster", id="cluster", kind="failed",
+                                           reason=f"{exc.reason}; each interval kept as its own item"))
+            groups = [ClusterGroup(interval_ids=[i.id], title=i.title, summary=i.summary) for i in infos]
+
+        used: set[str] = set()
+        accepted: list[tuple[list[IntervalInfo], str, str, dict[str, Any]]] = []
+        for n, g in enumerate(groups, 1):
+            record: dict[str, Any] = {"group_index": n, "interval_ids": g.interval_ids, "title": g.title,
+                                      "summary": g.summary, "status": "accepted", "reason": None,
+                                      "semantic_item_id": None, "merged_window_count": None}
+            debug["groups"].append(record)
+            reason = None
+            if len(set(g.interval_ids)) != len(g.interval_ids):
+                reason = "duplicate_interval_ids"
+            elif any(i not in by_id for i in g.interval_ids):
+                reason = "unknown_interval_id"
+            elif any(i in used for i in g.interval_ids):
+                reason = "interval_reused_across_groups"
+            if reason:
+                record.update(status="dropped", reason=reason)
+                ctx.dropped.append(DroppedUnit(stage=STAGE_CLUSTER, unit="cluster_group", id=f"group-{n:03d}",
+                                               reason=f"{reason} in {g.interval_ids}; its intervals stay "
+                                                      "items of their own unless another group has them"))
+                continue
+            used.update(g.interval_ids)
+            members = sorted((by_id[i] for i in g.interval_ids), key=lambda i: i.start_segment_number)
+            title = g.title.strip() or members[0].title
+            summary = g.summary.strip() or members[0].summary
+            accepted.append((members, title, summary, record))
+        for info in infos:  # nothing disappears: an interval no group took is an item of its own
+            if info.id not in used:
+                record = {"group_index": None, "interval_ids": [info.id], "title": info.title,
+                          "summary": info.summary, "status": "accepted",
+                          "reason": "not_grouped_kept_alone", "semantic_item_id": None,
+                          "merged_window_count": None}
+                debug["groups"].append(record)
+                accepted.append(([info], info.title, info.summary, record))
+
+        accepted.sort(key=lambda a: a[0][0].start_segment_number)
+        items: list[SemanticItemInterval] = []
+        for k, (members, title, summary, record) in enumerate(accepted, 1):
+            item = _materialize(f"semantic-item-{k:03d}", members, title, summary, lines, engine.name)
+            items.append(item)
+            record["semantic_item_id"] = item.id
+            record["merged_window_count"] = len(item.windows)
+        ctx.progress.info("cluster request completed", items=len(items))
+        return ClusterResult(items, debug=debug)
+
+    # --- analyze --------------------------------------------------------------------------------
+
+    def analyze_item(self, ctx: AnalyzerContext, item: SemanticItemInterval) -> list[EditPlanSegment]:
+        engine = self.engine
+        analysis = ctx.settings.analysis
+        lines = transcript_lines(ctx.transcript)
+        lang = transcript_language(ctx.transcript)
+        windows = sorted(item.windows, key=lambda w: w.start_seconds)
+        groups: list[list[Line]] = []
+        for w in windows:
+            groups.append([ln for ln in lines if ln.end_seconds > w.start_seconds + 1e-6
+                           and ln.start_seconds < w.end_seconds - 1e-6])
+        item_lines = [ln for g in groups for ln in g]
+        if not item_lines:
+            ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id, kind="failed",
+                                           reason="no transcript segment inside the item's windows"))
+            return []
+        request = PlanItemRequest(
+            item_id=item.id,
+            title=item.title,
+            summary=item.summary,
+            lines=item_lines,
+            window_line_ids=[[ln.id for ln in g] for g in groups],
+            language=lang,
+            variants=int(analysis.variants_per_segment),
+            hook_max_seconds=float(analysis.hook_max_duration_seconds),
+            body_target_seconds=float(analysis.body_target_seconds),
+            progress=ctx.progress,
+        )
+        ctx.progress.info("item planning", semantic_item=item.id, lines=len(item_lines),
+                          variants=request.variants, engine=engine.name)
+        try:
+            plan = engine.plan_item(request)
+        except EngineUnitError as exc:
+            ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id, kind="failed",
+                                           reason=exc.reason))
+            self._write_request(ctx, item, request, None, {"error": exc.reason, **exc.debug})
+            return []
+        segments = self._segments(ctx, item, request, plan, windows, groups)
+        self._write_request(ctx, item, request, plan, {})
+        return segments
+
+    def _segments(
+        self,
+        ctx: AnalyzerContext,
+        item: SemanticItemInterval,
+        request: PlanItemRequest,
+        plan: ItemPlan,
+        windows: list[TimeWindow],
+        groups: list[list[Line]],
+    ) -> list[EditPlanSegment]:
+        engine_name = self.engine.name
+        bridge = float(getattr(ctx.settings.analysis, "segment_gap_bridge_seconds", 1.0))
+        pos = {ln.id: i for i, ln in enumerate(request.lines)}
+        window_of_line = {ln.id: windows[g] for g, grp in enumerate(groups) for ln in grp}
+        requested = request.variants
+        received = len(plan.variants)
+        kept = []
+        for v in plan.variants[:requested]:
+            problems = validate_item_plan(request, ItemPlan(variants=[*kept, v]))
+            if problems:
+                ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="variant", id=f"{item.id}-variant-{v.variant}",
+                                               reason="; ".join(problems)))
+                continue
+            kept.append(v)
+        if received > requested:
+            ctx.progress.info("extra variants ignored", semantic_item=item.id, received=received, requested=requested)
+        if not kept:
+            if received:
+                ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id, kind="failed",
+                                               reason="no valid clip variant"))
+            else:
+                ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id,
+                                               reason="the engine found nothing worth a clip"))
+            return []
+
+        out: list[EditPlanSegment] = []
+        for k, v in enumerate(kept, 1):
+            planned: list[dict[str, Any]] = []
+            play: list[TimeWindow] = []
+            spans = ([("hook", v.hook)] if v.hook else []) + [("body", s) for s in v.body]
+            for role, span in spans:
+                a, b = pos[span.start_segment_id], pos[span.end_segment_id]
+                run = request.lines[a : b + 1]
+                bounds = window_of_line[run[0].id]
+                prev_end = request.lines[a - 1].end_seconds if a > 0 else None
+                next_start = request.lines[b + 1].start_seconds if b + 1 < len(request.lines) else None
+                frags = span_windows(run, bounds, prev_end, next_start, bridge)
+                play.extend(frags)
+                planned.append({
+                    "role": role,
+                    "start_segment_id": span.start_segment_id,
+                    "end_segment_id": span.end_segment_id,
+                    "real_segment_ids": [ln.id for ln in run],
+                    "selling_point": span.selling_point if role == "body" else None,
+                    "reason": span.reason,
+                    "duration_seconds": round(sum(f.duration for f in frags), 3),
+                    "fragment_count": len(frags),
+                    "start_seconds": frags[0].start_seconds,
+                    "end_seconds": frags[-1].end_seconds,
+                    "fragments": [f.model_dump() for f in frags],
+                })
+            play = _merge_play_order(play)
+            body_points = [p["selling_point"] for p in planned if p["role"] == "body" and p["selling_point"]]
+            hook = next((p for p in planned if p["role"] == "hook"), None)
+            first_detail = body_points[0].split(":", 1)[-1].strip() if body_points else ""
+            seg = EditPlanSegment(
+                id=f"{item.id}-plan-{k:03d}",
+                windows=play,
+                title=v.title.strip() or item.title or first_detail,
+                summary=v.summary.strip() or " | ".join(dict.fromkeys(body_points)) or item.summary,
+                variant=str(k),
+                metadata={
+                    "engine": engine_name,
+                    "semantic_item_id": item.id,
+                    "semantic_interval_id": item.id,
+                    "semantic_interval_title": item.title,
+                    "semantic_interval_summary": item.summary,
+                    "semantic_interval_windows": [w.model_dump() for w in item.windows],
+                    "semantic_interval_total_duration_seconds": item.total_duration_seconds,
+                    "window_count": len(planned),
+                    "variants_requested": requested,
+                    "variants_received": received,
+                    "variants_truncated": received > requested,
+                    "hook_was_prepended": hook is not None,
+                    "hook_selected": hook,
+                    "selling_points": body_points,
+                    "item_selling_points": plan.selling_points,
+                    "planned_windows": planned,
+                    "window_segment_ids": [
+                        {"role": p["role"], "start_segment_id": p["start_segment_id"],
+                         "end_segment_id": p["end_segment_id"], "real_segment_ids": p["real_segment_ids"],
+                         "fragment_count": p["fragment_count"]}
+                        for p in planned
+                    ],
+                    "reasons": [f"{p['role']}: {p['reason']}" for p in planned if p["reason"]],
+                    "engine_variant": v.variant,
+                },
+            )
+            out.append(seg)
+        return out
+
+    def _write_request(self, ctx: AnalyzerContext, item: SemanticItemInterval, request: PlanItemRequest,
+                       plan: ItemPlan | None, extra: dict[str, Any]) -> None:
+        job = ctx.job
+        if job is None or not hasattr(job, "write_json"):
+            return
+        record = {
+            "semantic_item_id": item.id,
+            "semantic_item_windows": [w.model_dump() for w in item.windows],
+            "title": item.title,
+            "summary": item.summary,
+            "engine": self.engine.name,
+            "language": request.language,
+            "variants_requested": request.variants,
+            "transcript_lines": [ln.render() for ln in request.lines],
+            "plan": None if plan is None else {
+                "variants": [v.model_dump() for v in plan.variants],
+                "selling_points": plan.selling_points,
+                "debug": plan.debug,
+            },
+            **extra,
+        }
+        name = f"analysis/requests/{item.id}{'.failed' if plan is None else ''}.json"
+        try:
+            job.write_json(name, record)
+        except OSError as exc:  # a debug record must never fail the item
+            ctx.progress.warning(f"could not write {name}: {exc}")
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _reject_reason(cand: Any, req: DiscoverWindowRequest, accepted: list[DiscoveredInterval]) -> str | None:
+    if cand.end_segment_number < cand.start_segment_number:
+        return "end_before_start"
+    if cand.start_segment_number < req.start_number:
+        return "starts_before_window"
+    if cand.end_segment_number > req.end_number:
+        return "ends_after_window"
+    if accepted and cand.start_segment_number < accepted[-1].start_segment_number:
+        return "before_previous_interval"
+    if accepted and cand.start_segment_number <= accepted[-1].end_segment_number:
+        return "overlaps_previous_interval"
+    return None
+
+
+def _norm(title: str) -> str:
+    return "".join(title.lower().split())
+
+
+def _join_across_cuts(
+    accepted: list[DiscoveredInterval], window_of: dict[str, int], lines: list[Line]
+) -> list[DiscoveredInterval]:
+    """A product that straddles a window cut comes back as two touching intervals with the same
+    title: join them (renumbering ids) so the cut does not invent a product boundary."""
+    out: list[DiscoveredInterval] = []
+    last_window: list[int | None] = []
+    for iv in accepted:
+        w = window_of.get(iv.id)
+        prev = out[-1] if out else None
+        if (prev is not None and w != last_window[-1]
+                and iv.start_segment_number == prev.end_segment_number + 1 and iv.title
+                and _norm(iv.title) == _norm(prev.title)):
+            prev.end_segment_number = iv.end_segment_number
+            prev.end_seconds = lines[iv.end_segment_number - 1].end_seconds
+            last_window[-1] = w
+            continue
+        out.append(iv.model_copy())
+        last_window.append(w)
+    for k, iv in enumerate(out, 1):
+        iv.id = f"semantic-interval-{k:03d}"
+    return out
+
+
+def _materialize(item_id: str, members: list[IntervalInfo], title: str, summary: str,
+                 lines: list[Line], engine: str) -> SemanticItemInterval:
+    spans: list[list[int]] = []
+    for m in members:
+        if spans and m.start_segment_number <= spans[-1][1] + 1:
+            spans[-1][1] = max(spans[-1][1], m.end_segment_number)
+        else:
+            spans.append([m.start_segment_number, m.end_segment_number])
+    windows = [_window(lines[a - 1].start_seconds, lines[b - 1].end_seconds) for a, b in spans]
+    # Adjacent ASR segments can overlap by a few ms: keep item windows strictly non-overlapping.
+    for p, c in zip(windows, windows[1:], strict=False):
+        if p.end_seconds > c.start_seconds:
+            p.end_seconds = c.start_seconds
+    text = "\n".join(ln.text for a, b in spans for ln in lines[a - 1 : b])
+    return SemanticItemInterval(
+        id=item_id,
+        windows=windows,
+        title=title,
+        summary=summary,
+        transcript_text=text,
+        metadata={
+            "interval_ids": [m.id for m in members],
+            "windows": [{"start_segment_number": a, "end_segment_number": b} for a, b in spans],
+            "engine": engine,
+        },
+    )
+
+
+def _merge_play_order(frags: Iterable[TimeWindow], tolerance: float = 0.3) -> list[TimeWindow]:
+    """Join consecutive windows (in play order) that continue each other within ``tolerance``."""
+    out: list[TimeWindow] = []
+    for f in frags:
+        if out and -1e-6 <= f.start_seconds - out[-1].end_seconds <= tolerance:
+            out[-1] = TimeWindow(start_seconds=out[-1].start_seconds, end_seconds=f.end_seconds)
+        else:
+            out.append(f)
+    return out

@@ -1,0 +1,33 @@
+"""Fields this video type adds to the core ``analysis`` section (only what the core lacks)."""
+
+from __future__ import annotations
+
+from clipora_core.settings import Section
+from pydantic import Field, model_validator
+
+
+class LiveCommerceAnalysisSettings(Section):
+    semantic_window_target_seconds: float = Field(
+        600.0,
+        gt=0,
+        description="Discovery window length to aim for; a window is cut at a product change after this",
+    )
+    semantic_window_max_seconds: float = Field(
+        840.0, gt=0, description="Longest discovery window (what one model request may hold)"
+    )
+    semantic_window_max_segments: int = Field(
+        700, gt=0, description="Most transcript segments in one discovery window"
+    )
+    segment_gap_bridge_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="Pauses shorter than this between consecutive chosen segments stay in the clip",
+    )
+
+    @model_validator(mode="after")
+    def _window_limits(self) -> LiveCommerceAnalysisSettings:
+        if self.semantic_window_max_seconds < self.semantic_window_target_seconds:
+            raise ValueError(
+                "analysis.semantic_window_max_seconds must be >= semantic_window_target_seconds"
+            )
+        return self

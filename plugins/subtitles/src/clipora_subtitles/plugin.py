@@ -1,0 +1,64 @@
+"""Plugin entry point: the srt, vtt and ass subtitle writers. Imports nothing heavy."""
+
+from __future__ import annotations
+
+from clipora_core import Capability, ConfigSection, Kind, hookimpl
+
+_LAYOUT_KEYS = [
+    "render_subtitles.max_line_chars_cjk",
+    "render_subtitles.max_line_chars_latin",
+    "render_subtitles.cue_gap_fill_seconds",
+    "render.playback_speed",
+]
+_STYLE_KEYS = [
+    "render_subtitles.position_preset",
+    "render_subtitles.font_theme",
+    "render_subtitles.font_family",
+    "render_subtitles.font_scale_multiplier",
+]
+
+
+@hookimpl
+def register_subtitle_writers(register):
+    register(
+        Capability(
+            kind=Kind.SUBTITLE_WRITER,
+            name="srt",
+            description="SubRip sidecar (.srt), cues on the clip timeline",
+            factory="clipora_subtitles.writers:SrtWriter",
+            formats=["srt"],
+            config_keys=_LAYOUT_KEYS,
+        )
+    )
+    register(
+        Capability(
+            kind=Kind.SUBTITLE_WRITER,
+            name="vtt",
+            description="WebVTT sidecar (.vtt), cues on the clip timeline",
+            factory="clipora_subtitles.writers:VttWriter",
+            formats=["vtt"],
+            config_keys=_LAYOUT_KEYS,
+        )
+    )
+    register(
+        Capability(
+            kind=Kind.SUBTITLE_WRITER,
+            name="ass",
+            description="ASS with position preset and font theme scaled to the output; feeds burn-in",
+            factory="clipora_subtitles.writers:AssWriter",
+            formats=["ass"],
+            config_keys=_LAYOUT_KEYS + _STYLE_KEYS,
+            features={
+                "burn_in": True,
+                "bundled_font_family": "Noto Sans SC",
+                "bundled_fonts_dir": "clipora_subtitles.fonts:bundled_fonts_dir",
+            },
+        )
+    )
+
+
+@hookimpl
+def register_config_sections(register):
+    from clipora_subtitles.settings import SubtitleLayoutSettings
+
+    register(ConfigSection(path="render_subtitles", model=SubtitleLayoutSettings))
