@@ -153,7 +153,7 @@ class PluginHost:
             if impl is None or hook_name not in record.hooks:
                 continue
 
-            def register(cap: Capability, _kind: Kind = kind) -> None:
+            def register(cap: Capability, _kind: Kind = kind, hook_name: str = hook_name) -> None:
                 if not isinstance(cap, Capability):
                     raise PluginError(f"{hook_name} must register Capability objects")
                 if cap.kind != _kind:

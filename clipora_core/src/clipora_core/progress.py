@@ -105,7 +105,8 @@ class Terminal:
         console.print(f"{prefix} {text}", markup=False, soft_wrap=True)
 
     def progress(self, stage: str, label: str, fraction: float | None, done: bool = False) -> None:
-        if self.quiet:
+        # Bars only on an interactive terminal; logs and CI get the event lines instead.
+        if self.quiet or not self._get_console().is_terminal:
             return
         with self._lock:
             if self._progress is None:
@@ -182,7 +183,8 @@ class StageProgress:
     ) -> None:
         text = " ".join(p for p in (self.stage, event, message, format_fields(fields)) if p)
         self._log(level, text)
-        _terminal.message(level, text if event not in {"progress"} else message or text)
+        shown = text if event != "progress" else " ".join(p for p in (message, format_fields(fields)) if p)
+        _terminal.message(level, shown or text)
 
     def info(self, message: str, **fields: Any) -> None:
         self.event("progress", message, logging.INFO, **fields)
