@@ -183,7 +183,11 @@ class StageProgress:
     ) -> None:
         text = " ".join(p for p in (self.stage, event, message, format_fields(fields)) if p)
         self._log(level, text)
-        shown = text if event != "progress" else " ".join(p for p in (message, format_fields(fields)) if p)
+        shown = (
+            text
+            if event != "progress"
+            else " ".join(p for p in (message, format_fields(fields)) if p)
+        )
         _terminal.message(level, shown or text)
 
     def info(self, message: str, **fields: Any) -> None:

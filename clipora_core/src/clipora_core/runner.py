@@ -25,9 +25,6 @@ from clipora_core.capabilities import (
     Capability,
     CleanRequest,
     Kind,
-    RenderRequest,
-    SubtitleRequest,
-    SubtitleStyle,
 )
 from clipora_core.config import LoadedConfig
 from clipora_core.contracts import (
@@ -99,6 +96,7 @@ class Pipeline:
     force: set[str] = field(default_factory=set)
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
+    stream_render: bool = False
 
     @property
     def settings(self) -> Any:
@@ -162,7 +160,8 @@ class Pipeline:
 
     # --- fingerprints -------------------------------------------------------------------------
 
-    def fingerprint_for(self, name: str) -> str:
+    def config_fingerprint(self, name: str) -> str:
+        """Fingerprint of the config and capabilities that affect stage ``name`` (no inputs)."""
         caps = self.stage_capabilities(name)
         patterns = list(STAGE_CONFIG[name])
         for cap in caps:
@@ -173,13 +172,20 @@ class Pipeline:
             for k, v in sorted(dumped.items())
             if _matches(k, patterns) and k not in NEVER_FINGERPRINT
         }
+        return fingerprint(
+            {
+                "config": config,
+                "capabilities": sorted(f"{c.kind.value}:{c.name}@{c.version}" for c in caps),
+            }
+        )
+
+    def fingerprint_for(self, name: str) -> str:
         idx = STAGES.index(name)
         upstream = self.job.stage(STAGES[idx - 1]).fingerprint if idx else None
         payload: dict[str, Any] = {
             "stage": name,
             "upstream": upstream,
-            "config": config,
-            "capabilities": sorted(f"{c.kind.value}:{c.name}@{c.version}" for c in caps),
+            "config": self.config_fingerprint(name),
         }
         if name == "clean":
             src = self.job.manifest.source
@@ -195,6 +201,8 @@ class Pipeline:
     def run_through(self, last: str, force: set[str] | None = None) -> None:
         """Run every stage up to ``last``, reusing fresh ones."""
         force = set(force or ())
+        # Items go to render as soon as they are analyzed when the run includes render.
+        self.stream_render = last == "render"
         for name in STAGES[: STAGES.index(last) + 1]:
             self.run_stage(name, force=name in force)
 
@@ -207,6 +215,8 @@ class Pipeline:
             )
             return False
         fp = self.fingerprint_for(name)
+        if force:
+            self.force.add(name)
         self.job.set_stage(name, "running")
         progress = StageProgress(self.job, name)
         progress.event("started")
@@ -522,6 +532,7 @@ class Pipeline:
         plans_by_item: dict[str, list[ItemEditPlan]] = {}
         done = 0
         lock = threading.Lock()
+        streamer = self._streamer(progress)
 
         def work(item: SemanticItemInterval) -> None:
             nonlocal done
@@ -557,10 +568,16 @@ class Pipeline:
                 plans_by_item[item.id] = plans
                 done += 1
             progress.update(done, len(items), message=item.id)
+            if streamer is not None:
+                streamer.submit([seg for p in plans for seg in p.segments])
 
         workers = max(1, int(self.settings.concurrency.analyze))
-        with cf.ThreadPoolExecutor(max_workers=workers) as pool:
-            list(pool.map(work, items))
+        try:
+            with cf.ThreadPoolExecutor(max_workers=workers) as pool:
+                list(pool.map(work, items))
+        finally:
+            if streamer is not None:
+                streamer.close()
         segments = [
             seg
             for item in items
@@ -576,6 +593,18 @@ class Pipeline:
                 f"every item failed to analyze ({len(failed)}); see {self.job.log_path}"
             )
         return f"segments={len(segments)} items={len(items)} failed={len(failed)}"
+
+    def _streamer(self, progress: StageProgress) -> _RenderStreamer | None:
+        if not self.stream_render or self.job.stage("render").status == "completed":
+            return None
+        from clipora_core.rendering import ClipRenderer
+
+        try:
+            clips = ClipRenderer.prepare(self)
+        except CliporaError as exc:
+            progress.debug("clips will render after analysis", reason=exc.one_line())
+            return None
+        return _RenderStreamer(clips, self.job, int(self.settings.concurrency.render))
 
     def build_edit_plan(
         self, segments: list[EditPlanSegment], dropped: list[DroppedUnit]
@@ -648,122 +677,35 @@ class Pipeline:
             raise InputError(f"{where} has no segments to render")
 
     def render_plan(self, plan: EditPlan, progress: StageProgress) -> ExecutionResult:
-        s = self.settings
-        sub = s.render_subtitles
-        renderer = self.instance(Kind.RENDERER, s.render.renderer, "render.renderer")
-        out_dir = self.job.path("renders")
-        out_dir.mkdir(parents=True, exist_ok=True)
-        transcript = None
-        if sub.mode != "disabled" and self.job.path("semantic/transcript.json").is_file():
-            transcript = Transcript.model_validate(self.job.read_json("semantic/transcript.json"))
-        writers = {}
-        if transcript is not None:
-            fmts = list(sub.formats) if sub.mode != "burned_only" else []
-            if sub.mode in ("both", "burned_only"):
-                fmts.append("ass")
-            for fmt in dict.fromkeys(fmts):
-                writers[fmt] = self.instance(Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats")
-        probe = self._require_probe()
-        time_map = self._time_map()
+        from clipora_core.rendering import ClipRenderer
+
+        clips = ClipRenderer.prepare(self)
+        clips.remove_stale({seg.id for seg in plan.segments})
         results: dict[str, ExecutionArtifact] = {}
-        done = 0
         lock = threading.Lock()
         total_seconds = sum(seg.duration for seg in plan.segments) or 1.0
         done_seconds = 0.0
 
         def work(seg: EditPlanSegment) -> None:
-            nonlocal done, done_seconds
-            stem = f"{seg.variant}-{seg.id}"
-            out = out_dir / f"{stem}.mp4"
-            art = ExecutionArtifact(
-                clip_id=seg.id,
-                output_path=str(out),
-                success=False,
-                windows=seg.windows,
-                original_windows=seg.original_windows or to_original_windows(seg.windows, time_map),
-            )
-            clip_progress = StageProgress(self.job, "render")
-            try:
-                width, height = _output_size(renderer, probe)
-                speed = float(s.render.playback_speed)
-                ass_path = None
-                if transcript is not None:
-                    style = _style(s, writers)
-                    for fmt, writer in writers.items():
-                        target = out_dir / (
-                            f".{stem}.burn" if fmt == "ass" and "ass" not in sub.formats else stem
-                        )
-                        path = writer.write(
-                            SubtitleRequest(
-                                transcript=transcript,
-                                windows=seg.windows,
-                                playback_speed=speed,
-                                width=width,
-                                height=height,
-                                out_path=target,
-                                style=style,
-                                language=transcript.language,
-                            )
-                        )
-                        if path is not None:
-                            if fmt == "ass":
-                                ass_path = Path(path)
-                            if fmt in sub.formats and sub.mode != "burned_only":
-                                art.subtitle_paths[fmt] = str(path)
-                burn = ass_path if sub.mode in ("both", "burned_only") else None
-                fonts_dir = _style(s, writers).fonts_dir if burn else None
-                primary = renderer.render(
-                    RenderRequest(
-                        source_path=self.job.effective_source,
-                        probe=probe,
-                        windows=seg.windows,
-                        out_path=out,
-                        settings=s,
-                        progress=clip_progress,
-                        clip_id=seg.id,
-                        burn_subtitles=burn if sub.mode == "burned_only" else None,
-                        fonts_dir=fonts_dir,
-                    )
-                )
-                art.metadata.update(primary.metadata)
-                art.duration_seconds = primary.duration_seconds
-                if sub.mode == "both" and burn is not None:
-                    burned = renderer.render(
-                        RenderRequest(
-                            source_path=self.job.effective_source,
-                            probe=probe,
-                            windows=seg.windows,
-                            out_path=out_dir / f"{stem}-subtitled.mp4",
-                            settings=s,
-                            progress=clip_progress,
-                            clip_id=seg.id,
-                            burn_subtitles=burn,
-                            fonts_dir=fonts_dir,
-                        )
-                    )
-                    art.burned_output_path = str(burned.path)
-                if burn is not None and "ass" not in sub.formats:
-                    burn.unlink(missing_ok=True)
-                art.success = True
-            except CliporaError as exc:
-                art.error_detail = exc.one_line()
-            except Exception as exc:  # noqa: BLE001 - report per clip, keep rendering the rest
-                art.error_detail = f"{type(exc).__name__}: {exc}"
+            nonlocal done_seconds
+            art = clips.render(seg, StageProgress(self.job, "render"))
             with lock:
                 results[seg.id] = art
-                done += 1
                 done_seconds += seg.duration
-            if art.success:
-                clip_progress.info(
-                    f"clip {done}/{len(plan.segments)} rendered", clip=seg.id, path=out.name
-                )
+                n = len(results)
+            if not art.success:
+                progress.warning(f"clip {seg.id} failed: {art.error_detail}")
+            elif art.metadata.get("reused"):
+                progress.info(f"clip {n}/{len(plan.segments)} reused", clip=seg.id)
             else:
-                clip_progress.warning(f"clip {seg.id} failed: {art.error_detail}")
-            progress.update(
-                done_seconds, total_seconds, message=f"{done}/{len(plan.segments)} clips"
-            )
+                progress.info(
+                    f"clip {n}/{len(plan.segments)} rendered",
+                    clip=seg.id,
+                    path=Path(art.output_path).name,
+                )
+            progress.update(done_seconds, total_seconds, message=f"{n}/{len(plan.segments)} clips")
 
-        workers = max(1, int(s.concurrency.render))
+        workers = max(1, int(self.settings.concurrency.render))
         with cf.ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, plan.segments))
         artifacts = [results[seg.id] for seg in plan.segments]
@@ -791,7 +733,8 @@ class Pipeline:
         return result
 
     def _stage_render(self, progress: StageProgress) -> str:
-        self.job.clear_dirs("renders")
+        if "render" in self.force:
+            self.job.clear_dirs("renders")
         plan_path = self.job.path("analysis/edit_plan.json")
         if not plan_path.is_file():
             raise StageError(
@@ -812,6 +755,29 @@ class Pipeline:
         return f"success={result.success_count} failure={result.failure_count}"
 
 
+class _RenderStreamer:
+    """Renders analyzed items' clips in the background while later items are analyzed."""
+
+    def __init__(self, clips: Any, job: JobWorkspace, workers: int) -> None:
+        self.clips = clips
+        self.job = job
+        self.pool = cf.ThreadPoolExecutor(max_workers=max(1, workers))
+        self.futures: list[cf.Future] = []
+
+    def submit(self, segments: list[EditPlanSegment]) -> None:
+        for seg in segments:
+            self.futures.append(self.pool.submit(self._one, seg))
+
+    def _one(self, seg: EditPlanSegment) -> None:
+        progress = StageProgress(self.job, "render")
+        art = self.clips.render(seg, progress)
+        if art.success:
+            progress.info("clip rendered while analyzing", clip=seg.id)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+
+
 def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
     out: dict[str, Any] = {}
     if isinstance(data, dict):
@@ -821,34 +787,6 @@ def _flat(data: Any, prefix: str = "") -> dict[str, Any]:
             else:
                 out[f"{prefix}{k}"] = v
     return out
-
-
-def _output_size(renderer: Any, probe: MediaProbe) -> tuple[int, int]:
-    size = getattr(renderer, "output_size", None)
-    if callable(size):
-        w, h = size(probe)
-        return int(w), int(h)
-    return probe.video_width or 1280, probe.video_height or 720
-
-
-def _style(settings: Any, writers: dict[str, Any]) -> SubtitleStyle:
-    sub = settings.render_subtitles
-    fonts_dir = sub.fonts_dir
-    family = sub.font_family
-    for writer in writers.values():
-        default_fonts = getattr(writer, "default_fonts", None)
-        if callable(default_fonts) and (fonts_dir is None or family is None):
-            d, fam = default_fonts()
-            fonts_dir = fonts_dir or d
-            family = family or fam
-            break
-    return SubtitleStyle(
-        position_preset=sub.position_preset,
-        font_theme=sub.font_theme,
-        font_family=family or "Noto Sans SC",
-        fonts_dir=Path(fonts_dir) if fonts_dir else None,
-        font_scale_multiplier=sub.font_scale_multiplier,
-    )
 
 
 def cpu_count() -> int:

@@ -1,0 +1,254 @@
+"""Rendering clips from plan segments: subtitles, renderer calls, and per-clip records.
+
+Every finished clip gets a record (``renders/.clips/<clip>.json``) holding a fingerprint of the
+segment, the render config and the source. A rerun after a crash, or the render stage after
+``clipora run`` already streamed clips while analyzing, reuses clips whose record still matches,
+so finished clips are never rendered twice.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clipora_core.capabilities import Kind, RenderRequest, SubtitleRequest, SubtitleStyle
+from clipora_core.contracts import (
+    EditPlanSegment,
+    ExecutionArtifact,
+    MediaProbe,
+    TimeMapEntry,
+    Transcript,
+)
+from clipora_core.errors import CliporaError
+from clipora_core.fileio import read_json, write_json
+from clipora_core.progress import StageProgress
+from clipora_core.timeline import to_original_windows
+from clipora_core.workspace import fingerprint
+
+if TYPE_CHECKING:
+    from clipora_core.runner import Pipeline
+
+RECORDS_DIR = ".clips"
+
+
+def subtitle_formats(settings: Any) -> list[str]:
+    """Writers a render needs: the sidecar formats plus ``ass`` when subtitles are burned."""
+    sub = settings.render_subtitles
+    if sub.mode == "disabled":
+        return []
+    fmts = list(sub.formats) if sub.mode != "burned_only" else []
+    if sub.mode in ("both", "burned_only"):
+        fmts.append("ass")
+    return list(dict.fromkeys(fmts))
+
+
+@dataclass
+class ClipRenderer:
+    pipeline: Pipeline
+    config_fingerprint: str
+    renderer: Any = None
+    writers: dict[str, Any] = field(default_factory=dict)
+    transcript: Transcript | None = None
+    probe: MediaProbe | None = None
+    time_map: list[TimeMapEntry] = field(default_factory=list)
+    style: SubtitleStyle | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def prepare(cls, pipeline: Pipeline) -> ClipRenderer:
+        s = pipeline.settings
+        job = pipeline.job
+        self = cls(pipeline=pipeline, config_fingerprint=pipeline.config_fingerprint("render"))
+        self.renderer = pipeline.instance(Kind.RENDERER, s.render.renderer, "render.renderer")
+        fmts = subtitle_formats(s)
+        if fmts and job.path("semantic/transcript.json").is_file():
+            self.transcript = Transcript.model_validate(job.read_json("semantic/transcript.json"))
+            for fmt in fmts:
+                self.writers[fmt] = pipeline.instance(
+                    Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats"
+                )
+            self.style = _style(pipeline, fmts)
+        self.probe = pipeline._require_probe()
+        self.time_map = pipeline._time_map()
+        return self
+
+    @property
+    def out_dir(self) -> Path:
+        return self.pipeline.job.path("renders")
+
+    def _record_path(self, clip_id: str) -> Path:
+        return self.out_dir / RECORDS_DIR / f"{clip_id}.json"
+
+    def clip_fingerprint(self, seg: EditPlanSegment) -> str:
+        return fingerprint(
+            {
+                "segment": seg.model_dump(mode="json", include={"id", "windows", "variant"}),
+                "config": self.config_fingerprint,
+                "source": self.pipeline.job.manifest.effective_source_path,
+            }
+        )
+
+    def reusable(self, seg: EditPlanSegment) -> ExecutionArtifact | None:
+        path = self._record_path(seg.id)
+        if not path.is_file():
+            return None
+        try:
+            record = read_json(path)
+            art = ExecutionArtifact.model_validate(record["artifact"])
+        except (ValueError, KeyError, OSError):
+            return None
+        if record.get("fingerprint") != self.clip_fingerprint(seg) or not art.success:
+            return None
+        files = [art.output_path, *art.subtitle_paths.values()]
+        if art.burned_output_path:
+            files.append(art.burned_output_path)
+        if not all(Path(f).is_file() for f in files):
+            return None
+        return art
+
+    def render(self, seg: EditPlanSegment, progress: StageProgress) -> ExecutionArtifact:
+        """Render one segment (or reuse its finished clip); never raises for a clip failure."""
+        reused = self.reusable(seg)
+        if reused is not None:
+            reused.metadata["reused"] = True
+            return reused
+        s = self.pipeline.settings
+        sub = s.render_subtitles
+        out_dir = self.out_dir
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stem = f"{seg.variant}-{seg.id}"
+        out = out_dir / f"{stem}.mp4"
+        art = ExecutionArtifact(
+            clip_id=seg.id,
+            output_path=str(out),
+            success=False,
+            windows=seg.windows,
+            original_windows=seg.original_windows
+            or to_original_windows(seg.windows, self.time_map),
+            metadata={
+                "title": seg.title,
+                "variant": seg.variant,
+                "semantic_item_id": seg.metadata.get("semantic_item_id"),
+            },
+        )
+        assert self.probe is not None
+        burn: Path | None = None
+        try:
+            width, height = _output_size(self.renderer, self.probe, s)
+            speed = float(s.render.playback_speed)
+            for fmt, writer in self.writers.items():
+                sidecar = fmt in sub.formats and sub.mode != "burned_only"
+                target = out_dir / (stem if sidecar else f".{stem}.burn")
+                path = writer.write(
+                    SubtitleRequest(
+                        transcript=self.transcript,
+                        windows=seg.windows,
+                        playback_speed=speed,
+                        width=width,
+                        height=height,
+                        out_path=target,
+                        style=self.style,
+                        language=self.transcript.language if self.transcript else None,
+                    )
+                )
+                if path is None:
+                    continue
+                if fmt == "ass" and sub.mode in ("both", "burned_only"):
+                    burn = Path(path)
+                if sidecar:
+                    art.subtitle_paths[fmt] = str(path)
+            art.metadata["subtitle_cues"] = bool(art.subtitle_paths or burn)
+            fonts_dir = self.style.fonts_dir if (burn and self.style) else None
+            primary = self.renderer.render(
+                RenderRequest(
+                    source_path=self.pipeline.job.effective_source,
+                    probe=self.probe,
+                    windows=seg.windows,
+                    out_path=out,
+                    settings=s,
+                    progress=progress,
+                    clip_id=seg.id,
+                    burn_subtitles=burn if sub.mode == "burned_only" else None,
+                    fonts_dir=fonts_dir,
+                )
+            )
+            art.metadata.update(primary.metadata)
+            art.duration_seconds = primary.duration_seconds
+            if sub.mode == "both" and burn is not None:
+                burned = self.renderer.render(
+                    RenderRequest(
+                        source_path=self.pipeline.job.effective_source,
+                        probe=self.probe,
+                        windows=seg.windows,
+                        out_path=out_dir / f"{stem}-subtitled.mp4",
+                        settings=s,
+                        progress=progress,
+                        clip_id=seg.id,
+                        burn_subtitles=burn,
+                        fonts_dir=fonts_dir,
+                    )
+                )
+                art.burned_output_path = str(burned.path)
+            art.success = True
+        except CliporaError as exc:
+            art.error_detail = exc.one_line()
+        except Exception as exc:  # noqa: BLE001 - report per clip, keep rendering the rest
+            art.error_detail = f"{type(exc).__name__}: {exc}"
+        finally:
+            if burn is not None and burn.name.startswith("."):
+                burn.unlink(missing_ok=True)
+        if art.success:
+            write_json(
+                self._record_path(seg.id),
+                {"fingerprint": self.clip_fingerprint(seg), "artifact": art},
+            )
+        return art
+
+    def remove_stale(self, keep_ids: set[str]) -> None:
+        """Delete clips (and records) of segments no longer in the plan."""
+        records = self.out_dir / RECORDS_DIR
+        if not records.is_dir():
+            return
+        for rec in records.glob("*.json"):
+            if rec.stem in keep_ids:
+                continue
+            try:
+                art = ExecutionArtifact.model_validate(read_json(rec)["artifact"])
+                for f in [art.output_path, *art.subtitle_paths.values(), art.burned_output_path]:
+                    if f:
+                        Path(f).unlink(missing_ok=True)
+            except (ValueError, KeyError, OSError):
+                pass
+            rec.unlink(missing_ok=True)
+
+
+def _output_size(renderer: Any, probe: MediaProbe, settings: Any) -> tuple[int, int]:
+    size = getattr(renderer, "output_size", None)
+    if callable(size):
+        w, h = size(probe, settings)
+        return int(w), int(h)
+    return probe.video_width or 1280, probe.video_height or 720
+
+
+def _style(pipeline: Pipeline, fmts: list[str]) -> SubtitleStyle:
+    sub = pipeline.settings.render_subtitles
+    fonts_dir = sub.fonts_dir
+    family = sub.font_family
+    for fmt in fmts:
+        cap = pipeline.capability(Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats")
+        ref = cap.features.get("bundled_fonts_dir")
+        if fonts_dir is None and isinstance(ref, str) and ":" in ref:
+            module, _, attr = ref.partition(":")
+            fonts_dir = getattr(importlib.import_module(module), attr)()
+            family = family or cap.features.get("bundled_font_family")
+            break
+    return SubtitleStyle(
+        position_preset=sub.position_preset,
+        font_theme=sub.font_theme,
+        font_family=family or "Noto Sans SC",
+        fonts_dir=Path(fonts_dir) if fonts_dir else None,
+        font_scale_multiplier=sub.font_scale_multiplier,
+    )
