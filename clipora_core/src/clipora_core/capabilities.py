@@ -4,15 +4,16 @@ return. Request objects are plain dataclasses: they live in memory only."""
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from pydantic import BaseModel, ConfigDict, Field
-
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from clipora_core.contracts import (
         CleaningSummary,
         DiscoveredInterval,
@@ -51,27 +52,47 @@ HOOK_FOR_KIND = {
 }
 
 
-class Capability(BaseModel):
-    """One registered thing, with where it applies."""
+_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+_PATH_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 
-    model_config = ConfigDict(extra="forbid")
+
+@dataclass(frozen=True)
+class Capability:
+    """One registered thing, with where it applies.
+
+    A plain dataclass, not a pydantic model: registering capabilities happens on every CLI
+    start (``--help``, ``plugins list``), which must not pay for importing pydantic.
+    """
 
     kind: Kind
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
+    name: str
     description: str
-    factory: str = Field(description="'module:attribute' imported only when the capability is used")
-    languages: list[str] = Field(default_factory=lambda: ["*"])
-    formats: list[str] = Field(default_factory=list)
-    devices: list[str] = Field(default_factory=lambda: ["cpu"])
+    # 'module:attribute', imported only when the capability is used.
+    factory: str
+    languages: list[str] = field(default_factory=lambda: ["*"])
+    formats: list[str] = field(default_factory=list)
+    devices: list[str] = field(default_factory=lambda: ["cpu"])
     needs_network: bool = False
     needs_credentials: bool = False
     # Config paths whose values change this capability's output: part of stage fingerprints.
-    config_keys: list[str] = Field(default_factory=list)
-    features: dict[str, Any] = Field(default_factory=dict)
+    config_keys: list[str] = field(default_factory=list)
+    features: dict[str, Any] = field(default_factory=dict)
     # Filled in by the host.
     plugin: str = ""
     distribution: str = ""
     version: str = ""
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "kind", Kind(self.kind))
+        except ValueError:
+            raise ValueError(f"unknown capability kind {self.kind!r}") from None
+        if not isinstance(self.name, str) or not _NAME_RE.match(self.name):
+            raise ValueError(f"capability name {self.name!r} must match {_NAME_RE.pattern}")
+        if not isinstance(self.factory, str) or ":" not in self.factory:
+            raise ValueError(f"capability {self.name!r}: factory must be 'module:attribute'")
+        for name in ("languages", "formats", "devices", "config_keys"):
+            object.__setattr__(self, name, list(getattr(self, name)))
 
     def load(self) -> Callable[..., Any]:
         module_name, _, attr = self.factory.partition(":")
@@ -80,19 +101,41 @@ class Capability(BaseModel):
             obj = getattr(obj, part)
         return obj
 
+    def with_owner(self, plugin: str, distribution: str, version: str) -> Capability:
+        return replace(self, plugin=plugin, distribution=distribution, version=version)
+
     def summary(self) -> dict[str, Any]:
-        return self.model_dump(mode="json")
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        return data
 
 
-class ConfigSection(BaseModel):
-    """A plugin's config section: a dotted path and the pydantic model that validates it."""
+@dataclass(frozen=True)
+class ConfigSection:
+    """A plugin's config section: a dotted path and the pydantic model that validates it.
 
-    model_config = ConfigDict(arbitrary_types_allowed=True, extra="forbid")
+    ``model`` may be the class or a lazy ``'module:Class'`` reference; the lazy form keeps
+    pydantic out of commands that never load config.
+    """
 
-    path: str = Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
-    model: type[BaseModel]
+    path: str
+    model: Any
     plugin: str = ""
     distribution: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.path, str) or not _PATH_RE.match(self.path):
+            raise ValueError(f"config section path {self.path!r} must be dotted lower_case names")
+
+    def resolve(self) -> type[BaseModel]:
+        model = self.model
+        if isinstance(model, str):
+            module_name, _, attr = model.partition(":")
+            model = getattr(importlib.import_module(module_name), attr)
+        return model
+
+    def with_owner(self, plugin: str, distribution: str) -> ConfigSection:
+        return replace(self, plugin=plugin, distribution=distribution)
 
 
 # --- requests and results passed to capability implementations -------------------------------

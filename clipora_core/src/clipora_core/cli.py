@@ -115,6 +115,10 @@ def _guard(ctx: Ctx, func: Callable[..., Any], **kwargs: Any) -> Any:
         sys.exit(130)
     except click.exceptions.ClickException:
         raise
+    except BrokenPipeError:
+        # Output piped into e.g. `head`: not an error worth a message.
+        sys.stderr.close()
+        sys.exit(0)
     except Exception as exc:  # noqa: BLE001 - one line for users, the traceback with --debug
         terminal().close()
         if ctx.debug:

@@ -41,7 +41,8 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
     """Compose the settings model from core sections plus plugin ``ConfigSection``s."""
     tree: dict[str, list[type[BaseModel]]] = {p: [m] for p, m in CORE_SECTIONS.items()}
     for section in sections or []:
-        tree.setdefault(section.path, []).append(section.model)
+        model = section.resolve() if hasattr(section, "resolve") else section.model
+        tree.setdefault(section.path, []).append(model)
 
     def build(path: str) -> type[BaseModel]:
         bases = tree.get(path, [])

@@ -160,13 +160,7 @@ class PluginHost:
                     raise PluginError(
                         f"{hook_name} registered a capability of kind {cap.kind.value!r}"
                     )
-                cap = cap.model_copy(
-                    update={
-                        "plugin": record.name,
-                        "distribution": record.distribution,
-                        "version": record.version,
-                    }
-                )
+                cap = cap.with_owner(record.name, record.distribution, record.version)
                 key = (cap.kind, cap.name)
                 if key in self._capabilities:
                     other = self._capabilities[key].plugin
@@ -181,9 +175,9 @@ class PluginHost:
         if "register_config_sections" in record.hooks:
 
             def register_section(section: ConfigSection) -> None:
-                section = section.model_copy(
-                    update={"plugin": record.name, "distribution": record.distribution}
-                )
+                if not isinstance(section, ConfigSection):
+                    raise PluginError("register_config_sections must register ConfigSection objects")
+                section = section.with_owner(record.name, record.distribution)
                 if section.path in self._sections:
                     raise PluginError(f"config section {section.path!r} is already registered")
                 self._sections[section.path] = section
