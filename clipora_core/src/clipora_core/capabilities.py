@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         DroppedUnit,
         EditPlanSegment,
         MediaProbe,
+        PresenceReport,
         PresenceSample,
         RemovalInterval,
         SemanticItemInterval,
@@ -195,6 +196,8 @@ class AnalyzerContext:
     probe: MediaProbe
     dropped: list[DroppedUnit] = field(default_factory=list)
     plugins: Any = None  # the PluginHost, for analyzers that use other capabilities
+    # Host presence per semantic item id, when analysis.pose_presence.enabled.
+    presence: dict[str, PresenceReport] = field(default_factory=dict)
 
 
 @dataclass

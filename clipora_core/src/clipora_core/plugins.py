@@ -176,7 +176,9 @@ class PluginHost:
 
             def register_section(section: ConfigSection) -> None:
                 if not isinstance(section, ConfigSection):
-                    raise PluginError("register_config_sections must register ConfigSection objects")
+                    raise PluginError(
+                        "register_config_sections must register ConfigSection objects"
+                    )
                 section = section.with_owner(record.name, record.distribution)
                 if section.path in self._sections:
                     raise PluginError(f"config section {section.path!r} is already registered")

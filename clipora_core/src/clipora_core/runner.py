@@ -25,6 +25,7 @@ from clipora_core.capabilities import (
     Capability,
     CleanRequest,
     Kind,
+    PresenceRequest,
 )
 from clipora_core.config import LoadedConfig
 from clipora_core.contracts import (
@@ -37,6 +38,7 @@ from clipora_core.contracts import (
     ExecutionResult,
     ItemEditPlan,
     MediaProbe,
+    PresenceReport,
     SemanticItemInterval,
     SemanticItemSet,
     TimeMapEntry,
@@ -46,7 +48,7 @@ from clipora_core.errors import CliporaError, InputError, StageError
 from clipora_core.fileio import read_json, write_json
 from clipora_core.plugins import PluginHost
 from clipora_core.progress import StageProgress
-from clipora_core.timeline import compose_time_maps, to_original_windows
+from clipora_core.timeline import compose_time_maps, presence_windows, to_original_windows
 from clipora_core.workspace import STAGES, JobWorkspace, fingerprint, stage_failed
 
 # Config that affects each stage (dotted prefixes or fnmatch patterns); the capabilities a stage
@@ -97,6 +99,8 @@ class Pipeline:
     ran: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     stream_render: bool = False
+    _presence_detector: Any = None
+    _presence_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def settings(self) -> Any:
@@ -492,6 +496,8 @@ class Pipeline:
         self, analyzer: Any, ctx: AnalyzerContext, item: SemanticItemInterval
     ) -> list[ItemEditPlan]:
         probe = self._require_probe()
+        if self.settings.analysis.pose_presence.enabled and item.id not in ctx.presence:
+            ctx.presence[item.id] = self.detect_presence(item, ctx.progress)
         segments = analyzer.analyze_item(ctx, item)
         time_map = self._time_map()
         plans = []
@@ -515,6 +521,45 @@ class Pipeline:
             self.job.write_json(f"analysis/items/{seg.id}.json", plan)
             plans.append(plan)
         return plans
+
+    def detect_presence(
+        self, item: SemanticItemInterval, progress: StageProgress
+    ) -> PresenceReport:
+        """Sample the host's presence inside the item's windows (one detector per job)."""
+        cfg = self.settings.analysis.pose_presence
+        with self._presence_lock:
+            if self._presence_detector is None:
+                self._presence_detector = self.instance(
+                    Kind.PRESENCE_DETECTOR, cfg.detector, "analysis.pose_presence.detector"
+                )
+            detector = self._presence_detector
+        samples = detector.detect(
+            PresenceRequest(
+                source_path=self.job.effective_source,
+                windows=item.windows,
+                sample_interval_seconds=cfg.sample_interval_seconds,
+                settings=self.settings,
+                progress=progress,
+                out_dir=self.job.path("analysis/presence"),
+            )
+        )
+        present, absent = presence_windows(samples, cfg.sample_interval_seconds, item.windows)
+        report = PresenceReport(
+            semantic_item_id=item.id,
+            detector=cfg.detector,
+            sample_interval_seconds=cfg.sample_interval_seconds,
+            samples=samples,
+            present_windows=present,
+            absent_windows=absent,
+        )
+        self.job.write_json(f"analysis/presence/{item.id}.json", report)
+        return report
+
+    def close_presence(self) -> None:
+        detector, self._presence_detector = self._presence_detector, None
+        close = getattr(detector, "close", None)
+        if callable(close):
+            close()
 
     def _check_windows(self, seg: EditPlanSegment, probe: MediaProbe) -> None:
         dur = probe.duration_seconds
@@ -578,6 +623,7 @@ class Pipeline:
         finally:
             if streamer is not None:
                 streamer.close()
+            self.close_presence()
         segments = [
             seg
             for item in items

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clipora_core.contracts import TimeMapEntry, TimeWindow
+from clipora_core.contracts import PresenceSample, TimeMapEntry, TimeWindow
 
 
 def to_original_windows(
@@ -53,3 +53,42 @@ def compose_time_maps(first: list[TimeMapEntry], second: list[TimeMapEntry]) -> 
                     )
                 )
     return out
+
+
+def presence_windows(
+    samples: list[PresenceSample], interval: float, windows: list[TimeWindow]
+) -> tuple[list[TimeWindow], list[TimeWindow]]:
+    """Turn presence samples into present/absent spans, each sample covering +-interval/2,
+    clipped to the item's windows. Uncertain samples count as present (benefit of the doubt)."""
+    present: list[TimeWindow] = []
+    absent: list[TimeWindow] = []
+    for w in windows:
+        inside = sorted(
+            (
+                s
+                for s in samples
+                if w.start_seconds - 1e-6 <= s.timestamp_seconds <= w.end_seconds + 1e-6
+            ),
+            key=lambda s: s.timestamp_seconds,
+        )
+        for i, s in enumerate(inside):
+            lo = (
+                w.start_seconds
+                if i == 0
+                else (inside[i - 1].timestamp_seconds + s.timestamp_seconds) / 2
+            )
+            hi = (
+                w.end_seconds
+                if i == len(inside) - 1
+                else (s.timestamp_seconds + inside[i + 1].timestamp_seconds) / 2
+            )
+            if hi - lo <= 1e-6:
+                continue
+            target = absent if s.status == "absent" else present
+            if target and abs(target[-1].end_seconds - lo) < 1e-6:
+                target[-1] = TimeWindow(
+                    start_seconds=target[-1].start_seconds, end_seconds=round(hi, 6)
+                )
+            else:
+                target.append(TimeWindow(start_seconds=round(lo, 6), end_seconds=round(hi, 6)))
+    return present, absent
