@@ -40,6 +40,5 @@ def register_renderers(register: Any) -> None:
 
 @hookimpl
 def register_config_sections(register: Any) -> None:
-    from clipora_render_ffmpeg.settings import RenderProfileSettings
-
-    register(ConfigSection(path="render", model=RenderProfileSettings))
+    # Lazy reference: pydantic is imported only when config is loaded.
+    register(ConfigSection(path="render", model="clipora_render_ffmpeg.settings:RenderProfileSettings"))

@@ -66,7 +66,9 @@ def read_source(path: Path, probe: Any = None) -> SourceInfo:
     path = Path(path)
     if not path.is_file():
         raise InputError(f"render source not found: {path}", hint="rerun inspect/clean for this job")
-    if probe is None or not getattr(probe, "has_video", False) or not probe.video_width:
+    probed_path = str(getattr(probe, "path", "") or "")
+    stale = bool(probed_path) and Path(probed_path).resolve() != path.resolve()
+    if probe is None or stale or not getattr(probe, "has_video", False) or not probe.video_width:
         probe = PyAVProber().probe(path)
     try:
         container = av.open(str(path), metadata_errors="ignore")
