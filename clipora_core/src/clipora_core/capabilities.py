@@ -152,6 +152,8 @@ class ASRRequest:
     language: str | None = None
     hotwords: list[str] = field(default_factory=list)
     source_path: Path | None = None  # the original recording (for sidecar transcripts)
+    # original<->cleaned mapping when cleaning removed spans (imported subtitles use original times)
+    time_map: list[TimeMapEntry] = field(default_factory=list)
 
 
 @runtime_checkable

@@ -149,6 +149,21 @@ def _check_keys(model: type[BaseModel], data: Any, where: str, prefix: str = "")
             _check_keys(sub, value, where, path + ".")
 
 
+def _drop_empty_sections(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    # "asr:" with every key commented out is YAML null: an empty section, not an invalid one.
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        info = model.model_fields.get(key)
+        sub = _submodel(info.annotation) if info is not None else None
+        if sub is not None and issubclass(sub, Section):
+            if value is None:
+                continue
+            if isinstance(value, dict):
+                value = _drop_empty_sections(sub, value)
+        out[key] = value
+    return out
+
+
 def _set_dotted(target: dict, dotted: str, value: Any) -> None:
     parts = dotted.split(".")
     for part in parts[:-1]:
@@ -281,6 +296,7 @@ def load_config(
     if explicit or path.is_file():
         file_data = read_config_file(path)
         _check_keys(model, file_data, str(path))
+        file_data = _drop_empty_sections(model, file_data)
     base_dir = path.resolve().parent
 
     merged: dict[str, Any] = {}
@@ -378,7 +394,8 @@ def example_yaml(sections: list[Any] | None = None) -> str:
             if info.description:
                 lines.append(f"{pad}# {info.description}")
             default = info.get_default(call_default_factory=True)
-            if _is_secret(info.annotation):
+            secret = _is_secret(info.annotation)
+            if secret:
                 lines.append(
                     f"{pad}# secret: prefer the environment variable "
                     f"CLIPORA_{dotted.upper().replace('.', '__')}"
@@ -393,7 +410,9 @@ def example_yaml(sections: list[Any] | None = None) -> str:
             ).strip()
             if rendered.startswith("{") and rendered.endswith("}"):
                 rendered = rendered[1:-1]
-            lines.append(f"{pad}{rendered}")
+            # A secret stays commented out: an empty value could fail the model's validation and
+            # would override the default.
+            lines.append(f"{pad}# {rendered}" if secret else f"{pad}{rendered}")
 
     emit(model, 0, "")
     while lines and not lines[-1]:

@@ -183,6 +183,8 @@ class StageProgress:
     ) -> None:
         text = " ".join(p for p in (self.stage, event, message, format_fields(fields)) if p)
         self._log(level, text)
+        if event == "failed":
+            return  # the CLI ends with this error as its one-line message: not twice on screen
         shown = (
             text
             if event != "progress"

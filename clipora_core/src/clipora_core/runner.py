@@ -400,6 +400,7 @@ class Pipeline:
                 language=language,
                 hotwords=list(s.asr.hotwords),
                 source_path=self.job.source_path,
+                time_map=self._time_map(),
             )
         )
         for warning in transcript.warnings:

@@ -172,11 +172,19 @@ class JobWorkspace:
                 state.detail = "interrupted: the process working on it stopped before finishing"
                 state.finished_at = utc_now()
                 changed = True
-                self.log(
-                    f"{name} interrupted (previous process died); it will rerun", level="warning"
-                )
+                self.report_interrupted(name)
         if changed:
             self.write_manifest()
+
+    def report_interrupted(self, name: str) -> None:
+        # On the terminal as well as in the job log: the user should know why a stage reruns.
+        import logging
+
+        from clipora_core.progress import terminal
+
+        text = f"{name} interrupted (previous process died); it will rerun"
+        self.log(text, level="warning")
+        terminal().message(logging.WARNING, text)
 
     def release(self) -> None:
         if self._lock_fh is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_asr_import.settings import ImportedASRSettings
 from clipora_core import Capability, ConfigSection, Kind, hookimpl
 
 
@@ -32,4 +31,5 @@ def register_asr_backends(register: Any) -> None:
 
 @hookimpl
 def register_config_sections(register: Any) -> None:
-    register(ConfigSection(path="asr.imported", model=ImportedASRSettings))
+    # Lazy reference: pydantic is imported only when config is loaded.
+    register(ConfigSection(path="asr.imported", model="clipora_asr_import.settings:ImportedASRSettings"))

@@ -1,0 +1,718 @@
+"""The FastAPI application behind ``clipora web``: server-rendered pages plus a JSON API.
+
+``create_app(config_path, ...)`` fixes the config file and the workdir at start; clients never
+name a path to read or write (except a video file on the server, which must lie inside one of
+the ``media_dirs``). Jobs run through ``JobRunner`` (one ``clipora run`` process per job); every
+page and API answer is read back from the job folders, so a restarted server shows the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import FastAPI, Query, Request
+from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+
+from clipora_core.capabilities import Kind
+from clipora_core.config import default_config_path, field_at
+from clipora_core.errors import CliporaError, ConfigError, InputError
+from clipora_core.web import jobstate
+from clipora_core.web.config_editor import (
+    ConfigState,
+    ConfigUpdate,
+    _literal_options,
+    editor_state,
+    is_secret,
+    load_effective,
+    save_config,
+)
+from clipora_core.web.runner import JobRunner
+from clipora_core.web.security import Guard, is_loopback
+from clipora_core.web.submission import (
+    OVERRIDE_KEYS,
+    WebSubmission,
+    read_submission,
+    write_submission,
+)
+from clipora_core.web.uploads import (
+    TRANSCRIPT_FIELD,
+    VIDEO_FIELD,
+    ParsedForm,
+    UploadTooLarge,
+    parse_job_form,
+    place_transcript,
+)
+from clipora_core.workspace import STAGES, JobWorkspace
+
+HERE = Path(__file__).parent
+JOB_ID = r"^[0-9a-f]{12}$"
+JobId = Annotated[str, PathParam(pattern=JOB_ID, description="12 hex digits")]
+DEFAULT_MAX_UPLOAD_MB = 4096
+OVERRIDE_LABELS = {
+    "cleaning.enabled": "Remove frozen video first (cleaning)",
+    "asr.mode": "Speech recognition (ASR mode)",
+    "analysis.video_type": "Video type",
+    "render_subtitles.mode": "Subtitles",
+    "render_subtitles.position_preset": "Subtitle position",
+    "render_subtitles.font_theme": "Subtitle font theme",
+}
+
+
+class ErrorBody(BaseModel):
+    code: str
+    detail: str
+
+
+class JobList(BaseModel):
+    items: list[jobstate.JobSummary]
+
+
+class LogLines(BaseModel):
+    lines: list[str]
+
+
+class RerunRequest(BaseModel):
+    from_stage: Literal[STAGES] | None = Field(  # type: ignore[valid-type]
+        None, description="rerun this stage and every later one; null continues where it stopped"
+    )
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorBody},
+    404: {"model": ErrorBody},
+    409: {"model": ErrorBody},
+    413: {"model": ErrorBody},
+}
+
+
+@dataclass
+class WebContext:
+    config_path: Path
+    workdir: Path
+    runner: JobRunner
+    media_dirs: list[Path]
+    max_upload_bytes: int
+    host: Any
+    templates: Jinja2Templates
+    token_required: bool = False
+    override_options: dict[str, list[str]] = field(default_factory=dict)
+
+    # --- jobs ---------------------------------------------------------------------------------
+
+    def root(self, job_id: str) -> Path:
+        root = jobstate.job_root(self.workdir, job_id)
+        if root is None:
+            raise ApiError(404, "unknown_job", f"no job {job_id}")
+        return root
+
+    def snapshot(self, job_id: str, log_lines: int = 50) -> jobstate.JobSnapshot:
+        root = self.root(job_id)
+        snap = jobstate.snapshot(
+            root,
+            active=self.runner.state(job_id),
+            queue_position=self.runner.queue_position(job_id),
+            log_lines=log_lines,
+        )
+        if snap is None:
+            raise ApiError(404, "unknown_job", f"job {job_id} has a damaged manifest")
+        return snap
+
+    def summaries(self) -> list[jobstate.JobSummary]:
+        items = []
+        for root in jobstate.list_job_roots(self.workdir):
+            s = jobstate.summary(root, active=self.runner.state(root.name))
+            if s is not None:
+                items.append(s)
+        return sorted(items, key=lambda s: s.created_at, reverse=True)
+
+    def output(self, job_id: str, index: int) -> dict[str, Any]:
+        root = self.root(job_id)
+        manifest = jobstate.read_manifest(root)
+        entries = jobstate.read_outputs(root, manifest) if manifest else []
+        if index >= len(entries) or not entries[index]["success"]:
+            raise ApiError(404, "no_output", f"job {job_id} has no clip #{index}")
+        return entries[index]
+
+    # --- submitting ---------------------------------------------------------------------------
+
+    def settings(self) -> Any:
+        return load_effective(self.config_path, self.host.config_sections()).settings
+
+    def overrides_from(self, fields: dict[str, str]) -> dict[str, str]:
+        unknown = set(fields) - set(OVERRIDE_KEYS) - {"server_path"}
+        if unknown:
+            raise InputError(
+                f"unknown form field {sorted(unknown)[0]!r}",
+                hint=f"fields: video, transcript, server_path, {', '.join(OVERRIDE_KEYS)}",
+            )
+        out: dict[str, str] = {}
+        for key in OVERRIDE_KEYS:
+            value = (fields.get(key) or "").strip()
+            if key == "cleaning.enabled" and value == "on":
+                value = "true"
+            if not value:
+                continue
+            options = self.override_options.get(key, [])
+            if value not in options:
+                raise InputError(
+                    f"{key}={value!r} is not available", hint=f"choose one of: {', '.join(options)}"
+                )
+            out[key] = value
+        return out
+
+    def server_video(self, raw: str) -> Path:
+        candidate = Path(raw).expanduser()
+        if not candidate.is_absolute():
+            candidate = self.media_dirs[0] / candidate if self.media_dirs else candidate
+        try:
+            path = candidate.resolve()
+        except (OSError, RuntimeError):
+            raise InputError(f"cannot resolve {raw}") from None
+        if not any(path.is_relative_to(d) for d in self.media_dirs):
+            allowed = ", ".join(str(d) for d in self.media_dirs) or "none"
+            raise InputError(
+                f"{raw} is outside the folders this server may read ({allowed})",
+                hint="start clipora web with --media-dir FOLDER to allow another folder",
+            )
+        if not path.is_file():
+            raise InputError(f"video not found on the server: {path}")
+        return path
+
+    def probe_video(self, path: Path) -> None:
+        settings = self.settings()
+        cap = self.host.get(Kind.PROBER, settings.inspect.prober, "inspect.prober")
+        try:
+            probe = cap.load()(settings).probe(path)
+        except CliporaError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - anything the prober chokes on is bad input
+            raise InputError(f"{path.name} could not be read as a video ({type(exc).__name__})") from None
+        if not probe.has_video:
+            raise InputError(f"{path.name} has no video stream", hint="upload a video file")
+
+    async def submit(self, request: Request) -> jobstate.JobSnapshot:
+        form = await parse_job_form(request, self.workdir / "_uploads", self.max_upload_bytes)
+        try:
+            job_id = await run_in_threadpool(self._create_job, form)
+        except BaseException:
+            form.discard()
+            raise
+        return self.snapshot(job_id)
+
+    def _create_job(self, form: ParsedForm) -> str:
+        overrides = self.overrides_from(form.fields)
+        server_path = (form.fields.get("server_path") or "").strip()
+        video = form.files.get(VIDEO_FIELD)
+        if video is not None and server_path:
+            raise InputError("choose either an uploaded video or a file on the server, not both")
+        if video is None and not server_path:
+            raise InputError("choose a video to upload or name a video file on the server")
+        if video is None:
+            if TRANSCRIPT_FIELD in form.files:
+                raise InputError(
+                    "a transcript can only be uploaded together with a video",
+                    hint="for a file on the server, put <video name>.srt next to it",
+                )
+            video = self.server_video(server_path)
+        elif place_transcript(form, video) is not None:
+            overrides.setdefault("asr.mode", "import")
+        self.probe_video(video)
+        job = JobWorkspace.create(self.workdir, video)
+        write_submission(
+            job.root,
+            WebSubmission(
+                job_id=job.job_id,
+                source_name=video.name,
+                uploaded=form.folder is not None,
+                overrides=overrides,
+            ),
+        )
+        self.runner.enqueue(job.job_id)
+        return job.job_id
+
+    def rerun(self, job_id: str, from_stage: str | None) -> jobstate.JobSnapshot:
+        snap = self.snapshot(job_id)
+        if snap.status in jobstate.ACTIVE:
+            raise ApiError(409, "job_active", f"job {job_id} is {snap.status}; stop it first")
+        if not snap.can_rerun:
+            raise ApiError(409, "rerun_rejected", snap.rerun_disabled_reason or "cannot rerun")
+        root = self.root(job_id)
+        if read_submission(root) is None:  # a job started in a terminal: adopt it
+            write_submission(
+                root,
+                WebSubmission(job_id=job_id, source_name=snap.source_name, state="idle"),
+            )
+        try:
+            self.runner.enqueue(job_id, action="rerun" if from_stage else "resume", force=from_stage)
+        except CliporaError as exc:
+            raise ApiError(409, "job_active", exc.one_line()) from None
+        return self.snapshot(job_id)
+
+    def stop(self, job_id: str) -> jobstate.JobSnapshot:
+        snap = self.snapshot(job_id)
+        if snap.status == "running" and self.runner.state(job_id) is None:
+            raise ApiError(
+                409,
+                "not_ours",
+                f"job {job_id} is being run by another process (e.g. a terminal); stop it there",
+            )
+        if not self.runner.stop(job_id):
+            raise ApiError(409, "not_active", f"job {job_id} is not queued or running")
+        return self.snapshot(job_id)
+
+
+def create_app(
+    config_path: Path | None = None,
+    *,
+    bind_host: str = "127.0.0.1",
+    token: str | None = None,
+    allowed_hosts: set[str] | None = None,
+    workers: int = 1,
+    max_upload_mb: float = DEFAULT_MAX_UPLOAD_MB,
+    media_dirs: list[Path] | None = None,
+    stop_grace_seconds: float = 10.0,
+) -> FastAPI:
+    """Build the app. Raises ``ConfigError`` when the config file is invalid (fail fast)."""
+    from clipora_core.plugins import get_host
+
+    host = get_host()
+    config_path = Path(config_path or default_config_path()).expanduser().resolve()
+    if not is_loopback(bind_host) and not token:
+        raise ConfigError(
+            f"binding to {bind_host} needs an access token",
+            hint="pass --token (or set CLIPORA_WEB_TOKEN), or bind to 127.0.0.1",
+        )
+    loaded = load_effective(config_path, host.config_sections())
+    workdir = Path(loaded.settings.paths.workdir).expanduser().resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    if allowed_hosts is None and is_loopback(bind_host):
+        allowed_hosts = {"127.0.0.1", "localhost", "::1"}
+    dirs = [Path(d).expanduser().resolve() for d in (media_dirs or [Path.cwd()])]
+    runner = JobRunner(workdir, config_path, workers=workers, stop_grace_seconds=stop_grace_seconds)
+    ctx = WebContext(
+        config_path=config_path,
+        workdir=workdir,
+        runner=runner,
+        media_dirs=[*dirs, workdir],
+        max_upload_bytes=int(max_upload_mb * 1024 * 1024),
+        host=host,
+        templates=Jinja2Templates(directory=str(HERE / "templates")),
+        token_required=bool(token),
+    )
+    model_sections = host.config_sections()
+    from clipora_core.config import build_settings_model
+
+    model = build_settings_model(model_sections)
+    ctx.override_options = {
+        "cleaning.enabled": ["true", "false"],
+        "asr.mode": [c.name for c in host.capabilities(Kind.ASR)],
+        "analysis.video_type": [c.name for c in host.capabilities(Kind.VIDEO_TYPE)],
+    }
+    for key in ("render_subtitles.mode", "render_subtitles.position_preset", "render_subtitles.font_theme"):
+        info = field_at(model, key)
+        ctx.override_options[key] = _literal_options(info.annotation) if info else []
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(runner.shutdown)
+
+    app = FastAPI(
+        title="Clipora",
+        version=_version(),
+        description="Turn long livestream recordings into short per-product clips.",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.ctx = ctx
+    app.add_middleware(Guard, token=token, allowed_hosts=allowed_hosts)
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        if _wants_html(request):
+            return _page(ctx, request, "error.html", {"status": exc.status, "message": exc.detail}, exc.status)
+        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.status)
+
+    @app.exception_handler(CliporaError)
+    async def _clipora_error(request: Request, exc: CliporaError) -> Response:
+        status = 413 if isinstance(exc, UploadTooLarge) else 400
+        code = "too_large" if status == 413 else "invalid_input"
+        return JSONResponse({"code": code, "detail": exc.one_line()}, status_code=status)
+
+    _api_routes(app, ctx)
+    _page_routes(app, ctx)
+    return app
+
+
+def _version() -> str:
+    from clipora_core import __version__
+
+    return __version__
+
+
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+
+
+def _page(ctx: WebContext, request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+    base = {"request": request, "token_required": ctx.token_required, "workdir": str(ctx.workdir)}
+    return ctx.templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
+
+
+def _file(path: Path, media_type: str, download: bool) -> FileResponse:
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=path.name,
+        content_disposition_type="attachment" if download else "inline",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+# --- JSON API ------------------------------------------------------------------------------------
+
+MULTIPART_SCHEMA: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "video": {"type": "string", "format": "binary", "description": "video file to upload"},
+                        "transcript": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "optional .srt/.vtt/.json transcript (implies asr.mode=import)",
+                        },
+                        "server_path": {
+                            "type": "string",
+                            "description": "instead of an upload: a video file inside the server's media folders",
+                        },
+                        **{k: {"type": "string"} for k in OVERRIDE_KEYS},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _api_routes(app: FastAPI, ctx: WebContext) -> None:
+    @app.get("/health", tags=["meta"])
+    def health() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/api/config", response_model=ConfigState, tags=["config"])
+    def get_config() -> ConfigState:
+        """The config editor's fields and values. Secret values are never included."""
+        return editor_state(ctx.config_path, ctx.workdir, ctx.host)
+
+    @app.post("/api/config", response_model=ConfigState, responses=ERRORS, tags=["config"])
+    def post_config(update: ConfigUpdate) -> Any:
+        """Change keys of the server's config file (validated first; nothing written on error)."""
+        try:
+            save_config(ctx.config_path, update, ctx.host)
+        except ConfigError as exc:
+            return JSONResponse({"code": "invalid_config", "detail": exc.one_line()}, status_code=400)
+        return editor_state(ctx.config_path, ctx.workdir, ctx.host)
+
+    @app.get("/api/plugins", tags=["plugins"])
+    def get_plugins() -> list[dict[str, Any]]:
+        """The same data as ``clipora plugins list --json``."""
+        return [r.to_json() for r in ctx.host.plugin_list()]
+
+    @app.get("/api/jobs", response_model=JobList, tags=["jobs"])
+    def list_jobs() -> JobList:
+        """Every job in the workdir, newest first (web and terminal jobs alike)."""
+        return JobList(items=ctx.summaries())
+
+    @app.post(
+        "/api/jobs",
+        status_code=201,
+        response_model=jobstate.JobSnapshot,
+        responses=ERRORS,
+        openapi_extra=MULTIPART_SCHEMA,
+        tags=["jobs"],
+    )
+    async def create_job(request: Request) -> jobstate.JobSnapshot:
+        """Start a job: upload a video (streamed to disk, size-limited, probed) or name one on the
+        server; optional per-job overrides."""
+        return await ctx.submit(request)
+
+    @app.get("/api/jobs/{job_id}", response_model=jobstate.JobSnapshot, responses=ERRORS, tags=["jobs"])
+    def get_job(job_id: JobId) -> jobstate.JobSnapshot:
+        return ctx.snapshot(job_id)
+
+    @app.get("/api/jobs/{job_id}/events", responses=ERRORS, tags=["jobs"])
+    async def job_events(job_id: JobId, request: Request) -> Response:
+        """Server-sent events: ``snapshot`` whenever the job changes, ``end`` once it is done."""
+        ctx.root(job_id)
+        return _event_stream(ctx, job_id, request)
+
+    @app.get("/api/jobs/{job_id}/logs", response_model=LogLines, responses=ERRORS, tags=["jobs"])
+    def job_logs(job_id: JobId, limit: Annotated[int, Query(ge=1, le=2000)] = 100) -> LogLines:
+        root = ctx.root(job_id)
+        return LogLines(lines=jobstate.tail_lines(root / "logs" / "pipeline.log", limit))
+
+    @app.get(
+        "/api/jobs/{job_id}/outputs/{index}",
+        responses={**ERRORS, 200: {"content": {"video/mp4": {}}}},
+        response_class=FileResponse,
+        tags=["jobs"],
+    )
+    def job_output(
+        job_id: JobId, index: Annotated[int, PathParam(ge=0, le=100000)], download: bool = False
+    ) -> FileResponse:
+        """Clip #index of the job (only files the job's render result lists)."""
+        return _file(ctx.output(job_id, index)["path"], "video/mp4", download)
+
+    @app.get(
+        "/api/jobs/{job_id}/outputs/{index}/subtitles/{fmt}",
+        responses=ERRORS,
+        response_class=FileResponse,
+        tags=["jobs"],
+    )
+    def job_subtitles(
+        job_id: JobId,
+        index: Annotated[int, PathParam(ge=0, le=100000)],
+        fmt: Literal["srt", "vtt", "ass"],
+        download: bool = False,
+    ) -> FileResponse:
+        path = ctx.output(job_id, index)["subtitles"].get(fmt)
+        if path is None:
+            raise ApiError(404, "no_output", f"clip #{index} has no {fmt} subtitles")
+        media = jobstate.SUBTITLE_TYPES[fmt] + "; charset=utf-8"
+        return _file(path, media, download)
+
+    @app.get(
+        "/api/jobs/{job_id}/outputs/{index}/burned",
+        responses=ERRORS,
+        response_class=FileResponse,
+        tags=["jobs"],
+    )
+    def job_burned(
+        job_id: JobId, index: Annotated[int, PathParam(ge=0, le=100000)], download: bool = False
+    ) -> FileResponse:
+        path = ctx.output(job_id, index)["burned"]
+        if path is None:
+            raise ApiError(404, "no_output", f"clip #{index} has no burned-in subtitle version")
+        return _file(path, "video/mp4", download)
+
+    @app.get(
+        "/api/jobs/{job_id}/files/{name}", responses=ERRORS, response_class=FileResponse, tags=["jobs"]
+    )
+    def job_file(
+        job_id: JobId, name: Literal["plan", "transcript", "log"], download: bool = False
+    ) -> FileResponse:
+        """The job's edit plan, transcript or pipeline log."""
+        root = ctx.root(job_id)
+        rel, media = jobstate.JOB_FILES[name]
+        path = jobstate.inside(root, rel)
+        if path is None:
+            raise ApiError(404, "no_output", f"job {job_id} has no {name} yet")
+        return _file(path, media, download)
+
+    @app.post(
+        "/api/jobs/{job_id}/stop", response_model=jobstate.JobSnapshot, responses=ERRORS, tags=["jobs"]
+    )
+    def stop_job(job_id: JobId) -> jobstate.JobSnapshot:
+        """Stop a queued or running job; its running stage ends as interrupted."""
+        return ctx.stop(job_id)
+
+    @app.post(
+        "/api/jobs/{job_id}/rerun",
+        status_code=202,
+        response_model=jobstate.JobSnapshot,
+        responses=ERRORS,
+        tags=["jobs"],
+    )
+    def rerun_job(job_id: JobId, body: RerunRequest | None = None) -> jobstate.JobSnapshot:
+        """Queue the job again: from a stage (it and later stages rerun), or where it stopped."""
+        return ctx.rerun(job_id, body.from_stage if body else None)
+
+
+def _event_stream(ctx: WebContext, job_id: str, request: Request) -> Response:
+    from fastapi.responses import StreamingResponse
+
+    async def events() -> AsyncIterator[str]:
+        last = None
+        quiet = 0
+        while True:
+            if await request.is_disconnected():
+                return
+            try:
+                snap = await run_in_threadpool(ctx.snapshot, job_id, 30)
+            except ApiError:
+                yield "event: end\ndata: {}\n\n"
+                return
+            data = snap.model_dump_json()
+            if data != last:
+                last = data
+                quiet = 0
+                yield f"event: snapshot\ndata: {data}\n\n"
+            else:
+                quiet += 1
+                if quiet % 15 == 0:
+                    yield ": keep-alive\n\n"
+            if snap.status not in jobstate.ACTIVE:
+                yield "event: end\ndata: {}\n\n"
+                return
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+# --- pages ---------------------------------------------------------------------------------------
+
+
+def _page_routes(app: FastAPI, ctx: WebContext) -> None:
+    def form_context(error: str | None = None, values: dict[str, str] | None = None) -> dict[str, Any]:
+        settings = None
+        with contextlib.suppress(CliporaError):
+            settings = ctx.settings()
+        defaults = {}
+        if settings is not None:
+            for key in OVERRIDE_KEYS:
+                value: Any = settings
+                for part in key.split("."):
+                    value = getattr(value, part)
+                defaults[key] = str(value).lower() if isinstance(value, bool) else str(value)
+        return {
+            "error": error,
+            "values": values or {},
+            "overrides": [
+                {
+                    "key": k,
+                    "label": OVERRIDE_LABELS[k],
+                    "options": ctx.override_options.get(k, []),
+                    "default": defaults.get(k, ""),
+                }
+                for k in OVERRIDE_KEYS
+            ],
+            "media_dirs": [str(d) for d in ctx.media_dirs],
+            "max_upload_mb": ctx.max_upload_bytes // (1024 * 1024),
+        }
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request) -> Response:
+        jobs = ctx.summaries()[:10]
+        return _page(ctx, request, "index.html", {"jobs": jobs, **form_context()})
+
+    @app.post("/jobs", include_in_schema=False)
+    async def submit_form(request: Request) -> Response:
+        try:
+            snap = await ctx.submit(request)
+        except CliporaError as exc:
+            status = 413 if isinstance(exc, UploadTooLarge) else 400
+            jobs = ctx.summaries()[:10]
+            return _page(
+                ctx, request, "index.html", {"jobs": jobs, **form_context(exc.one_line())}, status
+            )
+        return RedirectResponse(f"/jobs/{snap.job_id}", status_code=303)
+
+    @app.get("/jobs", response_class=HTMLResponse, include_in_schema=False)
+    def jobs_page(request: Request) -> Response:
+        return _page(ctx, request, "jobs.html", {"jobs": ctx.summaries()})
+
+    @app.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    def job_page(request: Request, job_id: str) -> Response:
+        if jobstate.job_root(ctx.workdir, job_id) is None:
+            return _page(ctx, request, "error.html", {"status": 404, "message": "no such job"}, 404)
+        snap = ctx.snapshot(job_id)
+        return _page(
+            ctx,
+            request,
+            "job.html",
+            {
+                "job": snap,
+                "job_json": snap.model_dump_json(),
+                "stages": STAGES,
+                "labels": OVERRIDE_LABELS,
+                "active": snap.status in jobstate.ACTIVE,
+            },
+        )
+
+    @app.post("/jobs/{job_id}/stop", include_in_schema=False)
+    def stop_form(job_id: str) -> Response:
+        if jobstate.job_root(ctx.workdir, job_id) is None:
+            raise ApiError(404, "unknown_job", "no such job")
+        with contextlib.suppress(ApiError):
+            ctx.stop(job_id)
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+    @app.post("/jobs/{job_id}/rerun", include_in_schema=False)
+    async def rerun_form(request: Request, job_id: str) -> Response:
+        if jobstate.job_root(ctx.workdir, job_id) is None:
+            raise ApiError(404, "unknown_job", "no such job")
+        form = await request.form(max_files=0, max_fields=4)
+        stage = str(form.get("from_stage") or "") or None
+        if stage is not None and stage not in STAGES:
+            raise ApiError(400, "bad_stage", f"unknown stage {stage!r}")
+        ctx.rerun(job_id, stage)
+        return RedirectResponse(f"/jobs/{job_id}", status_code=303)
+
+    @app.get("/config", response_class=HTMLResponse, include_in_schema=False)
+    def config_page(request: Request, saved: int | None = None) -> Response:
+        state = editor_state(ctx.config_path, ctx.workdir, ctx.host)
+        message = None
+        if saved is not None:
+            message = f"Saved {saved} change(s)." if saved else "Nothing changed."
+        return _page(ctx, request, "config.html", {"state": state, "message": message, "error": None})
+
+    @app.post("/config", include_in_schema=False)
+    async def config_form(request: Request) -> Response:
+        form = await request.form(max_files=0, max_fields=2000)
+        state = editor_state(ctx.config_path, ctx.workdir, ctx.host)
+        values: dict[str, Any] = {}
+        for section in state.sections:
+            for f in section.fields:
+                submitted = form.getlist(f.path)
+                if submitted:
+                    values[f.path] = str(submitted[-1])
+        clear = [str(v) for v in form.getlist("__clear__")]
+        try:
+            changed = save_config(ctx.config_path, ConfigUpdate(values=values, clear_secrets=clear), ctx.host)
+        except ConfigError as exc:
+            return _page(
+                ctx, request, "config.html", {"state": state, "message": None, "error": exc.one_line()}, 400
+            )
+        return RedirectResponse(f"/config?saved={len(changed)}", status_code=303)
+
+    @app.get("/plugins", response_class=HTMLResponse, include_in_schema=False)
+    def plugins_page(request: Request) -> Response:
+        records = [r.to_json() for r in ctx.host.plugin_list()]
+        return _page(ctx, request, "plugins.html", {"plugins": records})
+
+
+def _unused() -> None:  # keep linters quiet about helpers only templates use
+    _ = (json, os, is_secret)

@@ -1,0 +1,162 @@
+"""Request checks in front of every route (plain ASGI middleware).
+
+* Host: bound to loopback, only loopback host names are served, which defeats DNS rebinding
+  (a hostile page whose name resolves to 127.0.0.1 cannot read the API).
+* Token: when one is set (required off loopback), every request carries it as
+  ``Authorization: Bearer``, ``X-Clipora-Token`` or the ``clipora_token`` cookie, which a
+  ``?token=`` link sets once (then redirects to the same URL without it).
+* Origin: state-changing requests (anything but GET/HEAD/OPTIONS) from a browser must come from
+  this server's own pages (``Origin``, else ``Sec-Fetch-Site``/``Referer``), so another site cannot
+  post forms or requests to it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+Scope = MutableMapping[str, Any]
+ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+
+COOKIE = "clipora_token"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
+PUBLIC_PATHS = {"/health"}
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def hostname_of(netloc: str) -> str:
+    netloc = netloc.strip().lower()
+    if netloc.startswith("["):
+        return netloc[1 : netloc.find("]")] if "]" in netloc else netloc
+    return netloc.rsplit(":", 1)[0] if netloc.count(":") == 1 else netloc
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, token: str | None, allowed_hosts: set[str] | None) -> None:
+        self.app = app
+        self.token = token or None
+        self.allowed_hosts = {h.lower() for h in allowed_hosts} if allowed_hosts else None
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        host = headers.get("host", "")
+        if self.allowed_hosts is not None and hostname_of(host) not in self.allowed_hosts:
+            await _reply(send, 400, "bad_host", "this server only answers to its own address")
+            return
+        path = scope.get("path", "")
+        method = scope.get("method", "GET")
+        if self.token and path not in PUBLIC_PATHS:
+            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            given = next((v for k, v in query if k == "token"), None)
+            if given is not None and method in ("GET", "HEAD"):
+                if not self._valid(given):
+                    await _reply(send, 401, "unauthorized", "wrong token", headers)
+                    return
+                rest = urlencode([(k, v) for k, v in query if k != "token"])
+                await _redirect(send, path + (f"?{rest}" if rest else ""), self.token)
+                return
+            if not self._valid(_supplied(headers)):
+                await _reply(
+                    send,
+                    401,
+                    "unauthorized",
+                    "this Clipora server needs its access token: open the link printed by "
+                    "`clipora web` (it ends with ?token=...) or send Authorization: Bearer <token>",
+                    headers,
+                )
+                return
+        if method not in SAFE_METHODS and not _same_origin(headers, host):
+            await _reply(send, 403, "cross_origin", "cross-site request refused", headers)
+            return
+        await self.app(scope, receive, send)
+
+    def _valid(self, supplied: str | None) -> bool:
+        if not supplied or not self.token:
+            return False
+        return hmac.compare_digest(supplied.encode(), self.token.encode())
+
+
+def _supplied(headers: dict[str, str]) -> str | None:
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    if headers.get("x-clipora-token"):
+        return headers["x-clipora-token"]
+    from http.cookies import CookieError, SimpleCookie
+
+    try:
+        cookie = SimpleCookie(headers.get("cookie", ""))
+    except CookieError:
+        return None
+    morsel = cookie.get(COOKIE)
+    return morsel.value if morsel else None
+
+
+def _same_origin(headers: dict[str, str], host: str) -> bool:
+    origin = headers.get("origin")
+    if origin is not None:
+        return origin != "null" and urlsplit(origin).netloc.lower() == host.lower()
+    if headers.get("sec-fetch-site") in ("cross-site", "same-site"):
+        return False
+    referer = headers.get("referer")
+    if referer:
+        return urlsplit(referer).netloc.lower() == host.lower()
+    return True  # not a browser (curl, scripts): no ambient credentials to abuse without a token
+
+
+async def _reply(
+    send: Any, status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> None:
+    wants_html = headers is not None and "text/html" in headers.get("accept", "")
+    if wants_html:
+        from html import escape
+
+        body = (
+            "<!doctype html><meta charset=utf-8><title>Clipora</title>"
+            f"<h1>{status}</h1><p>{escape(message)}</p>"
+        ).encode()
+        ctype = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"code": code, "detail": message}).encode()
+        ctype = b"application/json"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _redirect(send: Any, location: str, token: str) -> None:
+    cookie = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 303,
+            "headers": [
+                (b"location", location.encode("latin-1", errors="replace")),
+                (b"set-cookie", cookie.encode("latin-1")),
+                (b"content-length", b"0"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b""})
