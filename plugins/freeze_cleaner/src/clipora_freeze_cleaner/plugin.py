@@ -31,6 +31,9 @@ def register_cleaners(register):
 
 @hookimpl
 def register_config_sections(register):
-    from clipora_freeze_cleaner.settings import FreezeCleanerSettings
-
-    register(ConfigSection(path="cleaning", model=FreezeCleanerSettings))
+    # Lazy reference: the settings model is imported only when config is loaded.
+    register(
+        ConfigSection(
+            path="cleaning", model="clipora_freeze_cleaner.settings:FreezeCleanerSettings"
+        )
+    )

@@ -59,6 +59,9 @@ def register_subtitle_writers(register):
 
 @hookimpl
 def register_config_sections(register):
-    from clipora_subtitles.settings import SubtitleLayoutSettings
-
-    register(ConfigSection(path="render_subtitles", model=SubtitleLayoutSettings))
+    # Lazy reference: the settings model is imported only when config is loaded.
+    register(
+        ConfigSection(
+            path="render_subtitles", model="clipora_subtitles.settings:SubtitleLayoutSettings"
+        )
+    )
