@@ -70,7 +70,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.records: dict[str, PluginRecord] = {}
         self._capabilities: dict[tuple[Kind, str], Capability] = {}
-        self._sections: dict[str, ConfigSection] = {}
+        # Keyed by (path, plugin): several plugins may add fields to one section (e.g. render).
+        self._sections: dict[tuple[str, str], ConfigSection] = {}
         self._collected = False
 
     # --- loading ------------------------------------------------------------------------------
@@ -180,9 +181,10 @@ class PluginHost:
                         "register_config_sections must register ConfigSection objects"
                     )
                 section = section.with_owner(record.name, record.distribution)
-                if section.path in self._sections:
-                    raise PluginError(f"config section {section.path!r} is already registered")
-                self._sections[section.path] = section
+                key = (section.path, record.name)
+                if key in self._sections:
+                    raise PluginError(f"config section {section.path!r} is registered twice")
+                self._sections[key] = section
                 record.config_sections.append(section.path)
 
             plugin.register_config_sections(register=register_section)  # type: ignore[attr-defined]
@@ -205,7 +207,7 @@ class PluginHost:
 
     def config_sections(self) -> list[ConfigSection]:
         self._collect()
-        return sorted(self._sections.values(), key=lambda s: s.path)
+        return sorted(self._sections.values(), key=lambda s: (s.path, s.plugin))
 
     def plugin_list(self) -> list[PluginRecord]:
         self._collect()
@@ -215,11 +217,16 @@ class PluginHost:
         return [r for r in self.plugin_list() if r.error]
 
     def commands(self, cli: Any) -> None:
-        try:
-            self.pm.hook.register_commands(cli=cli)
-        except Exception:  # noqa: BLE001 - a broken command plugin must not break the CLI
-            if _strict():
-                raise
+        # Each plugin on its own (one pluggy call would stop at the first failure and hide every
+        # later plugin's commands); a failure is recorded like a load error.
+        for impl in self.pm.hook.register_commands.get_hookimpls():
+            try:
+                impl.function(cli=cli)
+            except Exception as exc:  # noqa: BLE001 - a broken command plugin must not break the CLI
+                if _strict():
+                    raise
+                record = self.records.setdefault(impl.plugin_name, PluginRecord(impl.plugin_name))
+                record.error = _describe(exc)
 
 
 def _describe(exc: BaseException) -> str:

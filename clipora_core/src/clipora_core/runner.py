@@ -56,7 +56,16 @@ from clipora_core.workspace import STAGES, JobWorkspace, fingerprint, stage_fail
 STAGE_CONFIG: dict[str, list[str]] = {
     "clean": ["cleaning"],
     "inspect": ["inspect"],
-    "semantic_discover": ["asr", "analysis.video_type", "analysis.engine", "analysis.semantic_*"],
+    # The ASR backend's own keys come from its capability's config_keys (only those that change
+    # the transcript: a poll interval must not force a new paid transcription).
+    "semantic_discover": [
+        "asr.mode",
+        "asr.language",
+        "asr.hotwords",
+        "analysis.video_type",
+        "analysis.engine",
+        "analysis.semantic_*",
+    ],
     "semantic_cluster": [
         "analysis.video_type",
         "analysis.engine",
@@ -68,7 +77,7 @@ STAGE_CONFIG: dict[str, list[str]] = {
 }
 # Config keys that never change a stage's output even when under a prefix above.
 NEVER_FINGERPRINT = {"asr.cache", "concurrency.analyze"}
-ASR_CACHE_KEYS = ["asr"]
+ASR_CACHE_KEYS = ["asr.mode", "asr.language", "asr.hotwords"]
 
 
 def _matches(key: str, patterns: list[str]) -> bool:
@@ -170,7 +179,7 @@ class Pipeline:
         patterns = list(STAGE_CONFIG[name])
         for cap in caps:
             patterns += cap.config_keys
-        dumped = _flat(self.settings.model_dump(mode="json"))
+        dumped = _flat(fingerprintable(self.settings))
         config = {
             k: v
             for k, v in sorted(dumped.items())
@@ -364,7 +373,7 @@ class Pipeline:
                 hint="use a recording with sound, or asr.mode=import with a subtitle file",
             )
         media = self.job.effective_source
-        dumped = _flat(s.model_dump(mode="json"))
+        dumped = _flat(fingerprintable(s))
         asr_config = {
             k: v
             for k, v in sorted(dumped.items())
@@ -823,6 +832,27 @@ class _RenderStreamer:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+
+
+def fingerprintable(settings: Any) -> Any:
+    """Settings as JSON-safe data where each secret becomes a short hash of its value: switching
+    credentials (e.g. to an app key with another language model) changes fingerprints, while
+    the secret itself never reaches a manifest or log."""
+    from pydantic import SecretStr
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, SecretStr):
+            secret = value.get_secret_value()
+            return "secret:" + hashlib.sha256(secret.encode()).hexdigest()[:12] if secret else ""
+        if isinstance(value, dict):
+            return {k: walk(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(v) for v in value]
+        if isinstance(value, Path):
+            return str(value)
+        return value
+
+    return walk(settings.model_dump(mode="python"))
 
 
 def _flat(data: Any, prefix: str = "") -> dict[str, Any]:

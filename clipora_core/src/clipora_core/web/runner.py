@@ -35,7 +35,7 @@ from clipora_core.web.submission import (
 @dataclass
 class _Active:
     job_id: str
-    proc: subprocess.Popen[bytes]
+    proc: subprocess.Popen[bytes] | None = None  # None while the worker is starting it
     stop_requested: bool = False
     stop_at: float | None = None
 
@@ -76,7 +76,7 @@ class JobRunner:
         for t in self._threads:
             t.join(max(0.0, deadline - time.monotonic()))
         for a in active:
-            if a.proc.poll() is None:
+            if a.proc is not None and a.proc.poll() is None:
                 self._signal(a, signal.SIGKILL)
         self._threads.clear()
 
@@ -166,10 +166,16 @@ class JobRunner:
                 if self._closed:
                     return
                 job_id = self._queue.popleft()
+                # Claimed at once, so the job never looks idle between queue and process.
+                active = _Active(job_id)
+                self._active[job_id] = active
             try:
-                self._run(job_id)
+                self._run(job_id, active)
             except Exception as exc:  # noqa: BLE001 - a worker must survive any one job
                 self._record_failure(job_id, f"{type(exc).__name__}: {exc}")
+            finally:
+                with self._cond:
+                    self._active.pop(job_id, None)
 
     def _command(self, root: Path, sub: WebSubmission, run: RunRecord) -> list[str]:
         argv = [self.python, "-m", "clipora_core.web.job_process", "run", str(root), "--quiet"]
@@ -179,7 +185,7 @@ class JobRunner:
             argv += ["--force", run.force]
         return argv
 
-    def _run(self, job_id: str) -> None:
+    def _run(self, job_id: str, active: _Active) -> None:
         root = self.workdir / job_id
         sub = read_submission(root)
         if sub is None or read_manifest(root) is None:
@@ -197,6 +203,12 @@ class JobRunner:
             with self._cond:
                 if self._closed:
                     return
+                if active.stop_requested:  # stopped while starting: never launch it
+                    run.stopped = True
+                    run.finished_at = utc_now()
+                    sub.state = "idle"
+                    write_submission(root, sub)
+                    return
                 proc = subprocess.Popen(
                     argv,
                     stdin=subprocess.DEVNULL,
@@ -205,17 +217,12 @@ class JobRunner:
                     env=env,
                     start_new_session=True,
                 )
-                active = _Active(job_id, proc)
-                self._active[job_id] = active
+                active.proc = proc
             run.started_at = utc_now()
             run.pid = proc.pid
             sub.state = "running"
             write_submission(root, sub)
-            try:
-                self._wait(active)
-            finally:
-                with self._cond:
-                    self._active.pop(job_id, None)
+            self._wait(active)
         self._settle(root, proc.pid)
         sub = read_submission(root) or sub
         run = sub.last_run or run
@@ -233,6 +240,7 @@ class JobRunner:
         write_submission(root, sub)
 
     def _wait(self, a: _Active) -> None:
+        assert a.proc is not None
         escalated = False
         while True:
             try:
@@ -251,6 +259,8 @@ class JobRunner:
 
     @staticmethod
     def _signal(a: _Active, sig: int) -> None:
+        if a.proc is None:
+            return  # not launched yet: the worker sees stop_requested and skips it
         # The job runs in its own session: the group holds the CLI and its ffmpeg children.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(a.proc.pid, sig)
