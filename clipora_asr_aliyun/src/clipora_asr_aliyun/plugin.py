@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_asr_aliyun.settings import AliyunASRSettings
 from clipora_core import Capability, ConfigSection, Kind, hookimpl
 
 # The task carries no language: the appkey's project model decides it. Mandarin and English are
@@ -47,4 +46,4 @@ def register_asr_backends(register: Any) -> None:
 
 @hookimpl
 def register_config_sections(register: Any) -> None:
-    register(ConfigSection(path="asr.aliyun", model=AliyunASRSettings))
+    register(ConfigSection(path="asr.aliyun", model="clipora_asr_aliyun.settings:AliyunASRSettings"))

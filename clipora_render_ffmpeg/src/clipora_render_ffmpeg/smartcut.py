@@ -1,5 +1,6 @@
-"""Smart cut: stream-copy whole GOPs inside each window, re-encode only the partial GOPs at the
-window edges, and re-encode the audio of the whole clip (cheap, and it keeps sync simple).
+"""Smart cut: stream-copy whole GOPs inside each window (and, past the last keyframe, the frames
+that play on their own), re-encode only the partial GOPs at the window edges. AAC audio is
+copied frame by frame (``audiocopy``); other audio is re-encoded for the whole clip.
 
 Every piece goes to MPEG-TS, whose H.264 carries its parameter sets in-band before each IDR
 frame, so encoded and copied pieces (different SPS/PPS) concatenate into one valid stream. The
@@ -8,11 +9,13 @@ that was cut from the same frame-grid windows."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from clipora_render_ffmpeg.audiocopy import AudioNotCopyable, copy_audio
 from clipora_render_ffmpeg.ffmpeg_tools import run_ffmpeg
 from clipora_render_ffmpeg.filters import audio_window, seek_input
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo
@@ -34,7 +37,6 @@ class Piece:
     start: float  # on the -ss timeline
     frames: int
     first_pts: int | None = None  # copy: pts of the first keyframe
-    end_pts: int | None = None  # copy: pts of the keyframe that ends the piece (excluded)
 
 
 @dataclass
@@ -71,11 +73,33 @@ def smart_cut(
     progress.update(0.05)
 
     names = [f"p{k:03d}.ts" for k in range(len(pieces))]
-    _encode_edges_and_audio(renderer, request, source, cuts, pieces, names, work, fps)
-    progress.update(0.8)
-    for piece, name in zip(pieces, names, strict=True):
-        if piece.kind == "copy":
-            _copy_gops(source, piece, work / name)
+    audio_stats: dict[str, Any] = {}
+    encode_audio = False
+    if source.has_audio:
+        try:
+            audio_stats = copy_audio(source, cuts, work / "audio.m4a")
+        except AudioNotCopyable as exc:
+            encode_audio = True
+            audio_stats = {"audio": "reencoded", "audio_copy_skipped": str(exc)}
+    # GOPs are copied in a thread while ffmpeg encodes the edges: both cores stay busy.
+    failure: list[BaseException] = []
+
+    def copy_pieces() -> None:
+        try:
+            for piece, name in zip(pieces, names, strict=True):
+                if piece.kind == "copy":
+                    _copy_gops(source, piece, work / name)
+        except BaseException as exc:  # re-raised below, in the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=copy_pieces, daemon=True)
+    worker.start()
+    try:
+        _encode_edges(renderer, request, source, cuts, pieces, names, work, fps, encode_audio)
+    finally:
+        worker.join()
+    if failure:
+        raise failure[0]
     progress.update(0.9)
 
     lines = []
@@ -99,6 +123,7 @@ def smart_cut(
         "copied_seconds": round(float(copied / fps), 3),
         "reencoded_seconds": round(float(encoded / fps), 3),
         "pieces": len(pieces),
+        **audio_stats,
     })
 
 
@@ -124,29 +149,41 @@ def _plan_window(
         return round((float(pts * tb) - abs_start) * fps)
 
     keys = [(n, index(pts)) for n, (pts, key) in enumerate(packets) if key]
-    inside = [(n, k) for n, k in keys if 0 <= k <= cut.frames]
+    inside = [(n, k) for n, k in keys if 0 <= k < cut.frames]
     whole = [Piece("encode", window, cut.start, cut.frames)]
-    if len(inside) < 2:
+    if not inside:
         return whole
     (n1, k1), (nl, kl) = inside[0], inside[-1]
-    if kl - k1 < MIN_COPY_FRAMES:
-        return whole
     copied = sorted(index(pts) for pts, _ in packets[n1:nl])
     if copied != list(range(k1, kl)):
         # Open GOPs (frames that lean on the previous GOP) or irregular timing: copying would
         # show broken or duplicated frames.
         raise _NotSmart("source GOPs are open or frame timing is irregular")
+    # After the last keyframe, copy the longest run of packets (in decode order) that shows
+    # exactly the next frames: every packet only leans on packets decoded before it, so such
+    # a prefix of a GOP plays on its own. Without B-frames that is the whole rest of the
+    # window; with B-frames it ends on a mini-GOP boundary, a few frames before the window end.
+    end, seen, limit = kl, set(), cut.frames
+    for m, (pts, _) in enumerate(packets[nl:], start=1):
+        k = index(pts)
+        if k >= limit or k < kl:
+            break
+        seen.add(k)
+        if len(seen) == m and max(seen) == kl + m - 1:
+            end = kl + m
+    if end - k1 < MIN_COPY_FRAMES:
+        return whole
     pieces = []
     if k1 > 0:
         pieces.append(Piece("encode", window, cut.start, k1))
-    pieces.append(Piece("copy", window, cut.start + float(k1 / fps), kl - k1,
-                        first_pts=packets[n1][0], end_pts=packets[nl][0]))
-    if kl < cut.frames:
-        pieces.append(Piece("encode", window, cut.start + float(kl / fps), cut.frames - kl))
+    pieces.append(Piece("copy", window, cut.start + float(k1 / fps), end - k1,
+                        first_pts=packets[n1][0]))
+    if end < cut.frames:
+        pieces.append(Piece("encode", window, cut.start + float(end / fps), cut.frames - end))
     return pieces
 
 
-def _encode_edges_and_audio(
+def _encode_edges(
     renderer: FFmpegRenderer,
     request: RenderRequest,
     source: SourceInfo,
@@ -155,8 +192,10 @@ def _encode_edges_and_audio(
     names: list[str],
     work: Path,
     fps: Fraction,
+    encode_audio: bool,
 ) -> None:
-    """One ffmpeg process: every edge piece (own accurately seeked input) and the audio track."""
+    """One ffmpeg process: every edge piece (own accurately seeked input), and the audio track
+    when it could not be copied."""
     inputs: list[str] = []
     outputs: list[str] = []
     n_inputs = 0
@@ -172,7 +211,7 @@ def _encode_edges_and_audio(
                     "-fps_mode", "passthrough", *renderer.thread_args(),
                     "-f", "mpegts", name]
         n_inputs += 1
-    if source.has_audio:
+    if encode_audio:
         graph, labels = [], []
         for i, cut in enumerate(cuts):
             opts, offset = seek_input(cut)
@@ -193,7 +232,7 @@ def _encode_edges_and_audio(
 
 
 def _copy_gops(source: SourceInfo, piece: Piece, target: Path) -> None:
-    """Copy the packets from keyframe ``first_pts`` up to (not including) keyframe ``end_pts``."""
+    """Copy ``piece.frames`` packets (decode order) from the keyframe at ``first_pts`` on."""
     import av
 
     with av.open(str(source.path)) as src, av.open(str(target), "w", format="mpegts") as dst:
@@ -209,11 +248,11 @@ def _copy_gops(source: SourceInfo, piece: Piece, target: Path) -> None:
                     started = True
                 else:
                     continue
-            if packet.is_keyframe and packet.pts == piece.end_pts:
-                break
             packet.stream = out
             dst.mux(packet)
             count += 1
+            if count == piece.frames:
+                break
     if count != piece.frames:
         from clipora_core.errors import StageError
 

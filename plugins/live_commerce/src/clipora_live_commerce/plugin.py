@@ -34,3 +34,8 @@ def register_config_sections(register: Any) -> None:
     from clipora_live_commerce.settings import LiveCommerceAnalysisSettings
 
     register(ConfigSection(path="analysis", model=LiveCommerceAnalysisSettings))
+    # The llm engine's sections (llm/settings.py imports nothing heavy).
+    from clipora_live_commerce.llm.settings import PromptOverridesSettings, ProviderSettings
+
+    register(ConfigSection(path="provider", model=ProviderSettings))
+    register(ConfigSection(path="prompt_overrides", model=PromptOverridesSettings))
