@@ -20,7 +20,8 @@ def test_capability_is_registered_with_languages_engines_and_config_keys():
     cap = get_host().get(Kind.VIDEO_TYPE, "live_commerce")
     assert cap.languages == ["zh", "en"]
     assert cap.features["engines"] == ["offline", "llm"]
-    assert cap.config_keys == ["analysis", "provider", "prompt_overrides"]
+    assert "provider.model" in cap.config_keys and "prompt_overrides" in cap.config_keys
+    assert "provider.timeout" not in cap.config_keys
     assert cap.load() is LiveCommerceAnalyzer
 
 

@@ -178,7 +178,12 @@ class Pipeline:
         caps = self.stage_capabilities(name)
         patterns = list(STAGE_CONFIG[name])
         for cap in caps:
-            patterns += cap.config_keys
+            # "stage:key" limits a key to one stage; a plain key counts wherever the
+            # capability is used.
+            for key in cap.config_keys:
+                stage, sep, rest = key.rpartition(":")
+                if not sep or stage == name:
+                    patterns.append(rest)
         dumped = _flat(fingerprintable(self.settings))
         config = {
             k: v

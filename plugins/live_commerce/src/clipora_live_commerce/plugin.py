@@ -23,7 +23,17 @@ def register_video_types(register: Any) -> None:
             ),
             factory="clipora_live_commerce.analyzer:LiveCommerceAnalyzer",
             languages=["zh", "en"],
-            config_keys=["analysis", "provider", "prompt_overrides"],
+            # Only what changes the result: timeouts, retries and streaming do not. The core
+            # already fingerprints `analysis.semantic_*` for discovery and `analysis` for analyze.
+            config_keys=[
+                "provider.api_key",
+                "provider.base_url",
+                "provider.model",
+                "provider.structured_output",
+                "provider.temperature",
+                "prompt_overrides",
+                "analyze:analysis",
+            ],
             features={"engines": ["offline", "llm"]},
         )
     )
@@ -31,11 +41,18 @@ def register_video_types(register: Any) -> None:
 
 @hookimpl
 def register_config_sections(register: Any) -> None:
-    from clipora_live_commerce.settings import LiveCommerceAnalysisSettings
-
-    register(ConfigSection(path="analysis", model=LiveCommerceAnalysisSettings))
-    # The llm engine's sections (llm/settings.py imports nothing heavy).
-    from clipora_live_commerce.llm.settings import PromptOverridesSettings, ProviderSettings
-
-    register(ConfigSection(path="provider", model=ProviderSettings))
-    register(ConfigSection(path="prompt_overrides", model=PromptOverridesSettings))
+    # Lazy references: the models are imported only when config is loaded.
+    register(
+        ConfigSection(
+            path="analysis", model="clipora_live_commerce.settings:LiveCommerceAnalysisSettings"
+        )
+    )
+    register(
+        ConfigSection(path="provider", model="clipora_live_commerce.llm.settings:ProviderSettings")
+    )
+    register(
+        ConfigSection(
+            path="prompt_overrides",
+            model="clipora_live_commerce.llm.settings:PromptOverridesSettings",
+        )
+    )
