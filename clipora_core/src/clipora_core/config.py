@@ -39,7 +39,18 @@ def default_config_path() -> Path:
 
 def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
     """Compose the settings model from core sections plus plugin ``ConfigSection``s."""
-    tree: dict[str, list[type[BaseModel]]] = {p: [m] for p, m in CORE_SECTIONS.items()}
+    tree: dict[str, list[type[BaseModel]]] = {}
+
+    def seed(path: str, model: type[BaseModel]) -> None:
+        # Nested core sections become nodes too, so plugins can hang sections below them.
+        tree[path] = [model]
+        for name, info in model.model_fields.items():
+            sub = _submodel(info.annotation)
+            if sub is not None and issubclass(sub, Section):
+                seed(f"{path}.{name}", sub)
+
+    for p, m in CORE_SECTIONS.items():
+        seed(p, m)
     for section in sections or []:
         model = section.resolve() if hasattr(section, "resolve") else section.model
         tree.setdefault(section.path, []).append(model)

@@ -42,7 +42,7 @@ CAPABILITY_CHOICES: dict[str, Kind] = {
     "render.renderer": Kind.RENDERER,
 }
 
-Control = Literal["text", "number", "checkbox", "select", "password", "list"]
+Control = Literal["text", "textarea", "number", "checkbox", "select", "password", "list"]
 
 
 class FieldView(BaseModel):
@@ -117,6 +117,15 @@ def _literal_options(annotation: Any) -> list[str]:
     return []
 
 
+def _literal_values(annotation: Any) -> list[Any]:
+    inner = _inner(annotation)
+    if typing.get_origin(inner) is Literal:
+        return list(_args(inner))
+    if isinstance(inner, type) and issubclass(inner, Enum):
+        return [m.value for m in inner]
+    return []
+
+
 def _is_list(annotation: Any) -> bool:
     return typing.get_origin(_inner(annotation)) in (list, set, tuple)
 
@@ -145,6 +154,8 @@ def control_for(path: str, annotation: Any, host: Any) -> tuple[Control, list[st
         return "list", []
     if _number_kind(annotation) is not None:
         return "number", []
+    if path.startswith("prompt_overrides."):
+        return "textarea", []
     return "text", []
 
 
@@ -280,6 +291,9 @@ def _coerce(annotation: Any, raw: Any) -> Any:
     inner = _inner(annotation)
     if text == "" and _is_optional(annotation):
         return None
+    literal = _literal_values(annotation)
+    if literal:
+        return next((v for v in literal if str(v) == text), raw)
     if inner is bool:
         low = text.lower()
         if low in {"1", "true", "on", "yes"}:
@@ -350,9 +364,7 @@ def save_config(config_path: Path, update: ConfigUpdate, host: Any) -> list[str]
             continue
         value = _coerce(info.annotation, raw)
         current = file_flat[dotted] if dotted in file_flat else _jsonable(_get(defaults, dotted))
-        if dotted not in file_flat and value == current:
-            continue
-        if dotted in file_flat and value == current:
+        if value == current or (isinstance(current, Path | str) and str(current) == value):
             continue
         _set(data, dotted, value)
         changed.append(dotted)

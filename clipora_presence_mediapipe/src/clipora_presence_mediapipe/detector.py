@@ -1,0 +1,240 @@
+"""The ``mediapipe`` presence detector: MediaPipe Pose Landmarker over sampled frames.
+
+One detector object holds one landmarker for its whole life (a job): it is created on the first
+``detect`` and released by ``close()`` (or leaving a ``with`` block). Calls from several threads
+share it under a lock; MediaPipe graphs are not safe to run concurrently.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from clipora_core.capabilities import PresenceRequest
+from clipora_core.contracts import PresenceSample
+from clipora_core.errors import InputError
+
+from clipora_presence_mediapipe.sampling import sample_times
+from clipora_presence_mediapipe.scoring import classify
+from clipora_presence_mediapipe.settings import MediaPipePresenceSettings
+
+BUNDLED_MODEL = "pose_landmarker_full.task"
+DETECTOR_NAME = "mediapipe"
+
+
+def bundled_model_path() -> Path:
+    """The Pose Landmarker (full) model shipped inside this package (see NOTICE)."""
+    path = Path(str(resources.files("clipora_presence_mediapipe") / "models" / BUNDLED_MODEL))
+    if not path.is_file():
+        raise InputError(
+            f"presence: the bundled pose model is missing ({path})",
+            hint="reinstall clipora-presence-mediapipe or set analysis.pose_presence.model_path",
+        )
+    return path
+
+
+def mediapipe_settings(settings: Any) -> MediaPipePresenceSettings:
+    """This plugin's section of the effective config (defaults when the config lacks it)."""
+    section = getattr(
+        getattr(getattr(settings, "analysis", None), "pose_presence", None), "mediapipe", None
+    )
+    if section is None:
+        return MediaPipePresenceSettings()
+    if isinstance(section, MediaPipePresenceSettings):
+        return section
+    data = section.model_dump() if hasattr(section, "model_dump") else dict(section)
+    return MediaPipePresenceSettings.model_validate(
+        {k: v for k, v in data.items() if k in MediaPipePresenceSettings.model_fields}
+    )
+
+
+class MediaPipePresenceDetector:
+    """``detect(request) -> list[PresenceSample]``; one landmarker per object, closed by ``close``."""
+
+    name = DETECTOR_NAME
+
+    def __init__(self, settings: Any = None) -> None:
+        self.settings = settings
+        self.cfg = mediapipe_settings(settings)
+        pose = getattr(getattr(settings, "analysis", None), "pose_presence", None)
+        override = getattr(pose, "model_path", None)
+        self.model_path = Path(override) if override else None
+        self._landmarker: Any = None
+        self._lock = threading.Lock()
+        self._closed = False
+        self.stats = {"frames": 0, "detect_seconds": 0.0, "decode_seconds": 0.0, "windows": 0}
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def model_file(self) -> Path:
+        if self.model_path is None:
+            return bundled_model_path()
+        if not self.model_path.is_file():
+            raise InputError(
+                f"analysis.pose_presence.model_path {self.model_path} is not a file",
+                hint="point it at a MediaPipe pose_landmarker .task file, or leave it empty to use the bundled model",
+            )
+        return self.model_path
+
+    def _ensure_landmarker(self) -> Any:
+        if self._closed:
+            raise RuntimeError("this presence detector was closed")
+        if self._landmarker is None:
+            self._landmarker = _create_landmarker(self.model_file(), self.cfg)
+        return self._landmarker
+
+    def close(self) -> None:
+        with self._lock:
+            landmarker, self._landmarker = self._landmarker, None
+            self._closed = True
+        if landmarker is not None:
+            with _captured_stderr():
+                landmarker.close()
+
+    def __enter__(self) -> MediaPipePresenceDetector:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- detection ---------------------------------------------------------------------------
+
+    def detect_rgb(self, rgb: Any) -> list[list[Any]]:
+        """Pose landmarks of every person found in one HxWx3 uint8 RGB image."""
+        import mediapipe as mp
+        import numpy as np
+
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        with self._lock:
+            landmarker = self._ensure_landmarker()
+            result = landmarker.detect(image)
+        return list(result.pose_landmarks or [])
+
+    def detect(self, request: PresenceRequest) -> list[PresenceSample]:
+        from clipora_presence_mediapipe.frames import VideoReader
+
+        interval = float(request.sample_interval_seconds)
+        if interval <= 0:
+            raise InputError("presence: sample_interval_seconds must be positive")
+        plan = [
+            sample_times(float(w.start_seconds), float(w.end_seconds), interval)
+            for w in sorted(request.windows, key=lambda w: w.start_seconds)
+        ]
+        total = sum(len(times) for times in plan)
+        if total == 0:
+            return []
+        progress = request.progress
+        progress.update(0, total)
+        with self._lock:
+            self._ensure_landmarker()  # fail on a bad model before decoding anything
+        progress.info(
+            "presence sampling",
+            detector=self.name,
+            windows=len(plan),
+            samples=total,
+            sample_interval_seconds=interval,
+            identity_policy=self.cfg.identity_policy,
+        )
+        samples: list[PresenceSample] = []
+        seen: set[float] = set()
+        missing = 0
+        with VideoReader(request.source_path, self.cfg.max_frame_height) as reader:
+            for window_times in plan:
+                times = [t for t in window_times if t not in seen]
+                seen.update(times)
+                got = 0
+                t0 = time.perf_counter()
+                for frame in reader.frames_at(times):
+                    t1 = time.perf_counter()
+                    self.stats["decode_seconds"] += t1 - t0
+                    samples.append(self._classify_frame(frame))
+                    t0 = time.perf_counter()
+                    self.stats["detect_seconds"] += t0 - t1
+                    got += 1
+                    progress.update(len(samples), total)
+                self.stats["windows"] += 1
+                missing += len(times) - got
+        if missing:
+            progress.warning(
+                f"presence: {missing} sample time(s) lie past the end of the video; not judged"
+            )
+        self.stats["frames"] += len(samples)
+        progress.update(total, total)
+        samples.sort(key=lambda s: s.timestamp_seconds)
+        return samples
+
+    def _classify_frame(self, frame: Any) -> PresenceSample:
+        poses = self.detect_rgb(frame.rgb)
+        verdict = classify(poses, self.cfg)
+        m = verdict.metrics
+        return PresenceSample(
+            timestamp_seconds=frame.timestamp_seconds,
+            status=verdict.status,
+            score=round(verdict.score, 4),
+            reason=verdict.reason,
+            metadata={
+                "frame_seconds": round(frame.frame_seconds, 3),
+                "visible_landmark_count": m.visible_landmark_count,
+                "core_landmark_count": m.core_landmark_count,
+                "pose_bbox_area_ratio": round(m.bbox_area_ratio, 4),
+                "pose_bbox": {k: round(v, 4) for k, v in m.bbox.items()} if m.bbox else None,
+                "mean_visibility": round(m.mean_visibility, 4),
+                "candidate_count": verdict.candidate_count,
+                "identity_policy": self.cfg.identity_policy,
+            },
+        )
+
+
+@contextlib.contextmanager
+def _captured_stderr() -> Iterator[Callable[[], str]]:
+    """Send file descriptor 2 to a temp file for the duration (native code writes there).
+
+    MediaPipe's LiteRT runtime prints dozens of INFO/WARNING lines while loading a model and
+    has no switch for it; they would tear through the terminal's progress bars. What it said
+    is available to the caller (for an error message) through the yielded function.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield lambda: (sink.seek(0), sink.read().decode("utf-8", "replace"))[1]
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _create_landmarker(model: Path, cfg: MediaPipePresenceSettings) -> Any:
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model)),
+        running_mode=vision.RunningMode.IMAGE,
+        num_poses=cfg.max_poses,
+        min_pose_detection_confidence=0.5,
+        min_pose_presence_confidence=0.5,
+        min_tracking_confidence=0.5,
+        output_segmentation_masks=False,
+    )
+    with _captured_stderr() as said:
+        try:
+            return vision.PoseLandmarker.create_from_options(options)
+        except (RuntimeError, ValueError) as exc:
+            detail = " ".join(str(exc).split())[:200]
+            native = [
+                line for line in said().splitlines() if "ERROR" in line or line.startswith("E")
+            ]
+            if native:
+                detail += " | " + " ".join(native[-1].split())[:200]
+            raise InputError(
+                f"presence: cannot load pose model {model}: {detail}",
+                hint="analysis.pose_presence.model_path must be a MediaPipe pose_landmarker .task file",
+            ) from exc

@@ -1,0 +1,40 @@
+"""Plugin entry point: registers the ``mediapipe`` presence detector and its config section.
+
+Imports nothing heavy: MediaPipe, OpenCV, PyAV and numpy load only when detection runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clipora_core import Capability, ConfigSection, Kind, hookimpl
+
+
+@hookimpl
+def register_presence_detectors(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.PRESENCE_DETECTOR,
+            name="mediapipe",
+            description="Host on screen or not, from MediaPipe Pose Landmarker (model shipped, offline)",
+            factory="clipora_presence_mediapipe.detector:MediaPipePresenceDetector",
+            devices=["cpu"],
+            needs_network=False,
+            config_keys=["analysis.pose_presence"],
+            features={
+                "model": "pose_landmarker_full (float16, bundled)",
+                "statuses": ["present", "absent", "uncertain"],
+                "runs": "local",
+            },
+        )
+    )
+
+
+@hookimpl
+def register_config_sections(register: Any) -> None:
+    register(
+        ConfigSection(
+            path="analysis.pose_presence.mediapipe",
+            model="clipora_presence_mediapipe.settings:MediaPipePresenceSettings",
+        )
+    )
