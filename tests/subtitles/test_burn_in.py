@@ -8,6 +8,7 @@ fontTools, under the same family name, so the only difference is glyph coverage.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -34,6 +35,18 @@ def _filter_path(p: Path) -> str:
     return str(p).replace("\\", "\\\\").replace(":", "\\:").replace("'", "\\'")
 
 
+def _no_system_fonts_env(tmp: Path) -> dict[str, str]:
+    # A fontconfig with no font folders: libass sees only fontsdir, as on a machine with no
+    # fonts installed (CI may have installed CJK fonts for the browser tests).
+    conf = tmp / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig><cachedir>{tmp / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return {**os.environ, "FONTCONFIG_FILE": str(conf)}
+
+
 def _render(ass: Path, fonts_dir: Path) -> np.ndarray:
     import imageio_ffmpeg
 
@@ -46,6 +59,7 @@ def _render(ass: Path, fonts_dir: Path) -> np.ndarray:
         ],
         check=True,
         capture_output=True,
+        env=_no_system_fonts_env(ass.parent),
     )  # fmt: skip
     return np.frombuffer(out.stdout, dtype=np.uint8).reshape(H, W).astype(np.int16)
 

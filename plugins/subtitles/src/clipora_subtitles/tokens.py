@@ -160,17 +160,27 @@ def segment_tokens(segment: TranscriptSegment, latin_ratio: float, max_width: fl
         return _spread(_split_text(text), segment.start_seconds, segment.end_seconds, latin_ratio)
     tokens: list[Token] = []
     prev_text = ""
+    seg_text = segment.text
+    cursor = 0
     for w in words:
         raw = w.text
         stripped = raw.strip()
-        # Whisper marks word starts with a leading space; other ASRs send bare words, which need
-        # a space only between two Latin words.
-        space = raw[:1].isspace() or bool(
-            prev_text
-            and not is_cjk(prev_text[-1])
-            and not is_cjk(stripped[0])
-            and not is_punct(stripped[0])
-        )
+        # The segment text knows the real spacing ("199" split into "19" + "9" has none);
+        # otherwise Whisper marks word starts with a leading space, and bare words from other
+        # ASRs need a space only between two Latin words.
+        found = seg_text.find(stripped, cursor)
+        if found >= 0 and tokens:
+            space = any(c.isspace() for c in seg_text[cursor:found])
+            cursor = found + len(stripped)
+        else:
+            if found >= 0:
+                cursor = found + len(stripped)
+            space = raw[:1].isspace() or bool(
+                prev_text
+                and not is_cjk(prev_text[-1])
+                and not is_cjk(stripped[0])
+                and not is_punct(stripped[0])
+            )
         start = w.start_seconds
         end = max(w.end_seconds, start)
         tokens.append(Token(stripped, start, end, space and bool(tokens)))
