@@ -153,11 +153,13 @@ def _check_video_path(video: Path) -> Path:
     return video.resolve()
 
 
-def _open_or_create(ctx: Ctx, loaded: Any, target: Path) -> Any:
+def _open_or_create(ctx: Ctx, loaded: Any, target: Path, last_stage: str) -> Any:
     from clipora_core.capabilities import Kind
     from clipora_core.plugins import get_host
+    from clipora_core.runner import Pipeline
     from clipora_core.workspace import JobWorkspace
 
+    Pipeline(job=None, config=loaded, host=get_host()).preflight(last_stage)
     if target.is_dir() and (target / "manifest.json").is_file():
         job = JobWorkspace.open(target)
     else:
@@ -276,7 +278,7 @@ def build_cli() -> click.Group:
                 f"unknown stage {bad[0]!r} for --force", hint=f"stages: {', '.join(STAGES)}"
             )
         loaded = ctx.load()
-        job = _open_or_create(ctx, loaded, video)
+        job = _open_or_create(ctx, loaded, video, "render")
         try:
             _pipeline(job, loaded).run_through("render", force={f.replace("-", "_") for f in force})
         finally:
@@ -291,7 +293,7 @@ def build_cli() -> click.Group:
     def clean(ctx: Ctx, video: Path, force: bool) -> None:
         """Create a job for VIDEO (or reuse a job folder) and run the clean stage."""
         loaded = ctx.load()
-        job = _open_or_create(ctx, loaded, video)
+        job = _open_or_create(ctx, loaded, video, "clean")
         try:
             _pipeline(job, loaded).run_through("clean", force={"clean"} if force else set())
         finally:

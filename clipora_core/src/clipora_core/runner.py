@@ -101,7 +101,7 @@ def sampled_file_hash(path: Path, samples: int = 16, chunk: int = 1 << 16) -> st
 
 @dataclass
 class Pipeline:
-    job: JobWorkspace
+    job: JobWorkspace | None
     config: LoadedConfig
     host: PluginHost
     force: set[str] = field(default_factory=set)
@@ -169,7 +169,8 @@ class Pipeline:
 
     @property
     def video_type(self) -> str:
-        return self.job.manifest.analysis_video_type or self.settings.analysis.video_type
+        from_job = self.job.manifest.analysis_video_type if self.job is not None else ""
+        return from_job or self.settings.analysis.video_type
 
     # --- fingerprints -------------------------------------------------------------------------
 
@@ -221,8 +222,15 @@ class Pipeline:
         force = set(force or ())
         # Items go to render as soon as they are analyzed when the run includes render.
         self.stream_render = last == "render"
-        for name in STAGES[: STAGES.index(last) + 1]:
+        stages = STAGES[: STAGES.index(last) + 1]
+        self.preflight(last)
+        for name in stages:
             self.run_stage(name, force=name in force)
+
+    def preflight(self, last: str) -> None:
+        """Fail before any work when config names a capability that is not installed."""
+        for name in STAGES[: STAGES.index(last) + 1]:
+            self.stage_capabilities(name)
 
     def run_stage(self, name: str, force: bool = False) -> bool:
         """Run one stage (prerequisites must be fresh). Returns True when it actually ran."""

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +32,6 @@ from clipora_core.web.config_editor import (
     ConfigUpdate,
     _literal_options,
     editor_state,
-    is_secret,
     load_effective,
     save_config,
 )
@@ -206,7 +203,9 @@ class WebContext:
         except CliporaError:
             raise
         except Exception as exc:  # noqa: BLE001 - anything the prober chokes on is bad input
-            raise InputError(f"{path.name} could not be read as a video ({type(exc).__name__})") from None
+            raise InputError(
+                f"{path.name} could not be read as a video ({type(exc).__name__})"
+            ) from None
         if not probe.has_video:
             raise InputError(f"{path.name} has no video stream", hint="upload a video file")
 
@@ -263,7 +262,9 @@ class WebContext:
                 WebSubmission(job_id=job_id, source_name=snap.source_name, state="idle"),
             )
         try:
-            self.runner.enqueue(job_id, action="rerun" if from_stage else "resume", force=from_stage)
+            self.runner.enqueue(
+                job_id, action="rerun" if from_stage else "resume", force=from_stage
+            )
         except CliporaError as exc:
             raise ApiError(409, "job_active", exc.one_line()) from None
         return self.snapshot(job_id)
@@ -328,7 +329,11 @@ def create_app(
         "asr.mode": [c.name for c in host.capabilities(Kind.ASR)],
         "analysis.video_type": [c.name for c in host.capabilities(Kind.VIDEO_TYPE)],
     }
-    for key in ("render_subtitles.mode", "render_subtitles.position_preset", "render_subtitles.font_theme"):
+    for key in (
+        "render_subtitles.mode",
+        "render_subtitles.position_preset",
+        "render_subtitles.font_theme",
+    ):
         info = field_at(model, key)
         ctx.override_options[key] = _literal_options(info.annotation) if info else []
 
@@ -355,7 +360,13 @@ def create_app(
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
         if _wants_html(request):
-            return _page(ctx, request, "error.html", {"status": exc.status, "message": exc.detail}, exc.status)
+            return _page(
+                ctx,
+                request,
+                "error.html",
+                {"status": exc.status, "message": exc.detail},
+                exc.status,
+            )
         return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.status)
 
     @app.exception_handler(CliporaError)
@@ -376,10 +387,14 @@ def _version() -> str:
 
 
 def _wants_html(request: Request) -> bool:
-    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", "")
+    return not request.url.path.startswith("/api/") and "text/html" in request.headers.get(
+        "accept", ""
+    )
 
 
-def _page(ctx: WebContext, request: Request, name: str, context: dict[str, Any], status: int = 200) -> Response:
+def _page(
+    ctx: WebContext, request: Request, name: str, context: dict[str, Any], status: int = 200
+) -> Response:
     base = {"request": request, "token_required": ctx.token_required, "workdir": str(ctx.workdir)}
     return ctx.templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
@@ -404,7 +419,11 @@ MULTIPART_SCHEMA: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "properties": {
-                        "video": {"type": "string", "format": "binary", "description": "video file to upload"},
+                        "video": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "video file to upload",
+                        },
                         "transcript": {
                             "type": "string",
                             "format": "binary",
@@ -439,7 +458,9 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
         try:
             save_config(ctx.config_path, update, ctx.host)
         except ConfigError as exc:
-            return JSONResponse({"code": "invalid_config", "detail": exc.one_line()}, status_code=400)
+            return JSONResponse(
+                {"code": "invalid_config", "detail": exc.one_line()}, status_code=400
+            )
         return editor_state(ctx.config_path, ctx.workdir, ctx.host)
 
     @app.get("/api/plugins", tags=["plugins"])
@@ -465,7 +486,9 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
         server; optional per-job overrides."""
         return await ctx.submit(request)
 
-    @app.get("/api/jobs/{job_id}", response_model=jobstate.JobSnapshot, responses=ERRORS, tags=["jobs"])
+    @app.get(
+        "/api/jobs/{job_id}", response_model=jobstate.JobSnapshot, responses=ERRORS, tags=["jobs"]
+    )
     def get_job(job_id: JobId) -> jobstate.JobSnapshot:
         return ctx.snapshot(job_id)
 
@@ -525,7 +548,10 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
         return _file(path, "video/mp4", download)
 
     @app.get(
-        "/api/jobs/{job_id}/files/{name}", responses=ERRORS, response_class=FileResponse, tags=["jobs"]
+        "/api/jobs/{job_id}/files/{name}",
+        responses=ERRORS,
+        response_class=FileResponse,
+        tags=["jobs"],
     )
     def job_file(
         job_id: JobId, name: Literal["plan", "transcript", "log"], download: bool = False
@@ -539,7 +565,10 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
         return _file(path, media, download)
 
     @app.post(
-        "/api/jobs/{job_id}/stop", response_model=jobstate.JobSnapshot, responses=ERRORS, tags=["jobs"]
+        "/api/jobs/{job_id}/stop",
+        response_model=jobstate.JobSnapshot,
+        responses=ERRORS,
+        tags=["jobs"],
     )
     def stop_job(job_id: JobId) -> jobstate.JobSnapshot:
         """Stop a queued or running job; its running stage ends as interrupted."""
@@ -596,7 +625,9 @@ def _event_stream(ctx: WebContext, job_id: str, request: Request) -> Response:
 
 
 def _page_routes(app: FastAPI, ctx: WebContext) -> None:
-    def form_context(error: str | None = None, values: dict[str, str] | None = None) -> dict[str, Any]:
+    def form_context(
+        error: str | None = None, values: dict[str, str] | None = None
+    ) -> dict[str, Any]:
         settings = None
         with contextlib.suppress(CliporaError):
             settings = ctx.settings()
@@ -687,7 +718,9 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
         message = None
         if saved is not None:
             message = f"Saved {saved} change(s)." if saved else "Nothing changed."
-        return _page(ctx, request, "config.html", {"state": state, "message": message, "error": None})
+        return _page(
+            ctx, request, "config.html", {"state": state, "message": message, "error": None}
+        )
 
     @app.post("/config", include_in_schema=False)
     async def config_form(request: Request) -> Response:
@@ -701,10 +734,16 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
                     values[f.path] = str(submitted[-1])
         clear = [str(v) for v in form.getlist("__clear__")]
         try:
-            changed = save_config(ctx.config_path, ConfigUpdate(values=values, clear_secrets=clear), ctx.host)
+            changed = save_config(
+                ctx.config_path, ConfigUpdate(values=values, clear_secrets=clear), ctx.host
+            )
         except ConfigError as exc:
             return _page(
-                ctx, request, "config.html", {"state": state, "message": None, "error": exc.one_line()}, 400
+                ctx,
+                request,
+                "config.html",
+                {"state": state, "message": None, "error": exc.one_line()},
+                400,
             )
         return RedirectResponse(f"/config?saved={len(changed)}", status_code=303)
 
@@ -712,7 +751,3 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
     def plugins_page(request: Request) -> Response:
         records = [r.to_json() for r in ctx.host.plugin_list()]
         return _page(ctx, request, "plugins.html", {"plugins": records})
-
-
-def _unused() -> None:  # keep linters quiet about helpers only templates use
-    _ = (json, os, is_secret)

@@ -51,7 +51,9 @@ class FieldView(BaseModel):
     description: str = ""
     control: Control
     options: list[str] = Field(default_factory=list)
-    value: Any = Field(None, description="value in the config file, else the default (never a secret)")
+    value: Any = Field(
+        None, description="value in the config file, else the default (never a secret)"
+    )
     in_file: bool = False
     default: Any = None
     effective_value: Any = Field(None, description="value in effect with the environment applied")
@@ -189,7 +191,9 @@ def _jsonable(value: Any) -> Any:
 
 def load_effective(config_path: Path, sections: list[Any], **kw: Any) -> Any:
     """``load_config`` on the server's config file, which may not exist yet (then: defaults)."""
-    return load_config(config_path if config_path.is_file() else Path(os.devnull), sections=sections, **kw)
+    return load_config(
+        config_path if config_path.is_file() else Path(os.devnull), sections=sections, **kw
+    )
 
 
 def _get(obj: Any, dotted: str) -> Any:
@@ -382,7 +386,10 @@ def save_config(config_path: Path, update: ConfigUpdate, host: Any) -> list[str]
     config_path.parent.mkdir(parents=True, exist_ok=True)
     if config_path.is_file():
         with contextlib.suppress(OSError):
-            atomic_write_text(config_path.with_name(config_path.name + ".bak"), config_path.read_text(encoding="utf-8"))
+            atomic_write_text(
+                config_path.with_name(config_path.name + ".bak"),
+                config_path.read_text(encoding="utf-8"),
+            )
     atomic_write_text(config_path, text)
     return changed
 

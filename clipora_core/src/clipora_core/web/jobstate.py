@@ -332,7 +332,9 @@ def summary(root: Path, active: str | None = None) -> JobSummary | None:
         return None
     submission = read_submission(root)
     status, error = derive_status(manifest, submission, active)
-    clips = sum(1 for e in read_outputs(root, manifest) if e["success"]) if status == "completed" else 0
+    clips = (
+        sum(1 for e in read_outputs(root, manifest) if e["success"]) if status == "completed" else 0
+    )
     return JobSummary(
         job_id=manifest.job_id,
         status=status,
@@ -400,7 +402,10 @@ def snapshot(
             for name, (rel, _) in JOB_FILES.items()
             if (root / rel).is_file()
         },
-        dropped=[DroppedView(**d.model_dump(include={"stage", "unit", "id", "reason", "kind"})) for d in manifest.dropped],
+        dropped=[
+            DroppedView(**d.model_dump(include={"stage", "unit", "id", "reason", "kind"}))
+            for d in manifest.dropped
+        ],
         recent_logs=logs,
         can_stop=status in ("queued", "running") and not external,
         can_rerun=reason is None,

@@ -19,7 +19,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]]
+ASGIApp = Callable[
+    [Scope, Callable[[], Awaitable[Any]], Callable[[Any], Awaitable[None]]], Awaitable[None]
+]
 
 COOKIE = "clipora_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -63,7 +65,9 @@ class Guard:
         path = scope.get("path", "")
         method = scope.get("method", "GET")
         if self.token and path not in PUBLIC_PATHS:
-            query = parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            query = parse_qsl(
+                scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+            )
             given = next((v for k, v in query if k == "token"), None)
             if given is not None and method in ("GET", "HEAD"):
                 if not self._valid(given):

@@ -52,7 +52,7 @@ def safe_filename(raw: str, default: str = "upload.mp4") -> str:
         return default
     if len(name) > 120:
         stem, dot, ext = name.rpartition(".")
-        name = (stem[: 110] + dot + ext[:9]) if dot else name[:120]
+        name = (stem[:110] + dot + ext[:9]) if dot else name[:120]
     return name
 
 
@@ -192,7 +192,11 @@ async def parse_job_form(request: Any, upload_root: Path, max_video_bytes: int) 
             "send the new job as multipart/form-data", hint="fields: video (file) or server_path"
         )
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > max_video_bytes + MAX_TRANSCRIPT_BYTES + 1_000_000:
+    if (
+        length
+        and length.isdigit()
+        and int(length) > max_video_bytes + MAX_TRANSCRIPT_BYTES + 1_000_000
+    ):
         raise UploadTooLarge(
             f"the upload is larger than the limit of {max_video_bytes / (1024 * 1024):g} MiB",
             hint="start clipora web with a larger --max-upload-mb, or name the file on the server",
