@@ -185,11 +185,12 @@ class StageProgress:
         self._log(level, text)
         if event == "failed":
             return  # the CLI ends with this error as its one-line message: not twice on screen
-        shown = (
-            text
-            if event != "progress"
-            else " ".join(p for p in (message, format_fields(fields)) if p)
-        )
+        if event == "progress":
+            shown = " ".join(p for p in (message, format_fields(fields)) if p)
+        elif event == "warning":
+            shown = f"{self.stage}: " + " ".join(p for p in (message, format_fields(fields)) if p)
+        else:
+            shown = text
         _terminal.message(level, shown or text)
 
     def info(self, message: str, **fields: Any) -> None:

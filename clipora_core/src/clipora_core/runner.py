@@ -696,7 +696,7 @@ class Pipeline:
 
     # --- render -------------------------------------------------------------------------------
 
-    def load_plan(self, plan_path: Path) -> EditPlan:
+    def load_plan(self, plan_path: Path, require_segments: bool = True) -> EditPlan:
         try:
             data = read_json(plan_path)
         except FileNotFoundError:
@@ -719,6 +719,8 @@ class Pipeline:
             loc = ".".join(str(p) for p in first["loc"])
             raise InputError(f"plan {plan_path} is invalid: {loc}: {first['msg']}") from None
         self.validate_plan(plan, plan_path)
+        if require_segments and not plan.segments:
+            raise InputError(f"{plan_path} has no segments to render")
         return plan
 
     def validate_plan(self, plan: EditPlan, where: Path | str = "plan") -> None:
@@ -742,8 +744,7 @@ class Pipeline:
                         f"{where}: segment {seg.id} window {w.start_seconds:.2f}-{w.end_seconds:.2f}s "
                         f"falls outside the source (duration {dur:.2f}s)"
                     )
-        if not plan.segments:
-            raise InputError(f"{where} has no segments to render")
+
 
     def render_plan(self, plan: EditPlan, progress: StageProgress) -> ExecutionResult:
         from clipora_core.rendering import ClipRenderer
@@ -809,7 +810,7 @@ class Pipeline:
             raise StageError(
                 "there is no edit plan to render", hint="run `clipora analyze <job>` first"
             )
-        plan = self.load_plan(plan_path)
+        plan = self.load_plan(plan_path, require_segments=False)
         if not plan.segments:
             progress.warning("the edit plan has no segments; nothing to render")
             self.job.write_json(
