@@ -1,0 +1,221 @@
+"""The fake capabilities' factories (each is called as ``factory(settings)``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from clipora_core.capabilities import (
+    AnalyzerContext,
+    ASRRequest,
+    CleanRequest,
+    CleanResult,
+    ClusterResult,
+    DiscoveryResult,
+    PresenceRequest,
+    RenderOutput,
+    RenderRequest,
+    SubtitleRequest,
+)
+from clipora_core.contracts import (
+    CleaningSummary,
+    DiscoveredInterval,
+    EditPlanSegment,
+    MediaProbe,
+    PresenceSample,
+    SemanticItemInterval,
+    TimeWindow,
+    Transcript,
+    TranscriptSegment,
+)
+from clipora_core.errors import InputError
+from clipora_core.fileio import write_json
+
+
+def write_fake_video(
+    path: Path, segments: list[tuple[float, float, str]], *, duration: float | None = None
+) -> Path:
+    """A JSON 'video' the fake prober and ASR understand."""
+    payload = {
+        "duration": duration if duration is not None else max(e for _, e, _ in segments),
+        "segments": [{"start": s, "end": e, "text": t} for s, e, t in segments],
+    }
+    write_json(path, payload)
+    return path
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise InputError(f"{Path(path).name} is not a fake video") from None
+
+
+class FakeProber:
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def probe(self, path: Path) -> MediaProbe:
+        data = _read(path)
+        return MediaProbe(
+            duration_seconds=float(data["duration"]),
+            path=str(path),
+            container="json",
+            has_video=True,
+            has_audio=True,
+            video_width=320,
+            video_height=240,
+        )
+
+    def prepare(self, path: Path, probe: MediaProbe, out_dir: Path) -> Path | None:
+        return None
+
+
+class FakeASR:
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def transcribe(self, request: ASRRequest) -> Transcript:
+        fakes = self.settings.fakes
+        (request.scratch_dir / "asr-started").write_text("started", encoding="utf-8")
+        if fakes.asr.sleep_seconds:
+            time.sleep(fakes.asr.sleep_seconds)
+        if fakes.fail == "asr":
+            raise RuntimeError("fake asr exploded")
+        raw = _read(request.media_path)["segments"]
+        request.progress.info("fake asr started", segments=len(raw))
+        segments = []
+        for i, seg in enumerate(raw):
+            text = seg["text"].upper() if fakes.asr.uppercase else seg["text"]
+            segments.append(
+                TranscriptSegment(
+                    id=f"seg-{i + 1:04d}",
+                    start_seconds=seg["start"],
+                    end_seconds=seg["end"],
+                    text=text,
+                )
+            )
+            request.progress.update(i + 1, len(raw))
+        request.progress.warning("fake asr is not a real recognizer")
+        return Transcript(segments=segments, language="en", backend="fake")
+
+
+class FakeCleaner:
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def clean(self, request: CleanRequest) -> CleanResult:
+        duration = request.probe.duration_seconds
+        return CleanResult(
+            effective_source_path=request.source_path,
+            removed_intervals=[],
+            keep_intervals=[TimeWindow(start_seconds=0, end_seconds=duration)],
+            time_map=[],
+            summary=CleaningSummary(enabled=True),
+        )
+
+
+class FakeVideoType:
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def discover(self, ctx: AnalyzerContext) -> DiscoveryResult:
+        if self.settings.fakes.fail == "discover":
+            raise RuntimeError("fake discover exploded")
+        per = self.settings.fakes.vt.segments_per_item
+        segs = ctx.transcript.segments
+        intervals = []
+        for k, first in enumerate(range(0, len(segs), per), 1):
+            chunk = segs[first : first + per]
+            intervals.append(
+                DiscoveredInterval(
+                    id=f"interval-{k:03d}",
+                    start_segment_number=first + 1,
+                    end_segment_number=first + len(chunk),
+                    title=chunk[0].text[:20],
+                    start_seconds=chunk[0].start_seconds,
+                    end_seconds=chunk[-1].end_seconds,
+                )
+            )
+        return DiscoveryResult(intervals=intervals, debug={"segments_per_item": per})
+
+    def cluster(self, ctx: AnalyzerContext, intervals: list[DiscoveredInterval]) -> ClusterResult:
+        items = [
+            SemanticItemInterval(
+                id=f"semantic-item-{k:03d}",
+                windows=[TimeWindow(start_seconds=i.start_seconds, end_seconds=i.end_seconds)],
+                title=i.title,
+            )
+            for k, i in enumerate(intervals, 1)
+        ]
+        return ClusterResult(items=items)
+
+    def analyze_item(
+        self, ctx: AnalyzerContext, item: SemanticItemInterval
+    ) -> list[EditPlanSegment]:
+        analysis = self.settings.analysis
+        start = item.windows[0].start_seconds
+        end = min(item.windows[-1].end_seconds, start + analysis.body_target_seconds)
+        windows = [TimeWindow(start_seconds=start, end_seconds=end)]
+        metadata: dict[str, Any] = {}
+        report = getattr(ctx, "presence", {}).get(item.id)
+        if report is not None:  # the runner ran the presence detector for this item
+            metadata["present_windows"] = [w.model_dump() for w in report.present_windows]
+        return [
+            EditPlanSegment(
+                id=f"clip-{item.id}",
+                windows=windows,
+                title=self.settings.fakes.vt.clip_title or item.title,
+                metadata=metadata,
+            )
+        ]
+
+
+class FakeTextWriter:
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def write(self, request: SubtitleRequest) -> Path | None:
+        lines = [
+            s.text
+            for s in request.transcript.segments
+            for w in request.windows
+            if s.start_seconds < w.end_seconds and s.end_seconds > w.start_seconds
+        ]
+        path = request.out_path.with_name(request.out_path.name + ".txt")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+
+class FakeRenderer:
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def render(self, request: RenderRequest) -> RenderOutput:
+        if self.settings.fakes.fail == "render":
+            raise RuntimeError("fake renderer exploded")
+        speed = self.settings.render.playback_speed
+        duration = sum(w.duration for w in request.windows) / speed
+        write_json(
+            request.out_path,
+            {"windows": [w.model_dump() for w in request.windows], "speed": speed},
+        )
+        request.progress.update(1, 1)
+        return RenderOutput(path=request.out_path, duration_seconds=duration)
+
+
+class FakePresence:
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+
+    def detect(self, request: PresenceRequest) -> list[PresenceSample]:
+        samples = []
+        for w in request.windows:
+            t = w.start_seconds
+            while t < w.end_seconds:
+                samples.append(PresenceSample(timestamp_seconds=t, status="present", score=1.0))
+                t += request.sample_interval_seconds
+        request.progress.info("fake presence sampled", samples=len(samples))
+        return samples

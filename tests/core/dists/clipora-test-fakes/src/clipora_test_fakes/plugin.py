@@ -1,0 +1,130 @@
+"""Entry point of the fake plugins: one capability per hook, a config section and a command.
+
+A "video" for these fakes is a JSON file (see ``impl.write_fake_video``) holding a duration and
+the transcript segments the fake ASR returns, so the core's stages run in milliseconds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clipora_core import Capability, ConfigSection, Kind, hookimpl
+
+PKG = "clipora_test_fakes.impl"
+
+
+@hookimpl
+def register_probers(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.PROBER,
+            name="fake",
+            description="Reads a JSON 'video'",
+            factory=f"{PKG}:FakeProber",
+            formats=["json"],
+        )
+    )
+
+
+@hookimpl
+def register_asr_backends(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.ASR,
+            name="fake",
+            description="Returns the segments stored in the JSON 'video'",
+            factory=f"{PKG}:FakeASR",
+            languages=["en"],
+            needs_network=True,
+            needs_credentials=True,
+            config_keys=["fakes.asr.uppercase"],
+        )
+    )
+
+
+@hookimpl
+def register_cleaners(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.CLEANER,
+            name="fake_trim",
+            description="Keeps everything",
+            factory=f"{PKG}:FakeCleaner",
+        )
+    )
+
+
+@hookimpl
+def register_video_types(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.VIDEO_TYPE,
+            name="fake_vt",
+            description="One item per N transcript segments",
+            factory=f"{PKG}:FakeVideoType",
+            # "stage:key" scopes a key to one stage (later stages follow through their inputs).
+            config_keys=[
+                "semantic_discover:fakes.vt.segments_per_item",
+                "analyze:fakes.vt.clip_title",
+            ],
+        )
+    )
+
+
+@hookimpl
+def register_subtitle_writers(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.SUBTITLE_WRITER,
+            name="faketxt",
+            description="Plain text of the clip's speech",
+            factory=f"{PKG}:FakeTextWriter",
+            formats=["txt"],
+        )
+    )
+
+
+@hookimpl
+def register_renderers(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.RENDERER,
+            name="fake",
+            description="Writes the clip's windows as JSON",
+            factory=f"{PKG}:FakeRenderer",
+            formats=["json"],
+            devices=["cpu", "cuda"],
+        )
+    )
+
+
+@hookimpl
+def register_presence_detectors(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.PRESENCE_DETECTOR,
+            name="fake_presence",
+            description="Sees the host at every window start",
+            factory=f"{PKG}:FakePresence",
+        )
+    )
+
+
+@hookimpl
+def register_config_sections(register: Any) -> None:
+    from clipora_test_fakes.settings import FakeASRSettings, FakeSettings, FakeVideoTypeSettings
+
+    register(ConfigSection(path="fakes", model=FakeSettings))
+    register(ConfigSection(path="fakes.asr", model=FakeASRSettings))
+    register(ConfigSection(path="fakes.vt", model=FakeVideoTypeSettings))
+
+
+@hookimpl
+def register_commands(cli: Any) -> None:
+    import click
+
+    @cli.command("fakes-hello")
+    @click.argument("name", default="world")
+    def fakes_hello(name: str) -> None:
+        """Say hello (a command contributed by a plugin)."""
+        click.echo(f"hello {name} from clipora-test-fakes")

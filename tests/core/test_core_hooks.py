@@ -1,0 +1,203 @@
+"""One test per hookspec (``test_hook_<name>``; a meta-test checks none is missing): each drives
+the hook through the real CLI with throwaway plugins and checks what the user gets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from core_support import SEGMENTS, last_line, manifest
+
+from clipora_core import Capability, ConfigSection, Kind, hookimpl
+
+
+def _run(cli_run: Any, *args: Any) -> Path:
+    res = cli_run(*args)
+    assert res.exit_code == 0, res.stderr
+    return Path(last_line(res.stdout))
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_hook_register_probers(fakes, fake_config, fake_video, cli_run) -> None:
+    job = _run(
+        cli_run,
+        "inspect",
+        _run(cli_run, "clean", fake_video, "--config", fake_config()),
+        "--config",
+        fake_config(),
+    )
+    probe = _read(job / "inspect" / "probe.json")
+    assert probe["container"] == "json" and probe["duration_seconds"] == 60.0
+    assert manifest(job)["probe"]["video_width"] == 320
+
+
+def test_hook_register_cleaners(fakes, fake_config, fake_video, cli_run) -> None:
+    cfg = fake_config(**{"cleaning.enabled": True, "cleaning.cleaners": ["fake_trim"]})
+    job = _run(cli_run, "clean", fake_video, "--config", cfg)
+    summary = _read(job / "clean" / "summary.json")
+    assert summary["enabled"] is True and summary["cleaners"] == ["fake_trim"]
+    assert _read(job / "clean" / "keep_intervals.json") == [
+        {"start_seconds": 0.0, "end_seconds": 60.0}
+    ]
+    res = cli_run("clean", fake_video, "--config", cfg, "--set", "cleaning.cleaners=fake_trim,nope")
+    assert res.exit_code == 2 and "cleaner 'nope' (config cleaning.cleaners)" in res.stderr
+
+
+def test_hook_register_asr_backends(fakes, fake_config, fake_video, cli_run) -> None:
+    job = _run(
+        cli_run,
+        "semantic-discover",
+        _run(cli_run, "clean", fake_video, "--config", fake_config()),
+        "--config",
+        fake_config(**{"fakes.asr.uppercase": True}),
+    )
+    transcript = _read(job / "semantic" / "transcript.json")
+    assert transcript["backend"] == "fake"
+    assert [s["text"] for s in transcript["segments"]] == [t.upper() for _, _, t in SEGMENTS]
+
+
+def test_hook_register_video_types(fakes, fake_config, fake_video, cli_run) -> None:
+    cfg = fake_config(**{"fakes.vt.segments_per_item": 3})
+    job = _run(cli_run, "run", fake_video, "--config", cfg)
+    assert [i["id"] for i in _read(job / "semantic" / "discovered_intervals.json")] == [
+        "interval-001",
+        "interval-002",
+    ]
+    items = _read(job / "semantic" / "semantic_item_set.json")["intervals"]
+    assert [(i["windows"][0]["start_seconds"], i["total_duration_seconds"]) for i in items] == [
+        (0.0, 30.0),
+        (30.0, 30.0),
+    ]
+    plan = _read(job / "analysis" / "edit_plan.json")
+    assert plan["strategy"] == "fake_vt" and len(plan["segments"]) == 2
+    assert manifest(job)["analysis_video_type"] == "fake_vt"
+
+
+def test_hook_register_subtitle_writers(fakes, fake_config, fake_video, cli_run) -> None:
+    job = _run(cli_run, "run", fake_video, "--config", fake_config())
+    result = _read(job / "renders" / "execution_result.json")
+    first = result["artifacts"][0]
+    sidecar = Path(first["subtitle_paths"]["faketxt"])
+    assert sidecar.read_text(encoding="utf-8").splitlines() == [SEGMENTS[0][2], SEGMENTS[1][2]]
+
+
+def test_hook_register_renderers(fakes, fake_config, fake_video, cli_run) -> None:
+    job = _run(cli_run, "run", fake_video, "--config", fake_config(**{"render.playback_speed": 4}))
+    result = _read(job / "renders" / "execution_result.json")
+    assert result["success_count"] == 3 and result["failure_count"] == 0
+    assert [a["duration_seconds"] for a in result["artifacts"]] == [5.0, 5.0, 5.0]
+    for art in result["artifacts"]:
+        assert _read(Path(art["output_path"]))["speed"] == 4.0
+    # A renderer that raises fails its clips, with the reason, and the command exits 1.
+    res = cli_run("render", job, "--force", "--config", fake_config(**{"fakes.fail": "render"}))
+    assert res.exit_code == 1
+    result = _read(job / "renders" / "execution_result.json")
+    assert {a["error_detail"] for a in result["artifacts"]} == {
+        "RuntimeError: fake renderer exploded"
+    }
+
+
+def test_hook_register_presence_detectors(fakes, fake_config, fake_video, cli_run) -> None:
+    cfg = fake_config(
+        **{
+            "analysis.pose_presence.enabled": True,
+            "analysis.pose_presence.detector": "fake_presence",
+            "analysis.pose_presence.sample_interval_seconds": 5.0,
+        }
+    )
+    job = _run(cli_run, "run", fake_video, "--config", cfg)
+    report = _read(job / "analysis" / "presence" / "semantic-item-001.json")
+    assert report["detector"] == "fake_presence"
+    assert [s["timestamp_seconds"] for s in report["samples"]] == [0.0, 5.0, 10.0, 15.0]
+    plan = _read(job / "analysis" / "edit_plan.json")
+    assert plan["segments"][0]["metadata"]["present_windows"] == [
+        {"start_seconds": 0.0, "end_seconds": 20.0}
+    ]
+    res = cli_run(
+        "run", fake_video, "--config", cfg, "--set", "analysis.pose_presence.detector=nope_detector"
+    )
+    assert res.exit_code == 2 and "presence detector 'nope_detector'" in res.stderr
+
+
+class _SectionPlugins:
+    """A plugin adding fields to a core section and creating a nested one."""
+
+    @hookimpl
+    def register_config_sections(self, register: Any) -> None:
+        from clipora_core.settings import Section
+        from pydantic import Field
+
+        class RenderExtra(Section):
+            watermark: str = Field("", description="Text drawn in a corner")
+
+        class Deep(Section):
+            level: int = Field(1, ge=1, le=3, description="How deep")
+
+        register(ConfigSection(path="render", model=RenderExtra))
+        register(ConfigSection(path="analysis.deep_thing", model=Deep))
+
+
+def test_hook_register_config_sections(fakes, register_plugin, cli_run, tmp_path: Path) -> None:
+    register_plugin(_SectionPlugins(), name="sections", distribution="clipora-sections")
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("render: {watermark: hi}\nanalysis: {deep_thing: {level: 2}}\n", "utf-8")
+    res = cli_run("config", "show", "--json", "--config", cfg)
+    assert res.exit_code == 0, res.stderr
+    rows = {r["key"]: r for r in json.loads(res.stdout)["values"]}
+    assert rows["render.watermark"]["value"] == "hi"
+    assert rows["render.playback_speed"]["value"] == 1.0  # the core's fields are still there
+    assert rows["analysis.deep_thing.level"]["value"] == 2
+    assert rows["fakes.vt.segments_per_item"]["source"] == "default"
+    res = cli_run("config", "show", "--config", cfg, "--set", "analysis.deep_thing.level=7")
+    assert res.exit_code == 2 and "analysis.deep_thing.level" in res.stderr
+    plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
+    assert plugins["sections"]["config_sections"] == ["render", "analysis.deep_thing"]
+    assert sorted(plugins["fakes"]["config_sections"]) == ["fakes", "fakes.asr", "fakes.vt"]
+
+
+class _BadSection:
+    @hookimpl
+    def register_config_sections(self, register: Any) -> None:
+        register({"path": "oops"})
+
+
+def test_hook_register_config_sections_rejects_other_objects(register_plugin, cli_run) -> None:
+    register_plugin(_BadSection(), name="bad-section")
+    plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
+    assert "ConfigSection objects" in plugins["bad-section"]["error"]
+    assert cli_run("config", "show").exit_code == 0  # the rest of config still works
+
+
+class _BrokenCommands:
+    @hookimpl
+    def register_commands(self, cli: click.Group) -> None:
+        raise RuntimeError("cannot add my command")
+
+
+def test_hook_register_commands(fakes, register_plugin, cli_run) -> None:
+    res = cli_run("--help")
+    assert res.exit_code == 0 and "fakes-hello" in res.stdout
+    res = cli_run("fakes-hello", "plugin author")
+    assert res.exit_code == 0 and res.stdout == "hello plugin author from clipora-test-fakes\n"
+    # A plugin whose hook raises neither breaks the CLI nor hides other plugins' commands.
+    register_plugin(_BrokenCommands(), name="aaa-broken-commands")
+    res = cli_run("fakes-hello")
+    assert res.exit_code == 0 and "hello world" in res.stdout
+    plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
+    assert "cannot add my command" in plugins["aaa-broken-commands"]["error"]
+
+
+def test_capability_metadata_is_validated(register_plugin, cli_run) -> None:
+    class BadName:
+        @hookimpl
+        def register_renderers(self, register: Any) -> None:
+            register(Capability(kind=Kind.RENDERER, name="Bad Name", description="", factory="m:f"))
+
+    register_plugin(BadName(), name="bad-name")
+    plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
+    assert "Bad Name" in plugins["bad-name"]["error"]
