@@ -4,7 +4,8 @@
 
 Builds (once, cached in bench/.cache/) a livestream-like recording: 30 min of 1280x720 25 fps
 H.264 (x264 veryfast with B-frames, fixed 3 s GOP) and stereo AAC; plans one clip per product
-(a hook from late in the product span, then 2-3 body windows, spans of 100-280 s), and renders
+(a 5-9 s hook from late in the product span, then 2-3 body windows of 8-18 s; each clip's
+windows spread over 1.5-2.5 minutes), and renders
 every clip with:
 
 * ours: ``clipora_render_ffmpeg`` without burn-in (smart cut) and with a burned .ass, at our
@@ -78,21 +79,21 @@ def build_source(minutes: int, gop: float) -> Path:
 def build_plan(duration: float, clips: int, seed: int = 7) -> list[list[tuple[float, float]]]:
     """One clip per product, like the analyze stage plans them: the stream is split into
     product spans; each clip opens with a 5-9 s hook taken from late in its product span, then
-    2-3 body windows of 8-18 s in order, spread over 100-280 s of the span (under the earlier
+    2-3 body windows of 8-18 s in order, spread over 120-280 s of the span (under the earlier
     tool's 300 s chunk limit, so the reference renders every clip in one encode). Times in ms
     like transcript timestamps, not on the frame grid."""
     rng = random.Random(seed)
     plan = []
     product = duration / clips
     for i in range(clips):
-        span = rng.uniform(100, min(280, product - 30))
+        span = rng.uniform(120, min(280, product - 30))
         lo = i * product + rng.uniform(10, product - span - 10)
         bodies = []
         n = rng.choice([2, 3])
         for k in range(n):
             t = lo + (0.7 * span) * k / n + rng.uniform(0, 0.7 * span / n - 20)
             bodies.append((round(t, 3), round(t + rng.uniform(8, 18), 3)))
-        hook_start = lo + span - rng.uniform(10, 0.3 * span)
+        hook_start = lo + span - rng.uniform(10, 0.25 * span)
         hook = (round(hook_start, 3), round(min(lo + span, hook_start + rng.uniform(5, 9)), 3))
         plan.append([hook, *bodies])
     return plan
@@ -310,9 +311,10 @@ def main() -> int:
                   + ("yes" if worst <= frame + 1e-6 else "NO"))
 
         print(f"\nall {len(plan)} clips rendered one after another; best of runs (all runs)")
-        print(f"  {'method':34s} {'preset':9s} {'wall s':>8s} {'cpu s':>8s}   runs (wall | cpu)")
+        print(f"  {'method':34s} {'preset':9s} {'wall s':>8s} {'cpu s':>8s} {'MB':>6s}   runs (wall | cpu)")
         for m in methods:
-            print(f"  {m.label:34s} {m.preset:9s} {min(m.walls):8.2f} {min(m.cpus):8.2f}   "
+            size = sum(p.stat().st_size for p in m.outputs[: len(plan)]) / 1e6
+            print(f"  {m.label:34s} {m.preset:9s} {min(m.walls):8.2f} {min(m.cpus):8.2f} {size:6.1f}   "
                   + " ".join(f"{w:.1f}" for w in m.walls) + " | "
                   + " ".join(f"{c:.1f}" for c in m.cpus)
                   + f"   [{','.join(sorted(m.methods))}]")

@@ -50,8 +50,8 @@ import tempfile
 import wave
 from pathlib import Path
 
-import numpy as np
 import imageio_ffmpeg
+import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -125,7 +125,7 @@ def cache_key(lang: str, text: str) -> str:
 def synthesize(lang: str, texts: list[str], cache: Path, tts_zh: Path) -> list[np.ndarray]:
     cache.mkdir(parents=True, exist_ok=True)
     paths = [cache / f"{lang}-{cache_key(lang, t)}.wav" for t in texts]
-    todo = [(t, p) for t, p in zip(texts, paths) if not p.exists()]
+    todo = [(t, p) for t, p in zip(texts, paths, strict=False) if not p.exists()]
     todo = list(dict(((str(p), t) for t, p in todo)).items())  # de-duplicate repeated lines
     if todo:
         print(f"synthesising {len(todo)} of {len(texts)} lines ({lang})...", file=sys.stderr)
@@ -158,7 +158,7 @@ def synthesize(lang: str, texts: list[str], cache: Path, tts_zh: Path) -> list[n
 
 def build_timeline(script: list[dict], audios: list[np.ndarray]):
     pieces, lines, t = [], [], 0
-    for item, audio in zip(script, audios):
+    for item, audio in zip(script, audios, strict=False):
         speech = trim(audio)
         total = len(speech) + int(round(float(item.get("pause_after", 0)) * SR))
         total = -(-total // FRAME) * FRAME                      # pad to a whole video frame
@@ -224,7 +224,8 @@ def make_demo(lang: str, cache: Path, tts_zh: Path) -> None:
         wav = Path(tmp) / "track.wav"
         write_wav(wav, track)
         encode_video(wav, out, len(track), spans, colours)
-    sec = lambda n: round(n / SR, 3)
+    def sec(n):
+        return round(n / SR, 3)
     names = PRODUCT_NAMES.get(lang, {})
     truth = {
         "video": out.name,
