@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 from asr_media import RecordingProgress
-from clipora_asr_import.invariants import check_invariants
 from clipora_core.capabilities import ASRRequest, Kind
 from clipora_core.contracts import TimeMapEntry
 from clipora_core.errors import InputError
+from clipora_core.transcripts import check_invariants
 
 SRT = """1
 00:00:01,000 --> 00:00:03,500

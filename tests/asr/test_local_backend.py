@@ -7,9 +7,9 @@ import re
 import pytest
 from asr_media import asr_request, espeak, ffmpeg, speech_video
 from clipora_asr_local.backend import NO_SPEECH_WARNING, SIMPLIFIED_CHINESE_PROMPT
-from clipora_asr_local.invariants import check_invariants
 from clipora_core.capabilities import Kind
 from clipora_core.errors import ConfigError, StageError
+from clipora_core.transcripts import check_invariants
 
 pytestmark = pytest.mark.slow
 
@@ -184,7 +184,7 @@ def test_tiny_en_without_its_package_says_what_to_install(make_settings, local_b
 
 
 def test_transcript_invariants_are_enforced_on_raw_output():
-    from clipora_asr_local.invariants import RawSegment, RawWord, normalize_segments
+    from clipora_core.transcripts import RawSegment, RawWord, normalize_segments
 
     raw = [
         RawSegment(0.5, 2.0, " one two", [RawWord(0.4, 1.0, " one"), RawWord(0.9, 2.3, " two")]),

@@ -16,9 +16,9 @@ from typing import Any
 from clipora_core.capabilities import ASRRequest
 from clipora_core.contracts import Transcript
 from clipora_core.errors import CliporaError, StageError
+from clipora_core.transcripts import RawSegment, RawWord, normalize_segments
 
 from clipora_asr_local.audio import SAMPLE_RATE, DecodedAudio, decode_16k_mono
-from clipora_asr_local.invariants import RawSegment, RawWord, normalize_segments
 from clipora_asr_local.models import (
     ModelKey,
     ResolvedModel,

@@ -405,7 +405,7 @@ def _file(path: Path, media_type: str, download: bool) -> FileResponse:
         media_type=media_type,
         filename=path.name,
         content_disposition_type="attachment" if download else "inline",
-        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+        headers={"Cache-Control": "no-cache"},
     )
 
 

@@ -27,6 +27,17 @@ COOKIE = "clipora_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1"}
 PUBLIC_PATHS = {"/health"}
+# Pages load only this server's own scripts, styles and media, and cannot be framed.
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
+        b"base-uri 'none'; form-action 'self'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 
 def is_loopback(host: str) -> bool:
@@ -89,7 +100,14 @@ class Guard:
         if method not in SAFE_METHODS and not _same_origin(headers, host):
             await _reply(send, 403, "cross_origin", "cross-site request refused", headers)
             return
-        await self.app(scope, receive, send)
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message = dict(message)
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
     def _valid(self, supplied: str | None) -> bool:
         if not supplied or not self.token:

@@ -15,8 +15,8 @@ from typing import Any
 from clipora_core.capabilities import ASRRequest
 from clipora_core.contracts import Transcript
 from clipora_core.errors import InputError
+from clipora_core.transcripts import RawSegment, RawWord, normalize_segments
 
-from clipora_asr_import.invariants import RawSegment, RawWord, normalize_segments
 from clipora_asr_import.reader import read_transcript_file
 
 SIDECAR_SUFFIXES = (".srt", ".vtt", ".json")

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from clipora_core.errors import InputError
-
-from clipora_asr_import.invariants import RawSegment, RawWord
+from clipora_core.transcripts import RawSegment, RawWord
 
 SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
 JSON_SUFFIXES = (".json",)

@@ -32,13 +32,20 @@ from clipora_live_commerce.engine import (
     Language,
     Line,
     PlanItemRequest,
+    VariantChoice,
     WindowDiscovery,
     Word,
     create_engine,
     validate_item_plan,
 )
 from clipora_live_commerce.features import detect_language
-from clipora_live_commerce.timing import span_windows
+from clipora_live_commerce.presence_plan import (
+    HookPool,
+    ItemPresence,
+    PlannedWindow,
+    apply_presence,
+    resolve_span,
+)
 from clipora_live_commerce.windowing import plan_windows
 
 STAGE_DISCOVER = "semantic_discover"
@@ -312,8 +319,11 @@ class LiveCommerceAnalyzer:
                                            reason=exc.reason))
             self._write_request(ctx, item, request, None, {"error": exc.reason, **exc.debug})
             return []
-        segments = self._segments(ctx, item, request, plan, windows, groups)
-        self._write_request(ctx, item, request, plan, {})
+        presence = ItemPresence.for_item(ctx, item)
+        if presence.note:
+            ctx.progress.warning(f"{item.id}: {presence.note}")
+        segments = self._segments(ctx, item, request, plan, windows, groups, presence)
+        self._write_request(ctx, item, request, plan, {"presence": presence.record()})
         return segments
 
     def _segments(
@@ -324,6 +334,7 @@ class LiveCommerceAnalyzer:
         plan: ItemPlan,
         windows: list[TimeWindow],
         groups: list[list[Line]],
+        presence: ItemPresence,
     ) -> list[EditPlanSegment]:
         engine_name = self.engine.name
         bridge = float(getattr(ctx.settings.analysis, "segment_gap_bridge_seconds", 1.0))
@@ -350,33 +361,41 @@ class LiveCommerceAnalyzer:
                                                reason="the engine found nothing worth a clip"))
             return []
 
+        built: list[tuple[VariantChoice, list[PlannedWindow], list[dict[str, Any]]]] = []
+        seen_windows: dict[tuple[str, tuple[str, ...]], str] = {}
+        hooks = HookPool(request, plan, kept)
+        for v in kept:
+            planned = [resolve_span(role, span, request, pos, window_of_line, bridge)
+                       for role, span in ([("hook", v.hook)] if v.hook else []) + [("body", s) for s in v.body]]
+            adjustments: list[dict[str, Any]] = []
+            if presence.rules is not None:
+                planned, adjustments = apply_presence(planned, presence.rules, v, hooks, request, pos,
+                                                       window_of_line, bridge)
+                if not any(p.role == "body" for p in planned):
+                    why = "; ".join(a["reason"] for a in adjustments if a["role"] == "body")
+                    ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="variant",
+                                                   id=f"{item.id}-variant-{v.variant}",
+                                                   reason=f"no body window left with the host on screen ({why})"))
+                    continue
+            # Cutting absent spans can leave two variants playing the same lines with the same
+            # opening: one such clip is enough.
+            shape = (planned[0].run[0].id, tuple(sorted({ln.id for p in planned for ln in p.run})))
+            if adjustments and shape in seen_windows:
+                ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="variant", id=f"{item.id}-variant-{v.variant}",
+                                               reason=f"same lines as variant {seen_windows[shape]} once the spans "
+                                                      "without the host were cut"))
+                continue
+            seen_windows.setdefault(shape, v.variant)
+            built.append((v, planned, adjustments))
+        if not built:
+            ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id,
+                                           reason="the host is off screen in every clip variant"))
+            return []
+
         out: list[EditPlanSegment] = []
-        for k, v in enumerate(kept, 1):
-            planned: list[dict[str, Any]] = []
-            play: list[TimeWindow] = []
-            spans = ([("hook", v.hook)] if v.hook else []) + [("body", s) for s in v.body]
-            for role, span in spans:
-                a, b = pos[span.start_segment_id], pos[span.end_segment_id]
-                run = request.lines[a : b + 1]
-                bounds = window_of_line[run[0].id]
-                prev_end = request.lines[a - 1].end_seconds if a > 0 else None
-                next_start = request.lines[b + 1].start_seconds if b + 1 < len(request.lines) else None
-                frags = span_windows(run, bounds, prev_end, next_start, bridge)
-                play.extend(frags)
-                planned.append({
-                    "role": role,
-                    "start_segment_id": span.start_segment_id,
-                    "end_segment_id": span.end_segment_id,
-                    "real_segment_ids": [ln.id for ln in run],
-                    "selling_point": span.selling_point if role == "body" else None,
-                    "reason": span.reason,
-                    "duration_seconds": round(sum(f.duration for f in frags), 3),
-                    "fragment_count": len(frags),
-                    "start_seconds": frags[0].start_seconds,
-                    "end_seconds": frags[-1].end_seconds,
-                    "fragments": [f.model_dump() for f in frags],
-                })
-            play = _merge_play_order(play)
+        for k, (v, entries, adjustments) in enumerate(built, 1):
+            planned = [p.record() for p in entries]
+            play = _merge_play_order([f for p in entries for f in p.frags])
             body_points = [p["selling_point"] for p in planned if p["role"] == "body" and p["selling_point"]]
             hook = next((p for p in planned if p["role"] == "hook"), None)
             first_detail = body_points[0].split(":", 1)[-1].strip() if body_points else ""
@@ -411,6 +430,7 @@ class LiveCommerceAnalyzer:
                     ],
                     "reasons": [f"{p['role']}: {p['reason']}" for p in planned if p["reason"]],
                     "engine_variant": v.variant,
+                    **presence.summary(play, adjustments),
                 },
             )
             out.append(seg)

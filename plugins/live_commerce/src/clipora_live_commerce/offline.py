@@ -207,6 +207,23 @@ class OfflineEngine:
         )
 
 
+def rank_hooks(request: PlanItemRequest) -> list[SpanChoice]:
+    """Self-contained hook lines of an item, best first (lines never shared between two), by the
+    same rules ``plan_item`` uses: the analyzer falls back on them whatever the engine when the
+    chosen hook has to move (the host is off screen during it)."""
+    lang = request.language
+    feats = [line_features(line, lang) for line in request.lines]
+    group_of = {lid: g for g, ids in enumerate(request.window_line_ids) for lid in ids}
+    roles = [_role(f) for f in feats]
+    hooks = _hook_candidates(feats, roles, _title_terms(request.title, lang), request, group_of)
+    return [
+        SpanChoice(start_segment_id=request.lines[h["a"]].id, end_segment_id=request.lines[h["b"]].id,
+                   selling_point=_selling_point(feats[h["a"] : h["b"] + 1], roles[h["a"] : h["b"] + 1], lang),
+                   reason=h["reason"])
+        for h in hooks
+    ]
+
+
 # --- discovery helpers -----------------------------------------------------------------------------
 
 

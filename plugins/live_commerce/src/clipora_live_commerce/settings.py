@@ -23,6 +23,11 @@ class LiveCommerceAnalysisSettings(Section):
         ge=0,
         description="Pauses shorter than this between consecutive chosen segments stay in the clip",
     )
+    presence_min_piece_seconds: float = Field(
+        1.5,
+        ge=0,
+        description="With pose_presence on: present parts of a split body window shorter than this are dropped",
+    )
 
     @model_validator(mode="after")
     def _window_limits(self) -> LiveCommerceAnalysisSettings:

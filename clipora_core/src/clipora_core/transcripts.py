@@ -1,8 +1,9 @@
-"""Make imported segments satisfy the transcript contract the later stages rely on.
+"""Make raw ASR segments satisfy the transcript contract the later stages rely on.
 
-Subtitle files overlap cues, list words a little outside their cue and may run past the end of
-the video. (Same rules as ``clipora_asr_local.invariants``; kept as a copy so this plugin does not
-depend on faster-whisper.) Downstream window planning assumes
+Shared by every ASR backend (local Whisper, imported subtitles, cloud services).
+
+Whisper can emit a segment starting a few ms before the previous one ends, words a little outside
+their segment, and (rarely) times past the end of the audio. Downstream window planning assumes
 none of that, so it is fixed here, once: segments ordered and non-overlapping, words inside their
 segment and ordered, nothing after ``duration``, empty segments dropped, ids ``seg-0001``...
 """
