@@ -122,10 +122,16 @@ def output_rate(source: SourceInfo, override: float | None) -> Fraction:
 
 
 def snap_windows(windows: list[Any], source: SourceInfo, fps: Fraction) -> list[Cut]:
-    """Snap each window onto the frame grid; reject windows outside the source."""
+    """Snap each window onto the frame grid (its first frame is the one nearest its start);
+    reject windows outside the source."""
     first = source.first_frame_time
     tolerance = 1.5 / float(fps) + 0.05
     cuts: list[Cut] = []
+    # Frames the clip is behind (+) or ahead of (-) the plan so far. Each window starts on its
+    # nearest frame; its length is rounded with this carry, so the clip's total length stays
+    # within half a frame of the sum of the windows however many windows there are (rounding
+    # every window on its own could drift a frame per window).
+    carry = 0.0
     for w in windows:
         start, end = float(w.start_seconds), float(w.end_seconds)
         if start >= source.duration - 0.5 / float(fps) or end > source.duration + tolerance:
@@ -137,8 +143,12 @@ def snap_windows(windows: list[Any], source: SourceInfo, fps: Fraction) -> list[
         end = min(end, source.duration)
         k0 = max(0, round((start - first) * fps))
         snapped = first + float(k0 / fps)
-        frames = max(1, round((end - snapped) * fps))
+        wanted = (end - start) * float(fps) + carry
+        # Half-way cases round down (the epsilon absorbs float noise such as 85.50000000000001).
+        frames = max(1, math.ceil(wanted - 0.5 - 1e-6))
         # Never ask for frames past the end of the source.
         max_frames = max(1, math.floor((source.duration - snapped) * fps + 1e-6))
-        cuts.append(Cut(start=snapped, frames=min(frames, max_frames), fps=fps))
+        frames = min(frames, max_frames)
+        carry = wanted - frames
+        cuts.append(Cut(start=snapped, frames=frames, fps=fps))
     return cuts
