@@ -108,7 +108,8 @@ def test_user_error_in_a_stage_is_recorded_as_failed(
     res = cli_run("inspect", job, "--force", "--config", fake_config())
     assert res.exit_code == 1
     assert "source video not found" in res.stderr
-    state = manifest(job)["stages"]["inspect"]
+    # A changed source makes clean stale, so clean is the stage that reruns and fails.
+    state = manifest(job)["stages"]["clean"]
     assert state["status"] == "failed" and "source video not found" in state["error"]
 
 

@@ -6,6 +6,7 @@ Heavy modules are imported inside commands, never at module level: ``clipora --h
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -565,7 +566,20 @@ def _print_plugins(records: list[Any]) -> None:
     Console().print(table)
 
 
+def _sigterm_as_interrupt() -> None:
+    # `kill` (SIGTERM) then unwinds like Ctrl-C: the running stage is marked interrupted, not
+    # left "running".
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    with contextlib.suppress(ValueError):  # not the main thread
+        signal.signal(signal.SIGTERM, handler)
+
+
 def main() -> None:
+    _sigterm_as_interrupt()
     try:
         cli = build_cli()
     except CliporaError as exc:  # e.g. a strict-mode plugin failure

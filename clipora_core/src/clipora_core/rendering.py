@@ -9,6 +9,7 @@ so finished clips are never rendered twice.
 from __future__ import annotations
 
 import importlib
+import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,7 +74,21 @@ class ClipRenderer:
             self.style = _style(pipeline, fmts)
         self.probe = pipeline._require_probe()
         self.time_map = pipeline._time_map()
+        self.remove_leftovers()
         return self
+
+    def remove_leftovers(self) -> None:
+        """Temporary files of a render that was killed (we hold the job lock: nobody else is
+        writing here). Hidden names are scratch by convention; ``.clips`` holds the records."""
+        if not self.out_dir.is_dir():
+            return
+        for entry in self.out_dir.iterdir():
+            if not entry.name.startswith(".") or entry.name == RECORDS_DIR:
+                continue
+            if entry.is_dir():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
 
     @property
     def out_dir(self) -> Path:

@@ -49,7 +49,7 @@ from clipora_core.fileio import read_json, write_json
 from clipora_core.plugins import PluginHost
 from clipora_core.progress import StageProgress
 from clipora_core.timeline import compose_time_maps, presence_windows, to_original_windows
-from clipora_core.workspace import STAGES, JobWorkspace, fingerprint, stage_failed
+from clipora_core.workspace import STAGES, JobWorkspace, fingerprint, source_identity, stage_failed
 
 # Config that affects each stage (dotted prefixes or fnmatch patterns); the capabilities a stage
 # uses add their own ``config_keys``.
@@ -207,8 +207,13 @@ class Pipeline:
             "config": self.config_fingerprint(name),
         }
         if name == "clean":
+            # The file as it is now: a recording replaced in place makes every stage stale.
             src = self.job.manifest.source
-            payload["source"] = [src.path, src.size_bytes, src.mtime_ns]
+            try:
+                st = Path(src.path).stat()
+                payload["source"] = [src.path, st.st_size, st.st_mtime_ns]
+            except OSError:
+                payload["source"] = [src.path, None, None]
         return fingerprint(payload)
 
     def is_fresh(self, name: str) -> bool:
@@ -278,6 +283,7 @@ class Pipeline:
 
     def _stage_clean(self, progress: StageProgress) -> str:
         src = self._source_or_fail()
+        self.job.update(source=source_identity(src))
         s = self.settings
         self.job.clear_dirs("clean")
         if not s.cleaning.enabled:
@@ -744,7 +750,6 @@ class Pipeline:
                         f"{where}: segment {seg.id} window {w.start_seconds:.2f}-{w.end_seconds:.2f}s "
                         f"falls outside the source (duration {dur:.2f}s)"
                     )
-
 
     def render_plan(self, plan: EditPlan, progress: StageProgress) -> ExecutionResult:
         from clipora_core.rendering import ClipRenderer

@@ -90,7 +90,9 @@ def check_invariants(segments: list[TranscriptSegment], duration: float | None) 
     prev_end = 0.0
     for s in segments:
         if s.start_seconds < prev_end - EPS:
-            problems.append(f"{s.id} starts at {s.start_seconds} before the previous end {prev_end}")
+            problems.append(
+                f"{s.id} starts at {s.start_seconds} before the previous end {prev_end}"
+            )
         if s.end_seconds < s.start_seconds:
             problems.append(f"{s.id} ends before it starts")
         if duration and s.end_seconds > duration + EPS:
