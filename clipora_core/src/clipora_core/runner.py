@@ -232,6 +232,24 @@ class Pipeline:
         for name in stages:
             self.run_stage(name, force=name in force)
 
+    def _update_summary(self) -> None:
+        """What a user wants at a glance, kept in the manifest (web UI and scripts read it)."""
+        job = self.job
+        summary: dict[str, Any] = {
+            "stages_completed": [n for n in STAGES if job.stage(n).status == "completed"]
+        }
+        items = job.path("semantic/semantic_item_set.json")
+        if items.is_file():
+            summary["items"] = len(read_json(items).get("intervals", []))
+        result = job.path("renders/execution_result.json")
+        if result.is_file() and job.stage("render").status == "completed":
+            data = read_json(result)
+            summary["clips_rendered"] = data.get("success_count", 0)
+            summary["clips_failed"] = data.get("failure_count", 0)
+        summary["dropped"] = sum(1 for d in job.manifest.dropped if d.kind == "dropped")
+        summary["failed"] = sum(1 for d in job.manifest.dropped if d.kind == "failed")
+        job.update(summary=summary)
+
     def preflight(self, last: str) -> None:
         """Fail before any work when config names a capability that is not installed."""
         for name in STAGES[: STAGES.index(last) + 1]:
@@ -259,6 +277,7 @@ class Pipeline:
             progress.event("failed", reason, level=40)
             raise
         self.job.set_stage(name, "completed", detail or "", fingerprint=fp)
+        self._update_summary()
         progress.finish()
         progress.event("completed", detail or "")
         invalidated = self.job.invalidate_after(name)
