@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_core.contracts import TranscriptSegment, TranscriptWord
+from clipora_core.contracts import TranscriptSegment
+from clipora_core.transcripts import RawSegment, RawWord, normalize_segments
 
 EPS = 1e-6
 TEXT_KEYS = ("Text", "text", "Word", "word")
@@ -67,35 +68,16 @@ def parse_result(result: Any, duration: float | None) -> list[TranscriptSegment]
     sentences.sort(key=lambda s: (s[0][0], s[0][1]))
     loose_words = _words(result.get("Words") or result.get("words"))
 
-    limit = duration if duration and duration > 0 else float("inf")
-    out: list[TranscriptSegment] = []
-    prev_end = 0.0
+    raw: list[RawSegment] = []
     for (s_start, s_end, text, channel), own in sentences:
-        start = _r(min(max(s_start, prev_end), limit))
-        end = _r(min(max(s_end, start), limit))
-        if end - start < EPS:
-            continue
         candidates = own or [
             w
             for w in loose_words
             if s_start - EPS <= (w[0] + w[1]) / 2 <= s_end + EPS
             and (channel is None or w[3] is None or w[3] == channel)
         ]
-        words: list[TranscriptWord] = []
-        cursor = start
-        for w_start, w_end, w_text, _ in candidates:
-            ws = _r(min(max(w_start, cursor), end))
-            we = _r(min(max(w_end, ws), end))
-            words.append(TranscriptWord(start_seconds=ws, end_seconds=we, text=w_text))
-            cursor = we
-        out.append(
-            TranscriptSegment(
-                id=f"seg-{len(out) + 1:04d}",
-                start_seconds=start,
-                end_seconds=end,
-                text=text,
-                words=words,
-            )
+        raw.append(
+            RawSegment(s_start, s_end, text, [RawWord(ws, we, wt) for ws, we, wt, _ in candidates])
         )
-        prev_end = end
-    return out
+    # The core's shared rules: ordered, non-overlapping, words inside their segment, <= duration.
+    return normalize_segments(raw, duration)
