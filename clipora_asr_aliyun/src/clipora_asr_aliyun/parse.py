@@ -48,10 +48,6 @@ def _span(entry: Any, text_keys: tuple[str, ...]) -> Span | None:
     return start, max(start, end), str(text).strip(), entry.get("ChannelId", entry.get("channelId"))
 
 
-def _r(t: float) -> float:
-    return round(t, 3)
-
-
 def _words(entries: Any) -> list[Span]:
     spans = [w for w in (_span(e, WORD_TEXT_KEYS) for e in entries or []) if w]
     return sorted(spans, key=lambda w: (w[0], w[1]))
