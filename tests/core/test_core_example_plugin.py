@@ -75,14 +75,15 @@ def test_example_plugin_runs_through_the_pipeline(core_venv: Venv, tmp_path: Pat
     assert rerun == ["analyze", "render"]
     plan = json.loads((job / "analysis" / "edit_plan.json").read_text(encoding="utf-8"))
     assert plan["segments"][0]["windows"] == [{"start_seconds": 0.0, "end_seconds": 12.0}]
-    # ...and a new chunk length reruns discovery and everything after it.
+    # ...and a new chunk length reruns discovery and everything after it. (The job remembers
+    # earlier --set values, so the clip length goes back to a long one explicitly.)
     res = core_venv.run(
         "run",
         job,
         "--config",
         cfg,
         "--set",
-        "analysis.video_type=even_chunks",
+        "analysis.even_chunks.max_clip_seconds=30",
         "--set",
         "analysis.even_chunks.chunk_seconds=200",
         env=env,

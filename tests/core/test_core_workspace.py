@@ -256,3 +256,35 @@ def test_damaged_manifest_is_one_line(fakes, fake_config, fake_video, cli_run) -
     assert res.stderr.strip().count("\n") == 0 and "is damaged" in res.stderr
     res = cli_run("analyze", job.parent, "--config", fake_config())
     assert res.exit_code == 1 and "is not a Clipora job" in res.stderr
+
+
+def test_a_job_remembers_its_set_values(fakes, fake_config, fake_video, cli_run) -> None:
+    cfg = fake_config()
+    job = _run(cli_run, "run", fake_video, "--config", cfg, "--set", "render.playback_speed=1.25")
+    assert manifest(job)["config_sets"] == ["render.playback_speed=1.25"]
+    before = _started(job)
+    # A later command without the --set keeps the job's setting: nothing is redone.
+    again = _run(cli_run, "render", job, "--config", cfg)
+    assert again == job and _started(job) == before
+    # A new value replaces the old one and reruns only render.
+    _run(cli_run, "render", job, "--config", cfg, "--set", "render.playback_speed=1.5")
+    assert manifest(job)["config_sets"] == ["render.playback_speed=1.5"]
+    rerun = [n for n, t in _started(job).items() if t != before[n]]
+    assert rerun == ["render"]
+
+
+def test_remembered_set_values_never_include_secrets() -> None:
+    from clipora_core.capabilities import ConfigSection
+    from clipora_core.config import build_settings_model, remember_sets
+    from clipora_core.settings import Section
+    from pydantic import SecretStr
+
+    class Cloud(Section):
+        token: SecretStr = SecretStr("")
+        region: str = "x"
+
+    model = build_settings_model([ConfigSection(path="cloud", model=Cloud)])
+    merged = remember_sets(
+        model, ["cloud.region=a"], ["cloud.token=s3cret", "cloud.region=b", "asr.language=zh"]
+    )
+    assert merged == ["cloud.region=b", "asr.language=zh"]

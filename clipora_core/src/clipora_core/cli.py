@@ -35,7 +35,11 @@ class Ctx:
         self.log_level = log_level
         self.debug = debug or os.environ.get("CLIPORA_DEBUG", "") == "1"
 
-    def load(self, overrides: dict[str, Any] | None = None) -> Any:
+    def load(
+        self, overrides: dict[str, Any] | None = None, job_sets: list[str] | None = None
+    ) -> Any:
+        """Effective config; ``job_sets`` are the ``--set`` values a job was run with before,
+        applied first so this command's own ``--set`` wins."""
         from clipora_core.config import load_config
         from clipora_core.plugins import get_host
 
@@ -46,7 +50,7 @@ class Ctx:
         loaded = load_config(
             self.config_path,
             overrides=overrides,
-            cli_set=self.sets,
+            cli_set=list(job_sets or []) + self.sets,
             sections=host.config_sections(),
         )
         from clipora_core.progress import Terminal, set_terminal
@@ -175,6 +179,7 @@ def _open_or_create(ctx: Ctx, loaded: Any, target: Path, last_stage: str) -> Any
             raise InputError(f"{video.name} has no video stream", hint="pass a video file")
         job = JobWorkspace.create(Path(loaded.settings.paths.workdir), video)
     job.acquire()
+    _remember_sets(ctx, job, loaded)
     _announce(job)
     return job
 
@@ -186,6 +191,35 @@ def _open_job(job_dir: Path) -> Any:
     job.acquire()
     _announce(job)
     return job
+
+
+def _peek_job(target: Path) -> Any:
+    """The job at ``target`` (unlocked), or None when it is not a job folder."""
+    from clipora_core.workspace import JobWorkspace
+
+    if target.is_dir() and (target / "manifest.json").is_file():
+        return JobWorkspace.open(target)
+    return None
+
+
+def _load_for_job(ctx: Ctx, target: Path, overrides: dict[str, Any] | None = None) -> Any:
+    """A job remembers the ``--set`` values it was run with: later commands on it use them
+    (so `render <job>` after `run --set cleaning.enabled=true` does not undo the cleaning)."""
+    job = _peek_job(target)
+    return ctx.load(overrides, job.manifest.config_sets if job is not None else [])
+
+
+def _remember_sets(ctx: Ctx, job: Any, loaded: Any) -> None:
+    from clipora_core.config import remember_sets
+
+    merged = remember_sets(loaded.model, job.manifest.config_sets, ctx.sets)
+    if merged != job.manifest.config_sets:
+        job.update(config_sets=merged)
+    if job.manifest.config_sets and not ctx.quiet:
+        job.log(
+            "settings from earlier commands on this job: " + " ".join(job.manifest.config_sets),
+            level="debug",
+        )
 
 
 def _announce(job: Any) -> None:
@@ -233,8 +267,9 @@ def _report(job: Any) -> None:
 def _run_stage_command(
     ctx: Ctx, job_dir: Path, stage: str, force: bool, overrides: dict[str, Any] | None = None
 ) -> None:
-    loaded = ctx.load(overrides)
+    loaded = _load_for_job(ctx, job_dir, overrides)
     job = _open_job(job_dir)
+    _remember_sets(ctx, job, loaded)
     try:
         pipeline = _pipeline(job, loaded)
         pipeline.run_through(stage, force={stage} if force else set())
@@ -278,7 +313,7 @@ def build_cli() -> click.Group:
             raise UsageError(
                 f"unknown stage {bad[0]!r} for --force", hint=f"stages: {', '.join(STAGES)}"
             )
-        loaded = ctx.load()
+        loaded = _load_for_job(ctx, video)
         job = _open_or_create(ctx, loaded, video, "render")
         try:
             _pipeline(job, loaded).run_through("render", force={f.replace("-", "_") for f in force})
@@ -293,7 +328,7 @@ def build_cli() -> click.Group:
     @common_options
     def clean(ctx: Ctx, video: Path, force: bool) -> None:
         """Create a job for VIDEO (or reuse a job folder) and run the clean stage."""
-        loaded = ctx.load()
+        loaded = _load_for_job(ctx, video)
         job = _open_or_create(ctx, loaded, video, "clean")
         try:
             _pipeline(job, loaded).run_through("clean", force={"clean"} if force else set())
@@ -332,8 +367,9 @@ def build_cli() -> click.Group:
         from clipora_core.contracts import EditPlan
         from clipora_core.progress import StageProgress
 
-        loaded = ctx.load()
+        loaded = _load_for_job(ctx, job_dir)
         job = _open_job(job_dir)
+        _remember_sets(ctx, job, loaded)
         try:
             pipeline = _pipeline(job, loaded)
             pipeline.run_through("semantic_cluster")
@@ -415,11 +451,14 @@ def build_cli() -> click.Group:
         from clipora_core.progress import StageProgress
         from clipora_core.workspace import fingerprint, stage_failed
 
-        loaded = ctx.load(overrides)
+        loaded = _load_for_job(ctx, job_dir, overrides)
         job = _open_job(job_dir)
+        _remember_sets(ctx, job, loaded)
         try:
             pipeline = _pipeline(job, loaded)
-            pipeline.run_through("inspect")
+            # A plan replays on the job's current effective source; never redo cleaning here.
+            if job.stage("inspect").status != "completed":
+                pipeline.run_through("inspect")
             plan = pipeline.load_plan(plan_path.resolve())  # validated before any encoding
             job.set_stage("render", "running", f"plan={plan_path}")
             progress = StageProgress(job, "render")

@@ -444,3 +444,20 @@ def config_fingerprint_data(settings: Any, prefixes: list[str]) -> dict[str, Any
         if any(key == p or key.startswith(p + ".") for p in prefixes):
             out[key] = flat[key]
     return out
+
+
+def remember_sets(model: type[BaseModel], stored: list[str], new: list[str]) -> list[str]:
+    """Merge ``--set KEY=VALUE`` lists (later wins, one entry per key), leaving out secrets:
+    they must never be written into a job folder."""
+    merged: dict[str, str] = {}
+    for item in [*stored, *new]:
+        key, sep, _ = item.partition("=")
+        key = key.strip()
+        if not sep:
+            continue
+        info = field_at(model, key)
+        if info is not None and _is_secret(info.annotation):
+            continue
+        merged.pop(key, None)
+        merged[key] = item
+    return list(merged.values())

@@ -254,6 +254,7 @@ class ItemEditPlan(Model):
     timeline: str = EFFECTIVE_TIMELINE
     segments: list[EditPlanSegment] = Field(min_length=1)
     metadata: dict[str, Any] = Field(default_factory=dict)
+    source_fingerprint: str = ""
 
 
 class ExecutionArtifact(Model):

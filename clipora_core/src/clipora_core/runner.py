@@ -548,6 +548,7 @@ class Pipeline:
             ctx.presence[item.id] = self.detect_presence(item, ctx.progress)
         segments = analyzer.analyze_item(ctx, item)
         time_map = self._time_map()
+        source_fp = sampled_file_hash(self.job.effective_source)
         plans = []
         for seg in segments:
             seg.original_windows = to_original_windows(seg.windows, time_map)
@@ -565,6 +566,7 @@ class Pipeline:
                     "semantic_interval_title": item.title,
                     "semantic_interval_summary": item.summary,
                 },
+                source_fingerprint=source_fp,
             )
             self.job.write_json(f"analysis/items/{seg.id}.json", plan)
             plans.append(plan)
@@ -737,6 +739,7 @@ class Pipeline:
                     source_probe=item.source_probe,
                     strategy=item.strategy,
                     segments=item.segments,
+                    source_fingerprint=item.source_fingerprint,
                 ).model_dump(mode="json")
             plan = EditPlan.model_validate(data)
         except ValidationError as exc:

@@ -82,6 +82,8 @@ class JobManifest(Model):
     outputs: dict[str, Any] = Field(default_factory=lambda: {"semantic_items": [], "renders": []})
     dropped: list[DroppedUnit] = Field(default_factory=list)
     summary: dict[str, Any] = Field(default_factory=dict)
+    # `--set KEY=VALUE` values this job was run with (never secrets); later commands reuse them.
+    config_sets: list[str] = Field(default_factory=list)
 
 
 def new_job_id() -> str:
