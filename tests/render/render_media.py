@@ -26,11 +26,32 @@ def ffmpeg(*args: str) -> None:
 
 def make_main(path: Path, seconds: int = 24, size: str = "320x240") -> Path:
     ffmpeg(
-        "-f", "lavfi", "-i", f"testsrc2=s={size}:r={FPS}:d={seconds},{FLASH}",
-        "-f", "lavfi", "-i", BEEP.format(d=seconds),
-        "-c:v", "libx264", "-preset", "veryfast", "-g", "50", "-keyint_min", "50",
-        "-sc_threshold", "0", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-b:a", "96k", "-shortest", str(path),
+        "-f",
+        "lavfi",
+        "-i",
+        f"testsrc2=s={size}:r={FPS}:d={seconds},{FLASH}",
+        "-f",
+        "lavfi",
+        "-i",
+        BEEP.format(d=seconds),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "veryfast",
+        "-g",
+        "50",
+        "-keyint_min",
+        "50",
+        "-sc_threshold",
+        "0",
+        "-pix_fmt",
+        "yuv420p",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "96k",
+        "-shortest",
+        str(path),
     )
     return path
 
@@ -85,5 +106,7 @@ def beep_onsets(samples: np.ndarray, rate: int = 8000) -> list[float]:
 def best_match(frame: np.ndarray, source: list[np.ndarray], around: int, radius: int = 3) -> int:
     """Index of the source frame (near ``around``) that ``frame`` looks most like."""
     lo, hi = max(0, around - radius), min(len(source), around + radius + 1)
-    diffs = [np.abs(frame.astype(np.int16) - source[j].astype(np.int16)).mean() for j in range(lo, hi)]
+    diffs = [
+        np.abs(frame.astype(np.int16) - source[j].astype(np.int16)).mean() for j in range(lo, hi)
+    ]
     return lo + int(np.argmin(diffs))

@@ -114,9 +114,20 @@ def test_unreadable_file(media: dict[str, Path]) -> None:
             "except InputError as e:\n    print(e.one_line())\n"
         )
         done = subprocess.run(
-            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
-             sys.executable, "-c", code, str(locked)],
-            capture_output=True, text=True, cwd=folder, timeout=60,
+            [
+                setpriv,
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                sys.executable,
+                "-c",
+                code,
+                str(locked),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=folder,
+            timeout=60,
         )
         if done.returncode != 0 and "Permission denied" in done.stderr and "import" in done.stderr:
             pytest.skip("the unprivileged user cannot run this Python")

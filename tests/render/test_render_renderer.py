@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from clipora_core.errors import StageError
-from conftest import RecordingProgress, render_clip
 from render_media import (
     FPS,
     FRAME,
@@ -19,6 +18,7 @@ from render_media import (
     flash_onsets,
     stream_durations,
 )
+from render_support import RecordingProgress, render_clip
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +46,9 @@ def assert_durations(path: Path, expected: float, audio: bool = True) -> dict[st
     return d
 
 
-def assert_window_starts(path: Path, windows: list[tuple[float, float]], source: list[np.ndarray]) -> None:
+def assert_window_starts(
+    path: Path, windows: list[tuple[float, float]], source: list[np.ndarray]
+) -> None:
     frames = decode_gray(path)
     position = 0
     for (start, _), count in zip(windows, expected_frames(windows), strict=True):
@@ -76,8 +78,9 @@ def assert_in_sync(
 @pytest.mark.parametrize("smart", [True, False], ids=["smart_cut", "reencode"])
 def test_multi_window_out_of_order(media, source_frames, tmp_path: Path, smart: bool) -> None:
     progress = RecordingProgress()
-    out = render_clip(media["main"], WINDOWS, tmp_path / "clip.mp4", progress=progress,
-                      smart_cut=smart)
+    out = render_clip(
+        media["main"], WINDOWS, tmp_path / "clip.mp4", progress=progress, smart_cut=smart
+    )
     assert out.metadata["method"] == ("smart_cut" if smart else "reencode")
     if smart:
         assert out.metadata["copied_frames"] >= 100  # 4-8 s of window 2 is whole GOPs
@@ -95,7 +98,9 @@ def test_smart_cut_and_reencode_show_the_same_frames(media, tmp_path: Path) -> N
     b = render_clip(media["main"], WINDOWS, tmp_path / "b.mp4", smart_cut=False)
     fa, fb = decode_gray(a.path), decode_gray(b.path)
     assert len(fa) == len(fb)
-    worst = max(np.abs(x.astype(np.int16) - y.astype(np.int16)).mean() for x, y in zip(fa, fb, strict=True))
+    worst = max(
+        np.abs(x.astype(np.int16) - y.astype(np.int16)).mean() for x, y in zip(fa, fb, strict=True)
+    )
     assert worst < 2.0  # encoding noise only; a one-frame shift differs by about 3
 
 

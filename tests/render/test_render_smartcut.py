@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import render_clip
 from render_media import FPS, FRAME, ffmpeg, stream_durations
+from render_support import render_clip
 from test_render_renderer import assert_in_sync
 
 pytestmark = pytest.mark.slow

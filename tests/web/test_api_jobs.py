@@ -8,7 +8,7 @@ from pathlib import Path
 
 import av
 import pytest
-from conftest import upload, wait_for
+from web_support import upload, wait_for
 
 
 def _probe_seconds(data: bytes, tmp: Path) -> float:

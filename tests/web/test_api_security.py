@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import BASE, SECRET, upload, wait_for, write_config
+from web_support import BASE, SECRET, upload, wait_for, write_config
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import CHROMIUM, SECRET
 from playwright.sync_api import expect
+from web_support import CHROMIUM, SECRET
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),

@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from conftest import write_config
+from web_support import write_config
 
 
 def test_help_does_not_import_the_web_stack():

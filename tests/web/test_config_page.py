@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 from urllib.parse import urlencode
 
 import yaml
-from conftest import SECRET
+from web_support import SECRET
 
 
 class _Form(HTMLParser):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from conftest import write_config
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
+from web_support import write_config
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,57 @@
+"""Helpers shared by the tests in tests/render/ (a plain module: `from conftest import` breaks when
+several test folders are collected together)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from clipora_core.capabilities import ConfigSection, RenderRequest
+from clipora_core.config import build_settings_model
+from clipora_core.contracts import TimeWindow
+from clipora_core.progress import StageProgress
+from clipora_render_ffmpeg.prober import PyAVProber
+from clipora_render_ffmpeg.renderer import FFmpegRenderer
+from clipora_render_ffmpeg.settings import RenderProfileSettings
+
+
+def make_settings(**render: Any) -> Any:
+    model = build_settings_model([ConfigSection(path="render", model=RenderProfileSettings)])
+    return model.model_validate({"render": render})
+
+
+class RecordingProgress(StageProgress):
+    """A real StageProgress that also keeps what was reported."""
+
+    def __init__(self) -> None:
+        super().__init__(None, "render")
+        self.values: list[float] = []
+
+    def update(self, done: float, total: float | None = None, message: str = "") -> None:
+        self.values.append(done / total if total else done)
+        super().update(done, total, message)
+
+
+def render_clip(
+    source: Path,
+    windows: list[tuple[float, float]],
+    out: Path,
+    burn: Path | None = None,
+    fonts_dir: Path | None = None,
+    progress: StageProgress | None = None,
+    **render: Any,
+) -> Any:
+    settings = make_settings(**render)
+    probe = PyAVProber(settings).probe(source)
+    request = RenderRequest(
+        source_path=source,
+        probe=probe,
+        windows=[TimeWindow(start_seconds=a, end_seconds=b) for a, b in windows],
+        out_path=out,
+        settings=settings,
+        progress=progress or StageProgress(None, "render"),
+        clip_id=out.stem,
+        burn_subtitles=burn,
+        fonts_dir=fonts_dir,
+    )
+    return FFmpegRenderer(settings).render(request)
