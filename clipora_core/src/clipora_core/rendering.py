@@ -98,11 +98,17 @@ class ClipRenderer:
         return self.out_dir / RECORDS_DIR / f"{clip_id}.json"
 
     def clip_fingerprint(self, seg: EditPlanSegment) -> str:
+        source = self.pipeline.job.effective_source
+        try:
+            st = source.stat()
+            identity = [str(source), st.st_size, st.st_mtime_ns]
+        except OSError:
+            identity = [str(source), None, None]
         return fingerprint(
             {
                 "segment": seg.model_dump(mode="json", include={"id", "windows", "variant"}),
                 "config": self.config_fingerprint,
-                "source": self.pipeline.job.manifest.effective_source_path,
+                "source": identity,
             }
         )
 

@@ -869,7 +869,8 @@ class _RenderStreamer:
         progress = StageProgress(self.job, "render")
         art = self.clips.render(seg, progress)
         if art.success:
-            progress.info("clip rendered while analyzing", clip=seg.id)
+            verb = "reused" if art.metadata.get("reused") else "rendered while analyzing"
+            progress.info(f"clip {verb}", clip=seg.id)
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)

@@ -1,0 +1,146 @@
+"""Write benchmark results into docs/performance.md.
+
+    uv run python scripts/update_performance.py
+
+Reads bench/results/pipeline.json and bench/results/long_input.json (written by
+bench/pipeline.py and bench/long_input.py) and replaces the section between
+``<!-- BEGIN bench:NAME -->`` and ``<!-- END bench:NAME -->`` in docs/performance.md (added at
+the end when missing). Everything else in the file is left as it is, so other benchmarks can
+keep their own sections there.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DOC = REPO / "docs" / "performance.md"
+RESULTS = REPO / "bench" / "results"
+
+HEADER = """# Performance
+
+Measured with the benchmarks in `bench/` (one command each); the sections below are rewritten
+by `scripts/update_performance.py` from `bench/results/*.json`. The machines are shared: each
+run records the load average, and figures are of one run.
+"""
+
+STAGES = ("clean", "inspect", "semantic_discover", "semantic_cluster", "analyze", "render")
+
+
+def _mmss(seconds: float) -> str:
+    m, s = divmod(round(seconds), 60)
+    return f"{m}:{s:02d}"
+
+
+def _stage_table(data: dict[str, Any]) -> list[str]:
+    rows = ["| stage | time | detail |", "|---|---:|---|"]
+    for name in STAGES:
+        st = data["stages"].get(name)
+        if st:
+            rows.append(f"| {name} | {st['seconds']:.1f} s | {st['detail']} |")
+    rows.append(f"| **end to end** (process wall time) | **{_mmss(data['wall_seconds'])}** | |")
+    return rows
+
+
+def _common(data: dict[str, Any]) -> list[str]:
+    src = data["source"]
+    m = data["machine"]
+    load = data["load_before"]
+    return [
+        f"Source: {src['duration_seconds'] / 60:.0f} min, {src['size']}, {data['source_mb']:.0f} MB, "
+        f"{data['products_spoken']} spoken product pitches ({src['pitch_seconds'] / 60:.0f} min of "
+        f"pitch speech). Result: {data['items']} items, {data['clips_ok']} clips, "
+        f"{data['clips_failed']} failed.",
+        "",
+        f"Machine: {m['cpus']} cores, Python {m['python']}, {m['date']}; load average before the "
+        f"run {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} (1/5/15 min).",
+        "",
+    ]
+
+
+def pipeline_section(data: dict[str, Any]) -> str:
+    wall_ok = data["wall_seconds"] < 600
+    rss_ok = data["peak_rss_tree_mb"] < 1536
+    lines = [
+        "## End to end: 60-minute 720p stream, offline defaults",
+        "",
+        "`uv run python bench/pipeline.py` — `clipora run` with the default config (local Whisper "
+        "base, offline analyzer, smart-cut renderer). Clips render while items are analyzed, so "
+        "most render time is inside `analyze`.",
+        "",
+        *_common(data),
+        *_stage_table(data),
+        "",
+        "| measure | value | target (2 cores) |",
+        "|---|---:|---|",
+        f"| end to end | {_mmss(data['wall_seconds'])} | under 10:00 {'✅' if wall_ok else '❌'} |",
+        f"| peak RSS, clipora + ffmpeg children | {data['peak_rss_tree_mb']:.0f} MB | "
+        f"under 1536 MB {'✅' if rss_ok else '❌'} |",
+        f"| peak RSS, clipora process | {data['peak_rss_main_mb']:.0f} MB | |",
+        f"| peak job folder | {data['peak_workdir_mb']:.0f} MB | |",
+        f"| peak temporary folder | {data['peak_tmp_mb']:.0f} MB | |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def long_input_section(data: dict[str, Any]) -> str:
+    big = data.get("largest_files_mb", {})
+    lines = [
+        "## Long input: 3-hour stream",
+        "",
+        "`uv run python bench/long_input.py` — same generator, 3 hours at a small resolution.",
+        "",
+        *_common(data),
+        *_stage_table(data),
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| peak RSS, clipora + ffmpeg children | {data['peak_rss_tree_mb']:.0f} MB |",
+        f"| peak RSS, clipora process | {data['peak_rss_main_mb']:.0f} MB |",
+        f"| peak job folder | {data['peak_workdir_mb']:.0f} MB |",
+        f"| peak temporary folder | {data['peak_tmp_mb']:.0f} MB |",
+        f"| a full copy of the source written | {'yes ❌' if data['full_copy_of_source'] else 'no ✅'} |",
+        "",
+        "Largest files written during the run:",
+        "",
+        *[f"- `{name.split('/', 2)[-1]}`: {mb:.1f} MB" for name, mb in big.items()],
+    ]
+    return "\n".join(lines) + "\n"
+
+
+SECTIONS = {"pipeline": pipeline_section, "long_input": long_input_section}
+
+
+def replace_section(text: str, name: str, body: str) -> str:
+    begin, end = f"<!-- BEGIN bench:{name} -->", f"<!-- END bench:{name} -->"
+    block = f"{begin}\n{body}{end}"
+    pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.S)
+    if pattern.search(text):
+        return pattern.sub(lambda _: block, text)
+    return text.rstrip("\n") + "\n\n" + block + "\n"
+
+
+def main() -> int:
+    text = DOC.read_text(encoding="utf-8") if DOC.is_file() else HEADER
+    done = []
+    for name, render in SECTIONS.items():
+        path = RESULTS / f"{name}.json"
+        if not path.is_file():
+            continue
+        text = replace_section(text, name, render(json.loads(path.read_text(encoding="utf-8"))))
+        done.append(name)
+    if not done:
+        print(f"no results in {RESULTS}; run bench/pipeline.py or bench/long_input.py first")
+        return 1
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text(text, encoding="utf-8")
+    print(f"{DOC}: updated {', '.join(done)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
