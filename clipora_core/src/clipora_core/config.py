@@ -112,7 +112,7 @@ def _is_list(annotation: Any) -> bool:
     return False
 
 
-def _is_secret(annotation: Any) -> bool:
+def is_secret(annotation: Any) -> bool:
     return annotation is SecretStr or SecretStr in typing.get_args(annotation)
 
 
@@ -186,12 +186,13 @@ def _set_dotted(target: dict, dotted: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+def flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mapping -> {dotted key: leaf value} (empty mappings stay leaves)."""
     out: dict[str, Any] = {}
     if isinstance(data, dict):
         for k, v in data.items():
             if isinstance(v, dict) and v:
-                out.update(_flatten(v, f"{prefix}{k}."))
+                out.update(flatten(v, f"{prefix}{k}."))
             else:
                 out[f"{prefix}{k}"] = v
     return out
@@ -312,7 +313,7 @@ def load_config(
 
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    for dotted, value in _flatten(file_data).items():
+    for dotted, value in flatten(file_data).items():
         _set_dotted(merged, dotted, _resolve_path(model, dotted, value, base_dir))
         sources[dotted] = f"file:{path}"
     layered = env_overrides(model, environ)
@@ -409,7 +410,7 @@ def example_yaml(sections: list[Any] | None = None) -> str:
             if info.description:
                 lines.append(f"{pad}# {info.description}")
             default = info.get_default(call_default_factory=True)
-            secret = _is_secret(info.annotation)
+            secret = is_secret(info.annotation)
             if secret:
                 lines.append(
                     f"{pad}# secret: prefer the environment variable "
@@ -438,7 +439,7 @@ def example_yaml(sections: list[Any] | None = None) -> str:
 def config_fingerprint_data(settings: Any, prefixes: list[str]) -> dict[str, Any]:
     """The slice of config under ``prefixes`` (JSON-safe, secrets masked) for fingerprints."""
     dumped = settings.model_dump(mode="json")
-    flat = _flatten(dumped)
+    flat = flatten(dumped)
     out = {}
     for key in sorted(flat):
         if any(key == p or key.startswith(p + ".") for p in prefixes):
@@ -456,7 +457,7 @@ def remember_sets(model: type[BaseModel], stored: list[str], new: list[str]) -> 
         if not sep:
             continue
         info = field_at(model, key)
-        if info is not None and _is_secret(info.annotation):
+        if info is not None and is_secret(info.annotation):
             continue
         merged.pop(key, None)
         merged[key] = item

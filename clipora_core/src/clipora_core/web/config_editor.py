@@ -26,6 +26,8 @@ from clipora_core.capabilities import Kind
 from clipora_core.config import (
     build_settings_model,
     env_overrides,
+    flatten,
+    is_secret,
     iter_fields,
     load_config,
     read_config_file,
@@ -106,10 +108,6 @@ def _inner(annotation: Any) -> Any:
     return annotation
 
 
-def is_secret(annotation: Any) -> bool:
-    return _inner(annotation) is SecretStr
-
-
 def _literal_options(annotation: Any) -> list[str]:
     inner = _inner(annotation)
     if typing.get_origin(inner) is Literal:
@@ -164,17 +162,6 @@ def control_for(path: str, annotation: Any, host: Any) -> tuple[Control, list[st
 # --- reading -----------------------------------------------------------------------------------
 
 
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if isinstance(v, dict) and v:
-                out.update(_flatten(v, f"{prefix}{k}."))
-            else:
-                out[f"{prefix}{k}"] = v
-    return out
-
-
 def _jsonable(value: Any) -> Any:
     if isinstance(value, SecretStr):
         return None
@@ -211,7 +198,7 @@ def editor_state(config_path: Path, workdir: Path, host: Any) -> ConfigState:
     file_flat: dict[str, Any] = {}
     if config_path.is_file():
         try:
-            file_flat = _flatten(read_config_file(config_path))
+            file_flat = flatten(read_config_file(config_path))
         except ConfigError as exc:
             load_error = exc.one_line()
     try:
@@ -354,7 +341,7 @@ def save_config(config_path: Path, update: ConfigUpdate, host: Any) -> list[str]
     defaults = model()
     fields = dict(iter_fields(model))
     data: dict[str, Any] = read_config_file(config_path) if config_path.is_file() else {}
-    file_flat = _flatten(data)
+    file_flat = flatten(data)
     changed: list[str] = []
     for dotted, raw in update.values.items():
         info = fields.get(dotted)
