@@ -1,16 +1,19 @@
 """The ``local`` ASR backend: faster-whisper on the CPU (or CUDA), fully offline.
 
 The work is what ``WhisperModel.transcribe(path, vad_filter=True)`` does, split open so that the
-language is known before decoding starts: VAD runs once, the language is detected on the first 30 s
-of speech (as faster-whisper does), and a Mandarin recording then gets a simplified-Chinese prompt
-(Whisper base otherwise often writes traditional characters). Silent audio never reaches the model,
-which would otherwise hallucinate text on it.
+language is known before decoding starts and memory stays flat on multi-hour recordings: the audio
+is decoded and transcribed in windows of ``asr.local.chunk_seconds`` (cut in a pause, times shifted
+back onto the media timeline); VAD runs once per window, the language is detected on the first
+30 s of speech (as faster-whisper does) and kept for every later window, and a Mandarin recording
+gets a simplified-Chinese prompt (Whisper base otherwise often writes traditional characters).
+Silent audio never reaches the model, which would otherwise hallucinate text on it.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from clipora_core.capabilities import ASRRequest
@@ -18,7 +21,7 @@ from clipora_core.contracts import Transcript
 from clipora_core.errors import CliporaError, StageError
 from clipora_core.transcripts import RawSegment, RawWord, normalize_segments
 
-from clipora_asr_local.audio import SAMPLE_RATE, DecodedAudio, decode_16k_mono
+from clipora_asr_local.audio import SAMPLE_RATE, AudioStream, SampleReader
 from clipora_asr_local.models import (
     ModelKey,
     ResolvedModel,
@@ -79,17 +82,11 @@ class LocalWhisperBackend:
     def transcribe(self, request: ASRRequest) -> Transcript:
         progress = request.progress
         t0 = time.perf_counter()
-        audio = decode_16k_mono(request.media_path)
-        limit = request.duration_seconds if request.duration_seconds > 0 else audio.duration_seconds
-        warnings = _audio_warnings(audio)
-        progress.info(
-            "audio extracted",
-            seconds=round(audio.duration_seconds, 1),
-            took=round(time.perf_counter() - t0, 2),
-        )
+        # A bad file or one without sound fails here, before the model loads.
+        AudioStream(request.media_path).close()
         key = self.model_key()
         try:
-            raw, language = self._run_checked(key, audio, request, limit)
+            run = self._run_checked(key, request)
         except Exception as exc:
             if self.cfg.device != "auto" or key.device == "cpu":
                 raise
@@ -97,8 +94,10 @@ class LocalWhisperBackend:
             # present: auto means "CUDA when it works", so finish on the CPU.
             progress.warning(f"CUDA failed ({exc}); transcribing on the CPU instead")
             key = self.model_key("cpu")
-            raw, language = self._run_checked(key, audio, request, limit)
-        segments = normalize_segments(raw, limit)
+            run = self._run_checked(key, request)
+        limit = request.duration_seconds if request.duration_seconds > 0 else run.audio_seconds
+        segments = normalize_segments(run.segments, limit)
+        warnings = _audio_warnings(run)
         if not segments:
             warnings.append(NO_SPEECH_WARNING)
         progress.update(limit, limit)
@@ -106,13 +105,14 @@ class LocalWhisperBackend:
         progress.info(
             "transcribed",
             segments=len(segments),
-            language=language or "",
+            language=run.language or "",
             device=key.device,
-            rtf=round(elapsed / audio.duration_seconds, 3) if audio.duration_seconds else 0,
+            windows=run.windows,
+            rtf=round(elapsed / run.audio_seconds, 3) if run.audio_seconds else 0,
         )
         return Transcript(
             segments=segments,
-            language=language,
+            language=run.language,
             backend=self.name,
             model=self.model_info.name,
             duration_seconds=round(limit, 3),
@@ -137,11 +137,9 @@ class LocalWhisperBackend:
         value = request.language or self.settings.asr.language
         return None if value in (None, "", "auto") else value
 
-    def _run_checked(
-        self, key: ModelKey, audio: DecodedAudio, request: ASRRequest, limit: float
-    ) -> tuple[list[RawSegment], str | None]:
+    def _run_checked(self, key: ModelKey, request: ASRRequest) -> WindowedRun:
         try:
-            return self._run(key, audio, request, limit)
+            return self._run(key, request)
         except CliporaError:
             raise
         except (RuntimeError, ValueError, OSError, MemoryError) as exc:
@@ -150,35 +148,67 @@ class LocalWhisperBackend:
                 hint="rerun with --debug for details; asr.local.device=cpu avoids GPU problems",
             ) from exc
 
-    def _run(
-        self, key: ModelKey, audio: DecodedAudio, request: ASRRequest, limit: float
-    ) -> tuple[list[RawSegment], str | None]:
+    def _run(self, key: ModelKey, request: ASRRequest) -> WindowedRun:
+        """Decode and transcribe window by window, so memory stays flat in recording length."""
+        progress = request.progress
+        run = WindowedRun(language=self._requested_language(request))
+        model = None
+        with AudioStream(request.media_path) as stream:
+            total = request.duration_seconds if request.duration_seconds > 0 else stream.estimated_seconds()
+            decode_started = time.perf_counter()
+            for offset, samples in audio_windows(stream, self.cfg.chunk_seconds):
+                run.decode_seconds += time.perf_counter() - decode_started
+                run.windows += 1
+                window_end = offset + samples.size / SAMPLE_RATE
+                progress.debug(
+                    "audio window", index=run.windows, start=round(offset, 2), end=round(window_end, 2)
+                )
+                if model is None:
+                    model = self._load(key)
+                for seg in self._transcribe_window(model, samples, request, run):
+                    words = [RawWord(w.start + offset, w.end + offset, w.word) for w in (seg.words or [])]
+                    run.segments.append(RawSegment(seg.start + offset, seg.end + offset, seg.text, words))
+                    run.report(progress, min(seg.end + offset, window_end), total)
+                run.report(progress, window_end, total)
+                del samples
+                decode_started = time.perf_counter()
+            run.audio_seconds = stream.seconds
+            run.filled_gap_seconds = stream.filled_gap_seconds
+            run.skipped_packets = stream.skipped_packets
+        progress.info(
+            "audio extracted",
+            seconds=round(run.audio_seconds, 1),
+            windows=run.windows,
+            took=round(run.decode_seconds, 2),
+        )
+        return run
+
+    def _transcribe_window(self, model: Any, samples: Any, request: ASRRequest, run: WindowedRun) -> Any:
+        """Segments of one window, in window time; detects the language on the first speech."""
         import numpy as np
         from faster_whisper.transcribe import restore_speech_timestamps
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
         progress = request.progress
-        samples = audio.samples
         if samples.size == 0:
-            return [], None
+            return []
         chunks: list[dict] | None = None
         if self.cfg.vad:
             chunks = get_speech_timestamps(samples, VadOptions())
             if not chunks:
-                return [], None
+                return []
             samples = np.concatenate([samples[c["start"] : c["end"]] for c in chunks])
             progress.debug(
                 "voice activity", speech_seconds=round(samples.size / SAMPLE_RATE, 1), chunks=len(chunks)
             )
-        model = self._load(key)
-        language = self._requested_language(request)
-        if language is None:
+        if run.language is None:
+            # Detected once, on the first window with speech; later windows reuse it.
             if model.model.is_multilingual:
-                language, probability, _ = model.detect_language(audio=samples)
-                progress.info("language detected", language=language, probability=round(probability, 2))
+                run.language, probability, _ = model.detect_language(audio=samples)
+                progress.info("language detected", language=run.language, probability=round(probability, 2))
             else:
-                language = "en"
-        opts = self.decode_options(request, language)
+                run.language = "en"
+        opts = self.decode_options(request, run.language)
         segments_iter, _info = model.transcribe(
             samples,
             language=opts.language,
@@ -186,19 +216,83 @@ class LocalWhisperBackend:
             initial_prompt=opts.initial_prompt,
             hotwords=opts.hotwords,
             word_timestamps=opts.word_timestamps,
-            vad_filter=False,  # done above, once
+            vad_filter=False,  # done above, per window
         )
         if chunks:
             segments_iter = restore_speech_timestamps(segments_iter, chunks, SAMPLE_RATE)
-        raw: list[RawSegment] = []
-        for seg in segments_iter:
-            words = [RawWord(w.start, w.end, w.word) for w in (seg.words or [])]
-            raw.append(RawSegment(seg.start, seg.end, seg.text, words))
-            progress.update(min(seg.end, limit), limit)
-        return raw, language
+        return segments_iter
 
 
-def _audio_warnings(audio: DecodedAudio) -> list[str]:
+@dataclass
+class WindowedRun:
+    """What a windowed transcription gathered: raw segments on the media timeline, and stats."""
+
+    language: str | None
+    segments: list[RawSegment] = field(default_factory=list)
+    windows: int = 0
+    audio_seconds: float = 0.0
+    decode_seconds: float = 0.0
+    filled_gap_seconds: float = 0.0
+    skipped_packets: int = 0
+    _done: float = 0.0
+
+    def report(self, progress: Any, position: float, total: float) -> None:
+        # Progress is the audio position, never moving backwards (Whisper's segment ends may).
+        self._done = max(self._done, position)
+        if total > 0:
+            progress.update(min(self._done, total), total)
+
+
+def audio_windows(stream: AudioStream, chunk_seconds: float) -> Iterator[tuple[float, Any]]:
+    """(start seconds, float32 samples) windows of about ``chunk_seconds`` covering the stream.
+
+    Each cut is placed in the quietest half second of the window's last quarter (at most the
+    last 30 s), so a word is not split between windows; the audio after the cut opens the next.
+    A window reads that much further ahead, so the recording's end never makes a tiny window.
+    """
+    import numpy as np
+
+    size = max(int(chunk_seconds * SAMPLE_RATE), 4 * QUIET_SPAN)
+    search = min(size // 4, 30 * SAMPLE_RATE)
+    reader = SampleReader(stream)
+    carry = np.empty(0, dtype=np.float32)
+    start = 0
+    while True:
+        fresh = reader.read(size + search - carry.size)
+        window = np.concatenate([carry, fresh]) if carry.size else fresh
+        del fresh
+        if reader.exhausted:
+            if window.size:
+                yield start / SAMPLE_RATE, window
+            return
+        cut = quiet_cut(window[:size], search)
+        carry = window[cut:].copy()
+        yield start / SAMPLE_RATE, window[:cut]
+        start += cut
+        del window
+
+
+QUIET_SPAN = SAMPLE_RATE // 2  # the pause a cut is centred in
+_FRAME = SAMPLE_RATE // 10
+
+
+def quiet_cut(samples: Any, search: int) -> int:
+    """Index in the last ``search`` samples at the centre of the quietest half second."""
+    import numpy as np
+
+    first = max(samples.size - search, 0) // _FRAME
+    frames = samples[first * _FRAME : samples.size // _FRAME * _FRAME].reshape(-1, _FRAME)
+    energy = np.square(frames, dtype=np.float64).mean(axis=1)
+    span = QUIET_SPAN // _FRAME
+    if energy.size < span:
+        return samples.size
+    smoothed = np.convolve(energy, np.ones(span) / span, mode="valid")
+    # The latest of equally quiet spans keeps windows close to chunk_seconds.
+    best = smoothed.size - 1 - int(np.argmin(smoothed[::-1]))
+    return (first + best) * _FRAME + QUIET_SPAN // 2
+
+
+def _audio_warnings(audio: WindowedRun) -> list[str]:
     out = []
     if audio.filled_gap_seconds >= 0.5:
         out.append(

@@ -39,3 +39,11 @@ class LocalASRSettings(Section):
     beam_size: int = Field(
         5, ge=1, le=10, description="Beam search width; 1 is about 30% faster but less accurate"
     )
+    chunk_seconds: float = Field(
+        600,
+        ge=30,
+        description=(
+            "Audio is decoded and transcribed in windows of about this many seconds, cut in a pause, "
+            "so memory does not grow with the recording's length"
+        ),
+    )
