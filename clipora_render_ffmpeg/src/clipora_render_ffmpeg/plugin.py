@@ -41,4 +41,6 @@ def register_renderers(register: Any) -> None:
 @hookimpl
 def register_config_sections(register: Any) -> None:
     # Lazy reference: pydantic is imported only when config is loaded.
-    register(ConfigSection(path="render", model="clipora_render_ffmpeg.settings:RenderProfileSettings"))
+    register(
+        ConfigSection(path="render", model="clipora_render_ffmpeg.settings:RenderProfileSettings")
+    )

@@ -17,8 +17,16 @@ from clipora_core.errors import InputError, StageError
 
 VFR_SAMPLE_PACKETS = 200
 _MP4_FAMILY = {".mp4", ".m4v", ".mov", ".m4a", ".3gp", ".3g2", ".mj2"}
-_EXT_FORMAT = {".mkv": "matroska", ".webm": "webm", ".ts": "mpegts", ".m2ts": "mpegts",
-               ".mts": "mpegts", ".mov": "mov", ".m4v": "mp4", ".flv": "flv"}
+_EXT_FORMAT = {
+    ".mkv": "matroska",
+    ".webm": "webm",
+    ".ts": "mpegts",
+    ".m2ts": "mpegts",
+    ".mts": "mpegts",
+    ".mov": "mov",
+    ".m4v": "mp4",
+    ".flv": "flv",
+}
 
 
 class PyAVProber:
@@ -27,7 +35,9 @@ class PyAVProber:
     def __init__(self, settings: Any = None) -> None:
         inspect = getattr(settings, "inspect", None)
         remux = getattr(inspect, "remux_containers", None)
-        self.remux_containers = {c.lower() for c in (remux or ["flv", "mpegts", "ts", "m2ts", "mts"])}
+        self.remux_containers = {
+            c.lower() for c in (remux or ["flv", "mpegts", "ts", "m2ts", "mts"])
+        }
         self.settings = settings
 
     # --- probe -------------------------------------------------------------------------------
@@ -67,17 +77,37 @@ class PyAVProber:
         target = out_dir / "source.mp4"
         tmp = out_dir / f".source.partial-{os.getpid()}.mp4"
         exe = ffmpeg_exe(self.settings)
-        base = ["-fflags", "+genpts", "-i", str(path), "-map", "0:v:0", "-map", "0:a:0?",
-                "-dn", "-sn", "-map_metadata", "0", "-movflags", "+faststart"]
+        base = [
+            "-fflags",
+            "+genpts",
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-map",
+            "0:a:0?",
+            "-dn",
+            "-sn",
+            "-map_metadata",
+            "0",
+            "-movflags",
+            "+faststart",
+        ]
         try:
             try:
-                run_ffmpeg([*base, "-c", "copy", "-f", "mp4", str(tmp)], exe=exe,
-                           what=f"remuxing {path.name} to MP4")
+                run_ffmpeg(
+                    [*base, "-c", "copy", "-f", "mp4", str(tmp)],
+                    exe=exe,
+                    what=f"remuxing {path.name} to MP4",
+                )
             except StageError:
                 # Some recorder audio (e.g. PCM A-law in FLV) cannot live in MP4: keep the video
                 # bit-exact and convert only the audio.
-                run_ffmpeg([*base, "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-f", "mp4",
-                            str(tmp)], exe=exe, what=f"remuxing {path.name} to MP4")
+                run_ffmpeg(
+                    [*base, "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-f", "mp4", str(tmp)],
+                    exe=exe,
+                    what=f"remuxing {path.name} to MP4",
+                )
             os.replace(tmp, target)
         finally:
             tmp.unlink(missing_ok=True)
@@ -92,8 +122,9 @@ def check_readable_file(path: Path) -> int:
     if not path.exists():
         raise InputError(f"input video not found: {path}", hint="check the path")
     if path.is_dir():
-        raise InputError(f"input is a folder, not a video file: {path}",
-                         hint="pass the video file inside it")
+        raise InputError(
+            f"input is a folder, not a video file: {path}", hint="pass the video file inside it"
+        )
     if not path.is_file():
         raise InputError(f"input is not a regular file: {path}")
     try:
@@ -105,21 +136,27 @@ def check_readable_file(path: Path) -> int:
         raise InputError(f"cannot read input video {path}: {exc.strerror or exc}") from exc
     size = path.stat().st_size
     if size == 0:
-        raise InputError(f"input video is empty (0 bytes): {path}",
-                         hint="the recording or copy failed; use the complete file")
+        raise InputError(
+            f"input video is empty (0 bytes): {path}",
+            hint="the recording or copy failed; use the complete file",
+        )
     return size
 
 
 def _unreadable(path: Path) -> InputError:
-    return InputError(f"cannot read input video {path}: permission denied",
-                      hint="make the file readable (e.g. chmod a+r) and run again")
+    return InputError(
+        f"cannot read input video {path}: permission denied",
+        hint="make the file readable (e.g. chmod a+r) and run again",
+    )
 
 
 def _not_media(path: Path, exc: Exception) -> InputError:
     problem = mp4_structure_problem(path)
     if problem:
-        return InputError(f"input video is truncated or incomplete: {path} ({problem})",
-                          hint="the recording was probably interrupted; use a complete file")
+        return InputError(
+            f"input video is truncated or incomplete: {path} ({problem})",
+            hint="the recording was probably interrupted; use a complete file",
+        )
     return InputError(
         f"not a video file (no known media format): {path}",
         hint="check that this is a video such as MP4, MOV, MKV, FLV or MPEG-TS",
@@ -169,23 +206,30 @@ def _probe_open(container: Any, path: Path, size: int) -> MediaProbe:
     audio = container.streams.audio[0] if container.streams.audio else None
     if video is None:
         what = "an audio-only file" if audio is not None else "no video or audio streams"
-        raise InputError(f"no video stream in {path} ({what})",
-                         hint="Clipora needs a video recording")
+        raise InputError(
+            f"no video stream in {path} ({what})", hint="Clipora needs a video recording"
+        )
 
     streams = [_stream_info(s) for s in container.streams]
     rotation, first_frame_ok, pts_deltas, tb = 0, False, [], video.time_base
     try:
         rotation, first_frame_ok, pts_deltas = _scan_video(container, video)
     except av.error.FFmpegError as exc:
-        raise InputError(f"cannot decode the video stream of {path}: {exc}",
-                         hint="the file may be damaged; re-export the recording") from exc
+        raise InputError(
+            f"cannot decode the video stream of {path}: {exc}",
+            hint="the file may be damaged; re-export the recording",
+        ) from exc
     if not first_frame_ok:
         problem = mp4_structure_problem(path) if path.suffix.lower() in _MP4_FAMILY else None
         if problem:
-            raise InputError(f"input video is truncated or incomplete: {path} ({problem})",
-                             hint="the recording was probably interrupted; use a complete file")
-        raise InputError(f"the video stream of {path} has no decodable frames",
-                         hint="the file may be damaged; re-export the recording")
+            raise InputError(
+                f"input video is truncated or incomplete: {path} ({problem})",
+                hint="the recording was probably interrupted; use a complete file",
+            )
+        raise InputError(
+            f"the video stream of {path} has no decodable frames",
+            hint="the file may be damaged; re-export the recording",
+        )
 
     width, height = int(video.codec_context.width), int(video.codec_context.height)
     if rotation % 180:
@@ -272,7 +316,9 @@ def is_variable_frame_rate(deltas: list[int], tick_seconds: float) -> bool:
     return off / len(deltas) > 0.05
 
 
-def _frame_rate(avg: Fraction | None, base: Fraction | None, deltas: list[int], tb: Any) -> float | None:
+def _frame_rate(
+    avg: Fraction | None, base: Fraction | None, deltas: list[int], tb: Any
+) -> float | None:
     for candidate in (avg, base):
         if candidate and 1 <= float(candidate) <= 240:
             return float(candidate)
@@ -288,8 +334,12 @@ def _stream_info(stream: Any) -> StreamInfo:
     duration = None
     if stream.duration is not None and stream.time_base:
         duration = round(float(stream.duration * stream.time_base), 6)
-    info = StreamInfo(index=stream.index, kind=kind, codec=getattr(cc, "name", "") or "",
-                      duration_seconds=duration)
+    info = StreamInfo(
+        index=stream.index,
+        kind=kind,
+        codec=getattr(cc, "name", "") or "",
+        duration_seconds=duration,
+    )
     if kind == "video":
         info.width, info.height = int(cc.width), int(cc.height)
         rate = stream.average_rate or stream.base_rate

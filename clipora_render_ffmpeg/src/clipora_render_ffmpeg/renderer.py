@@ -93,8 +93,14 @@ class FFmpegRenderer:
             frame_rate=f"{fps.numerator}/{fps.denominator}",
             playback_speed=speed,
             burned_subtitles=burn is not None,
-            windows=[{"start_seconds": round(c.start, 6), "end_seconds": round(c.start + c.duration, 6),
-                      "frames": c.frames} for c in cuts],
+            windows=[
+                {
+                    "start_seconds": round(c.start, 6),
+                    "end_seconds": round(c.start + c.duration, 6),
+                    "frames": c.frames,
+                }
+                for c in cuts
+            ],
             elapsed_seconds=round(time.monotonic() - started, 3),
         )
         return RenderOutput(path=out_path, duration_seconds=total, metadata=metadata)
@@ -135,8 +141,16 @@ class FFmpegRenderer:
         return ["-threads", str(threads)] if threads else []
 
     def x264_args(self, pix_fmt: str = "yuv420p") -> list[str]:
-        return ["-c:v", "libx264", "-preset", str(self._opt("preset", "veryfast")),
-                "-crf", str(self._opt("crf", 23)), "-pix_fmt", pix_fmt]
+        return [
+            "-c:v",
+            "libx264",
+            "-preset",
+            str(self._opt("preset", "veryfast")),
+            "-crf",
+            str(self._opt("crf", 23)),
+            "-pix_fmt",
+            pix_fmt,
+        ]
 
     def audio_args(self) -> list[str]:
         return ["-c:a", "aac", "-b:a", str(self._opt("audio_bitrate", "128k"))]
@@ -164,7 +178,9 @@ class FFmpegRenderer:
             graph.append(video_window(f"{i}:v:0", offset, cut, fps, f"v{i}"))
             pairs.append(f"[v{i}]")
             if source.has_audio:
-                graph.append(audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}"))
+                graph.append(
+                    audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}")
+                )
                 pairs.append(f"[a{i}]")
         audio = 1 if source.has_audio else 0
         concat_out = "[cv][ca]" if audio else "[cv]"
@@ -179,7 +195,9 @@ class FFmpegRenderer:
             sub = "subtitles=filename=subs.ass"
             if request.fonts_dir and Path(request.fonts_dir).is_dir():
                 # A link with a plain name: no path escaping inside the filter graph.
-                (work / "fonts").symlink_to(Path(request.fonts_dir).resolve(), target_is_directory=True)
+                (work / "fonts").symlink_to(
+                    Path(request.fonts_dir).resolve(), target_is_directory=True
+                )
                 sub += ":fontsdir=fonts"
             post.append(sub)
         post.append("format=yuv420p")
@@ -193,18 +211,31 @@ class FFmpegRenderer:
         total = sum(c.duration for c in cuts) / speed
         args = [
             *inputs,
-            "-filter_complex", ";".join(graph),
+            "-filter_complex",
+            ";".join(graph),
             *maps,
             *self.x264_args(),
-            "-fps_mode", "passthrough",
+            "-fps_mode",
+            "passthrough",
             *(self.audio_args() if audio else []),
             *self.thread_args(),
-            "-map_metadata", "-1", "-map_chapters", "-1",
-            "-movflags", "+faststart",
-            "-f", "mp4", str(out),
+            "-map_metadata",
+            "-1",
+            "-map_chapters",
+            "-1",
+            "-movflags",
+            "+faststart",
+            "-f",
+            "mp4",
+            str(out),
         ]
-        run_ffmpeg(args, exe=self.exe(), what=f"rendering {request.clip_id or out.name}",
-                   on_progress=lambda t: request.progress.update(min(t / total, 0.99)), cwd=work)
+        run_ffmpeg(
+            args,
+            exe=self.exe(),
+            what=f"rendering {request.clip_id or out.name}",
+            on_progress=lambda t: request.progress.update(min(t / total, 0.99)),
+            cwd=work,
+        )
 
 
 def output_durations(path: Path) -> tuple[float | None, float | None, float]:

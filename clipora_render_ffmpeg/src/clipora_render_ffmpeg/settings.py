@@ -20,7 +20,9 @@ class RenderProfileSettings(Section):
     preset: Literal[
         "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"
     ] = Field("veryfast", description="libx264 preset for re-encoded video (speed vs. size)")
-    crf: int = Field(23, ge=0, le=51, description="libx264 CRF quality (lower is better, 18-28 typical)")
+    crf: int = Field(
+        23, ge=0, le=51, description="libx264 CRF quality (lower is better, 18-28 typical)"
+    )
     aspect: str | None = Field(
         None, description="Output aspect such as 9:16 or 1:1 (default: the source's)"
     )
@@ -38,9 +40,7 @@ class RenderProfileSettings(Section):
         None, gt=0, le=120, description="Output frame rate (default: the source's, 15-60)"
     )
     audio_bitrate: str = Field("128k", description="AAC audio bitrate, e.g. 128k")
-    threads: int = Field(
-        0, ge=0, description="Threads per ffmpeg process (0: let ffmpeg decide)"
-    )
+    threads: int = Field(0, ge=0, description="Threads per ffmpeg process (0: let ffmpeg decide)")
     smart_cut: bool = Field(
         True,
         description="Copy whole GOPs and re-encode only window edges when no filter is needed",

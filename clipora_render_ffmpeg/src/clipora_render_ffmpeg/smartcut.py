@@ -111,20 +111,33 @@ def smart_cut(
     if source.has_audio:
         args += ["-i", "audio.m4a"]
         maps += ["-map", "1:a:0"]
-    args += [*maps, "-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart",
-             "-f", "mp4", str(out)]
+    args += [
+        *maps,
+        "-c",
+        "copy",
+        "-map_metadata",
+        "-1",
+        "-movflags",
+        "+faststart",
+        "-f",
+        "mp4",
+        str(out),
+    ]
     run_ffmpeg(args, exe=renderer.exe(), what=f"joining {request.clip_id or out.name}", cwd=work)
 
     copied = sum(p.frames for p in pieces if p.kind == "copy")
     encoded = sum(p.frames for p in pieces if p.kind == "encode")
-    return SmartCutResult(True, stats={
-        "copied_frames": copied,
-        "reencoded_frames": encoded,
-        "copied_seconds": round(float(copied / fps), 3),
-        "reencoded_seconds": round(float(encoded / fps), 3),
-        "pieces": len(pieces),
-        **audio_stats,
-    })
+    return SmartCutResult(
+        True,
+        stats={
+            "copied_frames": copied,
+            "reencoded_frames": encoded,
+            "copied_seconds": round(float(copied / fps), 3),
+            "reencoded_seconds": round(float(encoded / fps), 3),
+            "pieces": len(pieces),
+            **audio_stats,
+        },
+    )
 
 
 def _plan_window(
@@ -176,8 +189,9 @@ def _plan_window(
     pieces = []
     if k1 > 0:
         pieces.append(Piece("encode", window, cut.start, k1))
-    pieces.append(Piece("copy", window, cut.start + float(k1 / fps), end - k1,
-                        first_pts=packets[n1][0]))
+    pieces.append(
+        Piece("copy", window, cut.start + float(k1 / fps), end - k1, first_pts=packets[n1][0])
+    )
     if end < cut.frames:
         pieces.append(Piece("encode", window, cut.start + float(end / fps), cut.frames - end))
     return pieces
@@ -204,31 +218,63 @@ def _encode_edges(
         if piece.kind != "encode":
             continue
         ss = max(0.0, piece.start - half)
-        inputs += ["-ss", f"{ss:.6f}", "-t", f"{float(piece.frames / fps) + 1.0:.6f}",
-                   "-i", str(source.path)]
-        outputs += ["-map", f"{n_inputs}:v:0", "-an", "-sn", "-dn",
-                    "-frames:v", str(piece.frames), *renderer.x264_args(source.pix_fmt),
-                    "-fps_mode", "passthrough", *renderer.thread_args(),
-                    "-f", "mpegts", name]
+        inputs += [
+            "-ss",
+            f"{ss:.6f}",
+            "-t",
+            f"{float(piece.frames / fps) + 1.0:.6f}",
+            "-i",
+            str(source.path),
+        ]
+        outputs += [
+            "-map",
+            f"{n_inputs}:v:0",
+            "-an",
+            "-sn",
+            "-dn",
+            "-frames:v",
+            str(piece.frames),
+            *renderer.x264_args(source.pix_fmt),
+            "-fps_mode",
+            "passthrough",
+            *renderer.thread_args(),
+            "-f",
+            "mpegts",
+            name,
+        ]
         n_inputs += 1
     if encode_audio:
         graph, labels = [], []
         for i, cut in enumerate(cuts):
             opts, offset = seek_input(cut)
             inputs += [*opts, "-vn", "-i", str(source.path)]
-            graph.append(audio_window(f"{n_inputs}:a:0", offset, cut, source.audio_sample_rate,
-                                      f"a{i}"))
+            graph.append(
+                audio_window(f"{n_inputs}:a:0", offset, cut, source.audio_sample_rate, f"a{i}")
+            )
             labels.append(f"[a{i}]")
             n_inputs += 1
         graph.append(f"{''.join(labels)}concat=n={len(cuts)}:v=0:a=1[aout]")
-        outputs = ["-filter_complex", ";".join(graph), *outputs,
-                   "-map", "[aout]", *renderer.audio_args(), "-f", "mp4", "audio.m4a"]
+        outputs = [
+            "-filter_complex",
+            ";".join(graph),
+            *outputs,
+            "-map",
+            "[aout]",
+            *renderer.audio_args(),
+            "-f",
+            "mp4",
+            "audio.m4a",
+        ]
     if not n_inputs:
         return
     total = sum(c.duration for c in cuts)
-    run_ffmpeg([*inputs, *outputs], exe=renderer.exe(),
-               what=f"cutting {request.clip_id or 'clip'} window edges", cwd=work,
-               on_progress=lambda t: request.progress.update(0.05 + 0.75 * min(1.0, t / total)))
+    run_ffmpeg(
+        [*inputs, *outputs],
+        exe=renderer.exe(),
+        what=f"cutting {request.clip_id or 'clip'} window edges",
+        cwd=work,
+        on_progress=lambda t: request.progress.update(0.05 + 0.75 * min(1.0, t / total)),
+    )
 
 
 def _copy_gops(source: SourceInfo, piece: Piece, target: Path) -> None:

@@ -15,8 +15,16 @@ from typing import Any
 
 from clipora_core.errors import InputError, StageError
 
-STANDARD_RATES = [Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001),
-                  Fraction(30), Fraction(50), Fraction(60000, 1001), Fraction(60)]
+STANDARD_RATES = [
+    Fraction(24000, 1001),
+    Fraction(24),
+    Fraction(25),
+    Fraction(30000, 1001),
+    Fraction(30),
+    Fraction(50),
+    Fraction(60000, 1001),
+    Fraction(60),
+]
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,9 @@ def read_source(path: Path, probe: Any = None) -> SourceInfo:
 
     path = Path(path)
     if not path.is_file():
-        raise InputError(f"render source not found: {path}", hint="rerun inspect/clean for this job")
+        raise InputError(
+            f"render source not found: {path}", hint="rerun inspect/clean for this job"
+        )
     probed_path = str(getattr(probe, "path", "") or "")
     stale = bool(probed_path) and Path(probed_path).resolve() != path.resolve()
     if probe is None or stale or not getattr(probe, "has_video", False) or not probe.video_width:
