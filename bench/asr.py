@@ -60,10 +60,21 @@ def duration_of(path: Path) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("media", nargs="*", type=Path, help="files to measure (default: generated English + Mandarin fixture)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per side (after one warm-up)")
-    parser.add_argument("--threads", type=int, default=0, help="CPU threads (0: all available cores)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "media",
+        nargs="*",
+        type=Path,
+        help="files to measure (default: generated English + Mandarin fixture)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="timed runs per side (after one warm-up)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=0, help="CPU threads (0: all available cores)"
+    )
     parser.add_argument("--beam-size", type=int, default=5)
     args = parser.parse_args()
 
@@ -90,22 +101,33 @@ def main() -> int:
         }
         config = tmp / "clipora.yaml"
         config.write_text("{}\n")
-        settings = load_config(config, overrides=overrides, environ={}, sections=host.config_sections()).settings
+        settings = load_config(
+            config, overrides=overrides, environ={}, sections=host.config_sections()
+        ).settings
         ours = LocalWhisperBackend(settings)
         key = ours.model_key()
         model = load_model(key)  # the very instance our backend uses
-        print(f"model={ours.model_info.name} device={key.device} compute={key.compute_type} "
-              f"threads={key.cpu_threads} beam={args.beam_size} repeat={args.repeat}")
-        print(f"{'file':<22} {'audio s':>8} {'raw RTF':>8} {'ours RTF':>9} {'overhead':>9} "
-              f"{'raw CPU':>8} {'ours CPU':>8} {'overhead':>9}  words raw/ours")
+        print(
+            f"model={ours.model_info.name} device={key.device} compute={key.compute_type} "
+            f"threads={key.cpu_threads} beam={args.beam_size} repeat={args.repeat}"
+        )
+        print(
+            f"{'file':<22} {'audio s':>8} {'raw RTF':>8} {'ours RTF':>9} {'overhead':>9} "
+            f"{'raw CPU':>8} {'ours CPU':>8} {'overhead':>9}  words raw/ours"
+        )
         print("(RTF: wall seconds per audio second; CPU: process CPU seconds per audio second,")
         print(" which other load on the machine disturbs less)")
         for path in media:
             seconds = duration_of(path)
 
             def run_ours(path: Path = path, seconds: float = seconds) -> tuple[float, float, str]:
-                request = ASRRequest(media_path=path, duration_seconds=seconds, scratch_dir=tmp,
-                                     settings=settings, progress=StageProgress(None, "bench"))
+                request = ASRRequest(
+                    media_path=path,
+                    duration_seconds=seconds,
+                    scratch_dir=tmp,
+                    settings=settings,
+                    progress=StageProgress(None, "bench"),
+                )
                 t0, c0 = time.perf_counter(), time.process_time()
                 transcript = ours.transcribe(request)
                 return time.perf_counter() - t0, time.process_time() - c0, transcript.text
@@ -117,8 +139,13 @@ def main() -> int:
 
             def run_raw(path: Path = path, prompt: str | None = prompt) -> tuple[float, float, str]:
                 t0, c0 = time.perf_counter(), time.process_time()
-                segments, _ = model.transcribe(str(path), beam_size=args.beam_size, vad_filter=True,
-                                               word_timestamps=True, initial_prompt=prompt)
+                segments, _ = model.transcribe(
+                    str(path),
+                    beam_size=args.beam_size,
+                    vad_filter=True,
+                    word_timestamps=True,
+                    initial_prompt=prompt,
+                )
                 text = " ".join(s.text.strip() for s in segments)
                 return time.perf_counter() - t0, time.process_time() - c0, text
 
@@ -136,10 +163,12 @@ def main() -> int:
             our_rtf = statistics.median(our_wall) / seconds
             raw_c = statistics.median(raw_cpu) / seconds
             our_c = statistics.median(our_cpu) / seconds
-            print(f"{path.name[:22]:<22} {seconds:>8.1f} {raw_rtf:>8.3f} {our_rtf:>9.3f} "
-                  f"{(our_rtf / raw_rtf - 1) * 100:>+8.1f}% {raw_c:>8.3f} {our_c:>8.3f} "
-                  f"{(our_c / raw_c - 1) * 100:>+8.1f}%  {len(raw_text.split())}/{len(our_text.split())}"
-                  f"{'' if raw_text == our_text else ' (texts differ)'}")
+            print(
+                f"{path.name[:22]:<22} {seconds:>8.1f} {raw_rtf:>8.3f} {our_rtf:>9.3f} "
+                f"{(our_rtf / raw_rtf - 1) * 100:>+8.1f}% {raw_c:>8.3f} {our_c:>8.3f} "
+                f"{(our_c / raw_c - 1) * 100:>+8.1f}%  {len(raw_text.split())}/{len(our_text.split())}"
+                f"{'' if raw_text == our_text else ' (texts differ)'}"
+            )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

@@ -85,7 +85,9 @@ def measure(path: Path, overrides: dict) -> dict:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("media", nargs="*", type=Path)
     ap.add_argument("--chunk-seconds", type=float, default=None, help="asr.local.chunk_seconds")
     ap.add_argument("--beam-size", type=int, default=5)
@@ -102,8 +104,11 @@ def main() -> int:
         r = measure(path, overrides) | {"file": path.name, "overrides": overrides}
         r["wall_total_seconds"] = round(time.monotonic() - t0, 1)
         results.append(r)
-        print(f"{path.name[:26]:<26} {r['audio_seconds'] / 60:>9.1f} {r['peak_rss_mb']:>11} "
-              f"{r['wall_seconds']:>7} {r['words']:>6}", flush=True)
+        print(
+            f"{path.name[:26]:<26} {r['audio_seconds'] / 60:>9.1f} {r['peak_rss_mb']:>11} "
+            f"{r['wall_seconds']:>7} {r['words']:>6}",
+            flush=True,
+        )
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=1))
     return 0

@@ -14,12 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
-import time
-from pathlib import Path
 
-from pipeline import build_stream, machine, run_clipora, save
+from pipeline import run_bench, save
 
 
 def main() -> None:
@@ -34,26 +30,7 @@ def main() -> None:
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
     args = ap.parse_args()
 
-    t0 = time.monotonic()
-    video, info = build_stream(args.hours * 60, args.size, args.products)
-    print(
-        f"source: {video} ({info['file_bytes'] / 2**20:.0f} MB, built in {info['build_seconds']} s"
-        f", ready after {time.monotonic() - t0:.1f} s)"
-    )
-    work = Path(tempfile.mkdtemp(prefix="clipora-long-"))
-    try:
-        run = run_clipora(video, work, args.sets)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-    data = {
-        "bench": "long_input",
-        "machine": machine(),
-        "source": {k: v for k, v in info.items() if k != "products"},
-        "products_spoken": len(info["products"]),
-        "sets": args.sets,
-        **run,
-    }
+    data = run_bench("long_input", args.hours * 60, args.size, args.products, args.sets, args.keep)
     print(json.dumps({k: v for k, v in data.items() if k != "machine"}, indent=2))
     name = (
         "long_input"

@@ -38,6 +38,7 @@ import time
 import wave
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 CACHE = REPO / "bench" / ".cache"
@@ -431,6 +432,32 @@ def save(name: str, data: dict, docs: bool) -> Path:
     return path
 
 
+def run_bench(
+    name: str, minutes: float, size: str, products: int, sets: list[str], keep: bool
+) -> dict[str, Any]:
+    """Build (or reuse) the synthetic stream, run `clipora run` on it, return the results."""
+    t0 = time.monotonic()
+    video, info = build_stream(minutes, size, products)
+    print(
+        f"source: {video} ({info['file_bytes'] / 2**20:.0f} MB, built in {info['build_seconds']} s"
+        f", ready after {time.monotonic() - t0:.1f} s)"
+    )
+    work = Path(tempfile.mkdtemp(prefix=f"clipora-{name}-"))
+    try:
+        run = run_clipora(video, work, sets)
+    finally:
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return {
+        "bench": name,
+        "machine": machine(),
+        "source": {k: v for k, v in info.items() if k != "products"},
+        "products_spoken": len(info["products"]),
+        "sets": sets,
+        **run,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=60)
@@ -443,26 +470,7 @@ def main() -> None:
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
     args = ap.parse_args()
 
-    t0 = time.monotonic()
-    video, info = build_stream(args.minutes, args.size, args.products)
-    print(
-        f"source: {video} ({info['file_bytes'] / 2**20:.0f} MB, built in {info['build_seconds']} s"
-        f", reused after {time.monotonic() - t0:.1f} s)"
-    )
-    work = Path(tempfile.mkdtemp(prefix="clipora-bench-"))
-    try:
-        run = run_clipora(video, work, args.sets)
-    finally:
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-    data = {
-        "bench": "pipeline",
-        "machine": machine(),
-        "source": {k: v for k, v in info.items() if k != "products"},
-        "products_spoken": len(info["products"]),
-        "sets": args.sets,
-        **run,
-    }
+    data = run_bench("pipeline", args.minutes, args.size, args.products, args.sets, args.keep)
     print(json.dumps({k: v for k, v in data.items() if k not in ("machine",)}, indent=2))
     save(
         "pipeline"

@@ -64,13 +64,40 @@ def build_source(minutes: int, gop: float) -> Path:
     print(f"building {minutes} min source (cached in {CACHE}) ...", flush=True)
     t = time.monotonic()
     g = round(gop * 25)
-    ffmpeg([
-        "-f", "lavfi", "-i", f"testsrc2=s=1280x720:r=25:d={seconds}",
-        "-f", "lavfi", "-i", f"sine=f=440:beep_factor=4:d={seconds}:sample_rate=48000",
-        "-c:v", "libx264", "-preset", "veryfast", "-g", str(g), "-keyint_min", str(g),
-        "-sc_threshold", "0", "-pix_fmt", "yuv420p", "-c:a", "aac", "-ac", "2", "-b:a", "128k",
-        "-shortest", "-f", "mp4", str(tmp),
-    ])
+    ffmpeg(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc2=s=1280x720:r=25:d={seconds}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=f=440:beep_factor=4:d={seconds}:sample_rate=48000",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "veryfast",
+            "-g",
+            str(g),
+            "-keyint_min",
+            str(g),
+            "-sc_threshold",
+            "0",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-ac",
+            "2",
+            "-b:a",
+            "128k",
+            "-shortest",
+            "-f",
+            "mp4",
+            str(tmp),
+        ]
+    )
     tmp.replace(path)
     print(f"  built in {time.monotonic() - t:.1f} s", flush=True)
     return path
@@ -101,14 +128,20 @@ def build_plan(duration: float, clips: int, seed: int = 7) -> list[list[tuple[fl
 
 def write_ass(path: Path, seconds: float) -> Path:
     lines = [
-        "[Script Info]", "ScriptType: v4.00+", "PlayResX: 1280", "PlayResY: 720", "",
+        "[Script Info]",
+        "ScriptType: v4.00+",
+        "PlayResX: 1280",
+        "PlayResY: 720",
+        "",
         "[V4+ Styles]",
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, "
         "BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, Spacing, Angle, "
         "BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, Encoding",
         "Style: Default,DejaVu Sans,54,&H00FFFFFF,&H000000FF,&H00000000,&H00000000,1,0,0,0,"
-        "100,100,0,0,1,2,0,2,20,20,24,1", "",
-        "[Events]", "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
+        "100,100,0,0,1,2,0,2,20,20,24,1",
+        "",
+        "[Events]",
+        "Format: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text",
     ]
 
     def ts(x: float) -> str:
@@ -117,8 +150,10 @@ def write_ass(path: Path, seconds: float) -> Path:
     t = 0.0
     n = 1
     while t < seconds:
-        lines.append(f"Dialogue: 0,{ts(t)},{ts(min(seconds, t + 2))},Default,,0,0,0,,"
-                     f"Subtitle line number {n} for the benchmark")
+        lines.append(
+            f"Dialogue: 0,{ts(t)},{ts(min(seconds, t + 2))},Default,,0,0,0,,"
+            f"Subtitle line number {n} for the benchmark"
+        )
         t += 2
         n += 1
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -142,7 +177,9 @@ def _chunks(windows: list[tuple[float, float]], size: int = 8, span: float = 300
     return chunks
 
 
-def _reference_graph(windows: list[tuple[float, float]], burn: str | None) -> tuple[float, str, str]:
+def _reference_graph(
+    windows: list[tuple[float, float]], burn: str | None
+) -> tuple[float, str, str]:
     t0 = min(w[0] for w in windows)
     parts, pairs = [], []
     for i, (s, e) in enumerate(windows):
@@ -158,19 +195,49 @@ def _reference_graph(windows: list[tuple[float, float]], burn: str | None) -> tu
     return t0, graph, label
 
 
-def render_reference(src: Path, windows: list[tuple[float, float]], out: Path,
-                     burn: Path | None, work: Path) -> None:
+def render_reference(
+    src: Path, windows: list[tuple[float, float]], out: Path, burn: Path | None, work: Path
+) -> None:
     # threads: the earlier tool passes cpu_count // concurrency.render (default 1).
-    encode = ["-fps_mode", "cfr", "-r", "25", "-c:v", "libx264", "-crf", "23",
-              "-preset", "medium", "-threads", str(os.cpu_count() or 1)]
+    encode = [
+        "-fps_mode",
+        "cfr",
+        "-r",
+        "25",
+        "-c:v",
+        "libx264",
+        "-crf",
+        "23",
+        "-preset",
+        "medium",
+        "-threads",
+        str(os.cpu_count() or 1),
+    ]
     audio = ["-c:a", "aac", "-b:a", "128k"]
     chunks = _chunks(windows)
 
     def one(ws: list[tuple[float, float]], target: Path, sub: str | None) -> None:
         t0, graph, label = _reference_graph(ws, sub)
-        ffmpeg(["-ss", f"{t0:.3f}", "-i", str(src), "-filter_complex_threads", "1",
-                "-filter_complex", graph, "-map", label, *encode, "-map", "[outa]", *audio,
-                str(target)], cwd=work)
+        ffmpeg(
+            [
+                "-ss",
+                f"{t0:.3f}",
+                "-i",
+                str(src),
+                "-filter_complex_threads",
+                "1",
+                "-filter_complex",
+                graph,
+                "-map",
+                label,
+                *encode,
+                "-map",
+                "[outa]",
+                *audio,
+                str(target),
+            ],
+            cwd=work,
+        )
 
     if len(chunks) == 1:
         one(chunks[0], out, burn.name if burn else None)
@@ -185,8 +252,18 @@ def render_reference(src: Path, windows: list[tuple[float, float]], out: Path,
     joined = work / "preburn.mp4" if burn else out
     ffmpeg(["-f", "concat", "-safe", "0", "-i", listing.name, "-c", "copy", str(joined)], cwd=work)
     if burn:
-        ffmpeg(["-i", str(joined), "-vf", f"subtitles=filename='{burn.name}'", "-c:a", "copy",
-                str(out)], cwd=work)
+        ffmpeg(
+            [
+                "-i",
+                str(joined),
+                "-vf",
+                f"subtitles=filename='{burn.name}'",
+                "-c:a",
+                "copy",
+                str(out),
+            ],
+            cwd=work,
+        )
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -223,14 +300,19 @@ class Method:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--minutes", type=int, default=30, help="length of the synthetic source")
     ap.add_argument("--gop", type=float, default=3.0, help="source keyframe interval, seconds")
     ap.add_argument("--clips", type=int, default=3)
     ap.add_argument("--runs", type=int, default=2, help="timed runs of every method (interleaved)")
     ap.add_argument("--skip-reference", action="store_true")
-    ap.add_argument("--no-equal-preset", action="store_true",
-                    help="skip our renderer at the reference's preset (medium)")
+    ap.add_argument(
+        "--no-equal-preset",
+        action="store_true",
+        help="skip our renderer at the reference's preset (medium)",
+    )
     args = ap.parse_args()
 
     src = build_source(args.minutes, args.gop)
@@ -239,20 +321,29 @@ def main() -> int:
     plan = build_plan(probe.duration_seconds, args.clips)
     fps = 25.0
     planned = [sum(e - s for s, e in clip) for clip in plan]
-    print(f"source: {src.name}, {probe.duration_seconds:.0f} s, {probe.video_width}x"
-          f"{probe.video_height}, GOP {args.gop:g} s; plan: {len(plan)} clips, "
-          f"{sum(len(c) for c in plan)} windows, {sum(planned):.1f} s of output")
+    print(
+        f"source: {src.name}, {probe.duration_seconds:.0f} s, {probe.video_width}x"
+        f"{probe.video_height}, GOP {args.gop:g} s; plan: {len(plan)} clips, "
+        f"{sum(len(c) for c in plan)} windows, {sum(planned):.1f} s of output"
+    )
     for i, clip in enumerate(plan):
-        print(f"  clip {i}: " + ", ".join(f"{s:.3f}-{e:.3f}" for s, e in clip)
-              + f" (span {max(e for _, e in clip) - min(s for s, _ in clip):.0f} s)")
+        print(
+            f"  clip {i}: "
+            + ", ".join(f"{s:.3f}-{e:.3f}" for s, e in clip)
+            + f" (span {max(e for _, e in clip) - min(s for s, _ in clip):.0f} s)"
+        )
 
-    methods = [Method("ours-cut", "ours, no burn-in (smart cut)", False, True),
-               Method("ref-plain", "reference, no burn-in", False, False, "medium"),
-               Method("ours-burn", "ours, burn-in", True, True),
-               Method("ref-burn", "reference, burn-in", True, False, "medium")]
+    methods = [
+        Method("ours-cut", "ours, no burn-in (smart cut)", False, True),
+        Method("ref-plain", "reference, no burn-in", False, False, "medium"),
+        Method("ours-burn", "ours, burn-in", True, True),
+        Method("ref-burn", "reference, burn-in", True, False, "medium"),
+    ]
     if not args.no_equal_preset:
-        methods += [Method("ours-cut-med", "ours, no burn-in, preset medium", False, True, "medium"),
-                    Method("ours-burn-med", "ours, burn-in, preset medium", True, True, "medium")]
+        methods += [
+            Method("ours-cut-med", "ours, no burn-in, preset medium", False, True, "medium"),
+            Method("ours-burn-med", "ours, burn-in, preset medium", True, True, "medium"),
+        ]
     if args.skip_reference:
         methods = [m for m in methods if m.ours]
 
@@ -265,11 +356,14 @@ def main() -> int:
             renderer = FFmpegRenderer(settings)
             for i, clip in enumerate(plan):
                 req = RenderRequest(
-                    source_path=src, probe=probe,
+                    source_path=src,
+                    probe=probe,
                     windows=[TimeWindow(start_seconds=s, end_seconds=e) for s, e in clip],
                     out_path=work / f"{m.key}-{tag}-{i}.mp4",
-                    settings=settings, progress=StageProgress(None, "bench"),
-                    clip_id=f"clip{i}", burn_subtitles=ass if m.burn else None,
+                    settings=settings,
+                    progress=StageProgress(None, "bench"),
+                    clip_id=f"clip{i}",
+                    burn_subtitles=ass if m.burn else None,
                 )
                 out = renderer.render(req)
                 m.outputs.append(out.path)
@@ -294,51 +388,77 @@ def main() -> int:
                 (run_ours if m.ours else run_reference)(m, f"r{run}")
                 m.walls.append(time.monotonic() - t)
                 m.cpus.append(cpu_seconds() - c)
-                print(f"run {run + 1}: {m.label:34s} {m.walls[-1]:7.2f} s wall {m.cpus[-1]:7.2f} s cpu"
-                      f"  (load {os.getloadavg()[0]:.1f})", flush=True)
+                print(
+                    f"run {run + 1}: {m.label:34s} {m.walls[-1]:7.2f} s wall {m.cpus[-1]:7.2f} s cpu"
+                    f"  (load {os.getloadavg()[0]:.1f})",
+                    flush=True,
+                )
 
         frame = 1 / fps
-        print(f"\noutput durations, seconds (planned = sum of the windows; one frame = {frame:.3f} s)")
-        print(f"  {'method':20s} " + "  ".join(f"clip{i} plan/video/audio" for i in range(len(plan)))
-              + "   worst |error|  all within 1 frame")
+        print(
+            f"\noutput durations, seconds (planned = sum of the windows; one frame = {frame:.3f} s)"
+        )
+        print(
+            f"  {'method':20s} "
+            + "  ".join(f"clip{i} plan/video/audio" for i in range(len(plan)))
+            + "   worst |error|  all within 1 frame"
+        )
         for m in methods:
             cells, worst = [], 0.0
             for i, p in enumerate(planned):
                 v, a = durations(m.outputs[i])
                 worst = max(worst, abs(v - p), abs(a - p))
                 cells.append(f"{p:6.2f}/{v:6.2f}/{a:6.2f}    ")
-            print(f"  {m.key:20s} " + "  ".join(cells) + f"   {worst:.3f}          "
-                  + ("yes" if worst <= frame + 1e-6 else "NO"))
+            print(
+                f"  {m.key:20s} "
+                + "  ".join(cells)
+                + f"   {worst:.3f}          "
+                + ("yes" if worst <= frame + 1e-6 else "NO")
+            )
 
         print(f"\nall {len(plan)} clips rendered one after another; best of runs (all runs)")
-        print(f"  {'method':34s} {'preset':9s} {'wall s':>8s} {'cpu s':>8s} {'MB':>6s}   runs (wall | cpu)")
+        print(
+            f"  {'method':34s} {'preset':9s} {'wall s':>8s} {'cpu s':>8s} {'MB':>6s}   runs (wall | cpu)"
+        )
         for m in methods:
             size = sum(p.stat().st_size for p in m.outputs[: len(plan)]) / 1e6
-            print(f"  {m.label:34s} {m.preset:9s} {min(m.walls):8.2f} {min(m.cpus):8.2f} {size:6.1f}   "
-                  + " ".join(f"{w:.1f}" for w in m.walls) + " | "
-                  + " ".join(f"{c:.1f}" for c in m.cpus)
-                  + f"   [{','.join(sorted(m.methods))}]")
+            print(
+                f"  {m.label:34s} {m.preset:9s} {min(m.walls):8.2f} {min(m.cpus):8.2f} {size:6.1f}   "
+                + " ".join(f"{w:.1f}" for w in m.walls)
+                + " | "
+                + " ".join(f"{c:.1f}" for c in m.cpus)
+                + f"   [{','.join(sorted(m.methods))}]"
+            )
         by = {m.key: m for m in methods}
         if "ref-plain" in by:
             print("\nspeed-up vs the reference (reference time / our time; best of runs):")
-            rows = [("no burn-in (smart cut)", "ref-plain", "ours-cut", 10),
-                    ("burn-in", "ref-burn", "ours-burn", 3),
-                    ("no burn-in, both preset medium", "ref-plain", "ours-cut-med", None),
-                    ("burn-in, both preset medium", "ref-burn", "ours-burn-med", None)]
+            rows = [
+                ("no burn-in (smart cut)", "ref-plain", "ours-cut", 10),
+                ("burn-in", "ref-burn", "ours-burn", 3),
+                ("no burn-in, both preset medium", "ref-plain", "ours-cut-med", None),
+                ("burn-in, both preset medium", "ref-burn", "ours-burn-med", None),
+            ]
             for label, ref, ours, target in rows:
                 if ours not in by:
                     continue
                 wall = min(by[ref].walls) / min(by[ours].walls)
                 cpu = min(by[ref].cpus) / min(by[ours].cpus)
-                verdict = ("" if target is None else
-                           f"target >= {target}x: wall {'met' if wall >= target else 'NOT met'}, "
-                           f"cpu {'met' if cpu >= target else 'NOT met'}")
+                verdict = (
+                    ""
+                    if target is None
+                    else f"target >= {target}x: wall {'met' if wall >= target else 'NOT met'}, "
+                    f"cpu {'met' if cpu >= target else 'NOT met'}"
+                )
                 print(f"  {label:32s} wall {wall:5.1f}x   cpu {cpu:5.1f}x   {verdict}")
-            print("  (our default preset is veryfast, a product choice: re-encoded frames are a few"
-                  " per window\n   edge with smart cut; with burn-in the whole clip is encoded once."
-                  " The medium rows\n   compare at the reference's preset.)")
-        print(f"\nmachine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f};"
-              " cpu = user+sys of this process and its ffmpeg children")
+            print(
+                "  (our default preset is veryfast, a product choice: re-encoded frames are a few"
+                " per window\n   edge with smart cut; with burn-in the whole clip is encoded once."
+                " The medium rows\n   compare at the reference's preset.)"
+            )
+        print(
+            f"\nmachine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f};"
+            " cpu = user+sys of this process and its ffmpeg children"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -137,13 +137,18 @@ def _synth_lines(lang: str, texts: list[str], out_dir: Path) -> list[Path]:
     py = os.environ.get("CLIPORA_TTS_PYTHON", "/work/venvs/tts/bin/python")
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
         json.dump([{"text": t, "path": str(p)} for t, p in todo], f, ensure_ascii=False)
-    print(f"  synthesising {len(todo)} Mandarin lines with Kokoro (slow, cached afterwards)...", flush=True)
+    print(
+        f"  synthesising {len(todo)} Mandarin lines with Kokoro (slow, cached afterwards)...",
+        flush=True,
+    )
     subprocess.run([py, tts, "--jobs", f.name], check=True)
     os.unlink(f.name)
     return paths
 
 
-def build_stream(name: str, lang: str, script: list[tuple[str, str | None, float]]) -> tuple[Path, dict]:
+def build_stream(
+    name: str, lang: str, script: list[tuple[str, str | None, float]]
+) -> tuple[Path, dict]:
     key = _hash(name, lang, script)
     folder = CACHE / name
     wav_path, truth_path = folder / f"{key}.wav", folder / f"{key}.truth.json"
@@ -160,20 +165,36 @@ def build_stream(name: str, lang: str, script: list[tuple[str, str | None, float
         if r != rate:
             raise SystemExit(f"mixed sample rates in {name}")
         s, e = _speech_span(audio, r)
-        lines.append({"text": text, "product": product, "start_seconds": round(t + s, 3),
-                      "end_seconds": round(t + e, 3)})
+        lines.append(
+            {
+                "text": text,
+                "product": product,
+                "start_seconds": round(t + s, 3),
+                "end_seconds": round(t + e, 3),
+            }
+        )
         chunks += [audio, np.zeros(int(pause * r), np.float32)]
         t += len(audio) / r + int(pause * r) / r
     spans: list[dict] = []
     for line in lines:
         if line["product"] is None:
             continue
-        if spans and spans[-1]["product"] == line["product"] and spans[-1]["_last"] == lines.index(line) - 1:
+        if (
+            spans
+            and spans[-1]["product"] == line["product"]
+            and spans[-1]["_last"] == lines.index(line) - 1
+        ):
             spans[-1]["end_seconds"] = line["end_seconds"]
             spans[-1]["_last"] += 1
         else:
-            spans.append({"product": line["product"], "start_seconds": line["start_seconds"],
-                          "end_seconds": line["end_seconds"], "_last": lines.index(line)})
+            spans.append(
+                {
+                    "product": line["product"],
+                    "start_seconds": line["start_seconds"],
+                    "end_seconds": line["end_seconds"],
+                    "_last": lines.index(line),
+                }
+            )
     for s in spans:
         s.pop("_last")
     folder.mkdir(parents=True, exist_ok=True)
@@ -201,7 +222,9 @@ def transcript_for(media: Path, lang: str):
         return Transcript.model_validate_json(path.read_text())
     started = time.monotonic()
     t = transcribe(media, lang)
-    print(f"  transcribed {media.name} in {time.monotonic() - started:.1f} s ({len(t.segments)} segments)")
+    print(
+        f"  transcribed {media.name} in {time.monotonic() - started:.1f} s ({len(t.segments)} segments)"
+    )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(t.model_dump_json(indent=1))
     return t
@@ -216,15 +239,26 @@ def discover(transcript):
     from clipora_live_commerce.analyzer import LiveCommerceAnalyzer
 
     host = get_host()
-    settings = load_config(environ={}, overrides={"analysis.engine": "offline"},
-                           sections=host.config_sections()).settings
-    ctx = AnalyzerContext(job=None, settings=settings, progress=StageProgress(None, "bench"),
-                          transcript=transcript, probe=MediaProbe())
+    settings = load_config(
+        environ={}, overrides={"analysis.engine": "offline"}, sections=host.config_sections()
+    ).settings
+    ctx = AnalyzerContext(
+        job=None,
+        settings=settings,
+        progress=StageProgress(None, "bench"),
+        transcript=transcript,
+        probe=MediaProbe(),
+    )
     return LiveCommerceAnalyzer(settings).discover(ctx).intervals
 
 
 def match(pred: list[float], truth: list[float], tol: float = TOLERANCE) -> int:
-    pairs = sorted((abs(p - t), i, j) for i, p in enumerate(pred) for j, t in enumerate(truth) if abs(p - t) <= tol)
+    pairs = sorted(
+        (abs(p - t), i, j)
+        for i, p in enumerate(pred)
+        for j, t in enumerate(truth)
+        if abs(p - t) <= tol
+    )
     used_p: set[int] = set()
     used_t: set[int] = set()
     for _, i, j in pairs:
@@ -256,8 +290,12 @@ def streams(langs: set[str]) -> list[tuple[str, str, Path, dict]]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--lang", choices=["en", "zh"], action="append", help="only this language (repeatable)")
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--lang", choices=["en", "zh"], action="append", help="only this language (repeatable)"
+    )
     args = ap.parse_args()
     langs = set(args.lang or ["en", "zh"])
     rows = []
@@ -274,18 +312,32 @@ def main() -> int:
         acc[0] += m
         acc[1] += len(pred)
         acc[2] += len(gold)
-        rows.append({"stream": name, "language": lang, "truth_spans": len(truth["spans"]),
-                     "intervals": len(intervals), "matched": m, "predicted_boundaries": len(pred),
-                     "truth_boundaries": len(gold), "precision": round(p, 3), "recall": round(r, 3),
-                     "f1": round(f1, 3),
-                     "predicted": [[iv.start_seconds, iv.end_seconds, iv.title] for iv in intervals],
-                     "truth": [[s["start_seconds"], s["end_seconds"], s["product"]] for s in truth["spans"]]})
+        rows.append(
+            {
+                "stream": name,
+                "language": lang,
+                "truth_spans": len(truth["spans"]),
+                "intervals": len(intervals),
+                "matched": m,
+                "predicted_boundaries": len(pred),
+                "truth_boundaries": len(gold),
+                "precision": round(p, 3),
+                "recall": round(r, 3),
+                "f1": round(f1, 3),
+                "predicted": [[iv.start_seconds, iv.end_seconds, iv.title] for iv in intervals],
+                "truth": [
+                    [s["start_seconds"], s["end_seconds"], s["product"]] for s in truth["spans"]
+                ],
+            }
+        )
     print()
     print(f"Product-boundary F1 at ±{TOLERANCE:g} s (offline engine, Whisper base transcripts)")
     print(f"{'stream':<12} {'lang':<4} {'spans':>5} {'found':>5} {'P':>6} {'R':>6} {'F1':>6}")
     for row in rows:
-        print(f"{row['stream']:<12} {row['language']:<4} {row['truth_spans']:>5} {row['intervals']:>5} "
-              f"{row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f}")
+        print(
+            f"{row['stream']:<12} {row['language']:<4} {row['truth_spans']:>5} {row['intervals']:>5} "
+            f"{row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f}"
+        )
     summary = {}
     for lang, (m, n_pred, n_truth) in sorted(pooled.items()):
         p, r, f1 = prf(m, n_pred, n_truth)
@@ -293,7 +345,12 @@ def main() -> int:
         print(f"{'all':<12} {lang:<4} {'':>5} {'':>5} {p:>6.3f} {r:>6.3f} {f1:>6.3f}")
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "segmentation.json").write_text(
-        json.dumps({"tolerance_seconds": TOLERANCE, "streams": rows, "pooled": summary}, ensure_ascii=False, indent=1))
+        json.dumps(
+            {"tolerance_seconds": TOLERANCE, "streams": rows, "pooled": summary},
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
     return 0
 
 

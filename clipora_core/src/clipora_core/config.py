@@ -175,7 +175,8 @@ def _drop_empty_sections(model: type[BaseModel], data: dict[str, Any]) -> dict[s
     return out
 
 
-def _set_dotted(target: dict, dotted: str, value: Any) -> None:
+def set_dotted(target: dict, dotted: str, value: Any) -> None:
+    """``set_dotted(d, "a.b", 1)`` -> ``d == {"a": {"b": 1}}`` (creating mappings on the way)."""
     parts = dotted.split(".")
     for part in parts[:-1]:
         nxt = target.get(part)
@@ -216,7 +217,7 @@ def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> dict[str, 
             continue
         dotted = name[len(ENV_PREFIX) :].lower().replace("__", ".")
         probe: dict = {}
-        _set_dotted(probe, dotted, raw)
+        set_dotted(probe, dotted, raw)
         _check_keys(model, probe, f"environment variable {name}")
         out[dotted] = (_coerce_text(model, dotted, raw), f"env:{name}")
     return out
@@ -233,7 +234,7 @@ def parse_cli_overrides(model: type[BaseModel], items: list[str]) -> dict[str, t
         key, _, raw = item.partition("=")
         key = key.strip()
         probe: dict = {}
-        _set_dotted(probe, key, raw)
+        set_dotted(probe, key, raw)
         _check_keys(model, probe, "--set")
         out[key] = (_coerce_text(model, key, raw), f"cli:--set {key}")
     return out
@@ -314,17 +315,17 @@ def load_config(
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for dotted, value in flatten(file_data).items():
-        _set_dotted(merged, dotted, _resolve_path(model, dotted, value, base_dir))
+        set_dotted(merged, dotted, _resolve_path(model, dotted, value, base_dir))
         sources[dotted] = f"file:{path}"
     layered = env_overrides(model, environ)
     layered.update(parse_cli_overrides(model, cli_set or []))
     for dotted, value in (overrides or {}).items():
         probe: dict = {}
-        _set_dotted(probe, dotted, value)
+        set_dotted(probe, dotted, value)
         _check_keys(model, probe, "command line")
         layered[dotted] = (value, "cli")
     for dotted, (value, source) in layered.items():
-        _set_dotted(merged, dotted, _resolve_path(model, dotted, value, Path.cwd()))
+        set_dotted(merged, dotted, _resolve_path(model, dotted, value, Path.cwd()))
         sources[dotted] = source
 
     try:

@@ -31,6 +31,7 @@ from clipora_core.config import (
     iter_fields,
     load_config,
     read_config_file,
+    set_dotted,
 )
 from clipora_core.errors import ConfigError
 from clipora_core.fileio import atomic_write_text
@@ -306,17 +307,6 @@ def _coerce(annotation: Any, raw: Any) -> Any:
     return raw
 
 
-def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        nxt = target.get(part)
-        if not isinstance(nxt, dict):
-            nxt = {}
-            target[part] = nxt
-        target = nxt
-    target[parts[-1]] = value
-
-
 def _delete(target: dict[str, Any], dotted: str) -> None:
     parts = dotted.split(".")
     chain = [target]
@@ -350,14 +340,14 @@ def save_config(config_path: Path, update: ConfigUpdate, host: Any) -> list[str]
         if is_secret(info.annotation):
             if raw is None or raw == "":
                 continue  # empty keeps the stored secret
-            _set(data, dotted, str(raw))
+            set_dotted(data, dotted, str(raw))
             changed.append(dotted)
             continue
         value = _coerce(info.annotation, raw)
         current = file_flat[dotted] if dotted in file_flat else _jsonable(_get(defaults, dotted))
         if value == current or (isinstance(current, Path | str) and str(current) == value):
             continue
-        _set(data, dotted, value)
+        set_dotted(data, dotted, value)
         changed.append(dotted)
     for dotted in update.clear_secrets:
         info = fields.get(dotted)
