@@ -38,6 +38,7 @@ between products and goodbye) with a small animated testsrc2 inset, so clips are
 by eye and by scene-change detection. H.264 (libx264, preset medium, crf 30, GOP 2 s), AAC 64 kb/s
 mono 24 kHz.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -55,9 +56,9 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-SR = 24000          # timeline sample rate (Kokoro's native rate; espeak-ng output is resampled)
+SR = 24000  # timeline sample rate (Kokoro's native rate; espeak-ng output is resampled)
 FPS = 25
-FRAME = SR // FPS   # 960 samples per video frame
+FRAME = SR // FPS  # 960 samples per video frame
 W, H = 480, 270
 
 # Background colour per product key, in script order of first appearance; anything else is neutral.
@@ -66,17 +67,24 @@ NEUTRAL = "0x3A3A44"
 
 PRODUCT_NAMES = {
     "zh": {"thermos": "保温杯", "face_cream": "面霜", "earbuds": "蓝牙耳机"},
-    "en": {"water_bottle": "water bottle", "face_cream": "face cream", "earbuds": "wireless earbuds"},
+    "en": {
+        "water_bottle": "water bottle",
+        "face_cream": "face cream",
+        "earbuds": "wireless earbuds",
+    },
 }
 
-FIXTURE_TEXT = ("大家好，欢迎来到直播间。今天第一款是保温杯，原价一百九十九，今天只要一百二十九，三二一上链接。"
-                "接下来我们看第二款产品，这款面霜非常滋润，原价两百九十九，今天只要一百九十九。")
+FIXTURE_TEXT = (
+    "大家好，欢迎来到直播间。今天第一款是保温杯，原价一百九十九，今天只要一百二十九，三二一上链接。"
+    "接下来我们看第二款产品，这款面霜非常滋润，原价两百九十九，今天只要一百九十九。"
+)
 
 ESPEAK = ["espeak-ng", "-v", "en-us", "-s", "160"]
 ZH_VOICE, ZH_SPEED = "jf_alpha", 1.0
 
 
 # ---------------------------------------------------------------- audio helpers
+
 
 def ffmpeg() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
@@ -102,8 +110,29 @@ def write_wav(path: Path, audio: np.ndarray, sr: int = SR) -> None:
 
 
 def resample_to_sr(src: Path, dst: Path) -> None:
-    subprocess.run([ffmpeg(), "-nostdin", "-v", "error", "-y", "-i", str(src), "-ac", "1", "-ar", str(SR),
-                    "-c:a", "pcm_s16le", "-fflags", "+bitexact", "-flags:a", "+bitexact", str(dst)], check=True)
+    subprocess.run(
+        [
+            ffmpeg(),
+            "-nostdin",
+            "-v",
+            "error",
+            "-y",
+            "-i",
+            str(src),
+            "-ac",
+            "1",
+            "-ar",
+            str(SR),
+            "-c:a",
+            "pcm_s16le",
+            "-fflags",
+            "+bitexact",
+            "-flags:a",
+            "+bitexact",
+            str(dst),
+        ],
+        check=True,
+    )
 
 
 def trim(audio: np.ndarray, thresh: float = 0.003, margin_s: float = 0.03) -> np.ndarray:
@@ -112,10 +141,11 @@ def trim(audio: np.ndarray, thresh: float = 0.003, margin_s: float = 0.03) -> np
     if loud.size == 0:
         return audio[:0]
     m = int(margin_s * SR)
-    return audio[max(0, loud[0] - m): min(len(audio), loud[-1] + 1 + m)]
+    return audio[max(0, loud[0] - m) : min(len(audio), loud[-1] + 1 + m)]
 
 
 # ---------------------------------------------------------------- synthesis with cache
+
 
 def cache_key(lang: str, text: str) -> str:
     engine = f"espeak:{' '.join(ESPEAK)}" if lang == "en" else f"kokoro:{ZH_VOICE}:{ZH_SPEED}"
@@ -135,10 +165,14 @@ def synthesize(lang: str, texts: list[str], cache: Path, tts_zh: Path) -> list[n
                 if not tts_zh.exists():
                     sys.exit(f"tts_zh.py not found at {tts_zh} (use --tts-zh or $CLIPORA_TTS_ZH)")
                 jobs = [{"text": t, "path": str(tmp / f"{i}.wav")} for i, (p, t) in enumerate(todo)]
-                (tmp / "jobs.json").write_text(json.dumps(jobs, ensure_ascii=False), encoding="utf-8")
-                subprocess.run([sys.executable, str(tts_zh), "--jobs", str(tmp / "jobs.json")], check=True)
+                (tmp / "jobs.json").write_text(
+                    json.dumps(jobs, ensure_ascii=False), encoding="utf-8"
+                )
+                subprocess.run(
+                    [sys.executable, str(tts_zh), "--jobs", str(tmp / "jobs.json")], check=True
+                )
                 for i, (p, _) in enumerate(todo):
-                    os.replace(tmp / f"{i}.wav", p)          # already 24 kHz mono 16-bit
+                    os.replace(tmp / f"{i}.wav", p)  # already 24 kHz mono 16-bit
             else:
                 for i, (p, t) in enumerate(todo):
                     raw = tmp / f"{i}.raw.wav"
@@ -156,35 +190,53 @@ def synthesize(lang: str, texts: list[str], cache: Path, tts_zh: Path) -> list[n
 
 # ---------------------------------------------------------------- demo
 
+
 def build_timeline(script: list[dict], audios: list[np.ndarray]):
     pieces, lines, t = [], [], 0
     for item, audio in zip(script, audios, strict=False):
         speech = trim(audio)
         total = len(speech) + int(round(float(item.get("pause_after", 0)) * SR))
-        total = -(-total // FRAME) * FRAME                      # pad to a whole video frame
+        total = -(-total // FRAME) * FRAME  # pad to a whole video frame
         block = np.zeros(total, np.float32)
-        block[:len(speech)] = speech
+        block[: len(speech)] = speech
         pieces.append(block)
-        lines.append({"text": item["text"], "product": item.get("product"),
-                      "start_sample": t, "end_sample": t + len(speech), "block_end_sample": t + total})
+        lines.append(
+            {
+                "text": item["text"],
+                "product": item.get("product"),
+                "start_sample": t,
+                "end_sample": t + len(speech),
+                "block_end_sample": t + total,
+            }
+        )
         t += total
     track = np.concatenate(pieces)
     peak = float(np.max(np.abs(track))) or 1.0
-    track *= 0.89 / peak                                        # normalise to about -1 dBFS
+    track *= 0.89 / peak  # normalise to about -1 dBFS
     spans = []
     for i, ln in enumerate(lines):
         if ln["product"] is None:
             continue
         if spans and spans[-1]["product"] == ln["product"] and spans[-1]["_last"] == i - 1:
-            spans[-1].update(end_sample=ln["end_sample"], block_end_sample=ln["block_end_sample"], _last=i)
+            spans[-1].update(
+                end_sample=ln["end_sample"], block_end_sample=ln["block_end_sample"], _last=i
+            )
         else:
-            spans.append({"product": ln["product"], "start_sample": ln["start_sample"],
-                          "end_sample": ln["end_sample"], "block_end_sample": ln["block_end_sample"],
-                          "_last": i})
+            spans.append(
+                {
+                    "product": ln["product"],
+                    "start_sample": ln["start_sample"],
+                    "end_sample": ln["end_sample"],
+                    "block_end_sample": ln["block_end_sample"],
+                    "_last": i,
+                }
+            )
     return track, lines, spans
 
 
-def encode_video(wav: Path, out: Path, n_samples: int, spans: list[dict], colours: dict[str, str]) -> None:
+def encode_video(
+    wav: Path, out: Path, n_samples: int, spans: list[dict], colours: dict[str, str]
+) -> None:
     dur = n_samples / SR
     n_frames = n_samples // FRAME
     boxes = []
@@ -192,23 +244,68 @@ def encode_video(wav: Path, out: Path, n_samples: int, spans: list[dict], colour
         # Colour from the span's first frame until its speech ends (rounded up to a whole frame).
         f0 = s["start_sample"] // FRAME
         f1 = -(-s["end_sample"] // FRAME)
-        boxes.append(f"drawbox=x=0:y=0:w=iw:h=ih:color={colours[s['product']]}:t=fill"
-                     f":enable='between(n,{f0},{f1 - 1})'")
-    graph = (f"color=c={NEUTRAL}:s={W}x{H}:r={FPS}:d={dur:.3f},format=yuv420p"
-             + "".join("," + b for b in boxes)
-             + "[bg];"
-             + f"testsrc2=s=160x90:r={FPS}:d={dur:.3f},format=yuv420p[ins];"
-             + f"[bg][ins]overlay=x={W - 160 - 16}:y=16:shortest=1[v]")
+        boxes.append(
+            f"drawbox=x=0:y=0:w=iw:h=ih:color={colours[s['product']]}:t=fill"
+            f":enable='between(n,{f0},{f1 - 1})'"
+        )
+    graph = (
+        f"color=c={NEUTRAL}:s={W}x{H}:r={FPS}:d={dur:.3f},format=yuv420p"
+        + "".join("," + b for b in boxes)
+        + "[bg];"
+        + f"testsrc2=s=160x90:r={FPS}:d={dur:.3f},format=yuv420p[ins];"
+        + f"[bg][ins]overlay=x={W - 160 - 16}:y=16:shortest=1[v]"
+    )
     tmp_out = out.with_suffix(".tmp.mp4")
-    cmd = [ffmpeg(), "-nostdin", "-v", "error", "-y",
-           "-filter_complex", graph, "-i", str(wav),
-           "-map", "[v]", "-map", "0:a",
-           "-frames:v", str(n_frames),
-           "-c:v", "libx264", "-preset", "medium", "-crf", "30", "-g", str(2 * FPS), "-threads", "2",
-           "-pix_fmt", "yuv420p", "-profile:v", "high",
-           "-c:a", "aac", "-b:a", "64k", "-ac", "1", "-ar", str(SR),
-           "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:v", "+bitexact", "-flags:a", "+bitexact",
-           "-movflags", "+faststart", str(tmp_out)]
+    cmd = [
+        ffmpeg(),
+        "-nostdin",
+        "-v",
+        "error",
+        "-y",
+        "-filter_complex",
+        graph,
+        "-i",
+        str(wav),
+        "-map",
+        "[v]",
+        "-map",
+        "0:a",
+        "-frames:v",
+        str(n_frames),
+        "-c:v",
+        "libx264",
+        "-preset",
+        "medium",
+        "-crf",
+        "30",
+        "-g",
+        str(2 * FPS),
+        "-threads",
+        "2",
+        "-pix_fmt",
+        "yuv420p",
+        "-profile:v",
+        "high",
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        "-ac",
+        "1",
+        "-ar",
+        str(SR),
+        "-map_metadata",
+        "-1",
+        "-fflags",
+        "+bitexact",
+        "-flags:v",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        "-movflags",
+        "+faststart",
+        str(tmp_out),
+    ]
     subprocess.run(cmd, check=True)
     os.replace(tmp_out, out)
 
@@ -224,8 +321,10 @@ def make_demo(lang: str, cache: Path, tts_zh: Path) -> None:
         wav = Path(tmp) / "track.wav"
         write_wav(wav, track)
         encode_video(wav, out, len(track), spans, colours)
+
     def sec(n):
         return round(n / SR, 3)
+
     names = PRODUCT_NAMES.get(lang, {})
     truth = {
         "video": out.name,
@@ -233,25 +332,42 @@ def make_demo(lang: str, cache: Path, tts_zh: Path) -> None:
         "duration_seconds": sec(len(track)),
         "generator": "examples/make_demo.py",
         "span_definition": "consecutive script lines with the same product key; from the start of the first "
-                           "line's speech to the end of the last line's speech (trailing pause excluded)",
+        "line's speech to the end of the last line's speech (trailing pause excluded)",
         "products": {k: {"name": names.get(k, k), "colour": colours[k]} for k in keys},
-        "spans": [{"product": s["product"], "start_seconds": sec(s["start_sample"]),
-                   "end_seconds": sec(s["end_sample"])} for s in spans],
-        "lines": [{"text": ln["text"], "product": ln["product"], "start_seconds": sec(ln["start_sample"]),
-                   "end_seconds": sec(ln["end_sample"])} for ln in lines],
+        "spans": [
+            {
+                "product": s["product"],
+                "start_seconds": sec(s["start_sample"]),
+                "end_seconds": sec(s["end_sample"]),
+            }
+            for s in spans
+        ],
+        "lines": [
+            {
+                "text": ln["text"],
+                "product": ln["product"],
+                "start_seconds": sec(ln["start_sample"]),
+                "end_seconds": sec(ln["end_sample"]),
+            }
+            for ln in lines
+        ],
     }
     truth_path = HERE / f"demo_{lang}.truth.json"
     truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     speech = sum(ln["end_sample"] - ln["start_sample"] for ln in lines) / SR
-    print(f"{out.relative_to(REPO)}: {len(track) / SR:.2f} s ({speech:.1f} s speech), "
-          f"{out.stat().st_size / 1e6:.2f} MB; truth -> {truth_path.relative_to(REPO)}")
+    print(
+        f"{out.relative_to(REPO)}: {len(track) / SR:.2f} s ({speech:.1f} s speech), "
+        f"{out.stat().st_size / 1e6:.2f} MB; truth -> {truth_path.relative_to(REPO)}"
+    )
     for s in truth["spans"]:
         print(f"  {s['product']:>14}: {s['start_seconds']:8.3f} - {s['end_seconds']:8.3f}")
 
 
 def make_fixture(cache: Path, tts_zh: Path) -> None:
     audio = trim(synthesize("zh", [FIXTURE_TEXT], cache, tts_zh)[0])
-    audio = np.concatenate([np.zeros(int(0.3 * SR), np.float32), audio, np.zeros(int(0.3 * SR), np.float32)])
+    audio = np.concatenate(
+        [np.zeros(int(0.3 * SR), np.float32), audio, np.zeros(int(0.3 * SR), np.float32)]
+    )
     audio *= 0.89 / (float(np.max(np.abs(audio))) or 1.0)
     d = REPO / "tests" / "fixtures" / "speech"
     d.mkdir(parents=True, exist_ok=True)
@@ -259,23 +375,62 @@ def make_fixture(cache: Path, tts_zh: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "zh.wav"
         write_wav(wav, audio)
-        subprocess.run([ffmpeg(), "-nostdin", "-v", "error", "-y", "-i", str(wav),
-                        "-c:a", "aac", "-b:a", "32k", "-ac", "1", "-ar", "16000",
-                        "-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact",
-                        "-movflags", "+faststart", str(out)], check=True)
+        subprocess.run(
+            [
+                ffmpeg(),
+                "-nostdin",
+                "-v",
+                "error",
+                "-y",
+                "-i",
+                str(wav),
+                "-c:a",
+                "aac",
+                "-b:a",
+                "32k",
+                "-ac",
+                "1",
+                "-ar",
+                "16000",
+                "-map_metadata",
+                "-1",
+                "-fflags",
+                "+bitexact",
+                "-flags:a",
+                "+bitexact",
+                "-movflags",
+                "+faststart",
+                str(out),
+            ],
+            check=True,
+        )
     (d / "zh_product.txt").write_text(FIXTURE_TEXT + "\n", encoding="utf-8")
     print(f"{out.relative_to(REPO)}: {len(audio) / SR:.2f} s, {out.stat().st_size / 1e3:.1f} kB")
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--lang", choices=["zh", "en"], action="append",
-                    help="demo language (repeatable); default: both, or none when only --fixture is given")
-    ap.add_argument("--fixture", action="store_true", help="(re)build tests/fixtures/speech/zh_product.*")
-    ap.add_argument("--cache", type=Path,
-                    default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "clipora-demo-tts")
-    ap.add_argument("--tts-zh", type=Path,
-                    default=Path(os.environ.get("CLIPORA_TTS_ZH", "/work/shared/tools/tts_zh.py")))
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument(
+        "--lang",
+        choices=["zh", "en"],
+        action="append",
+        help="demo language (repeatable); default: both, or none when only --fixture is given",
+    )
+    ap.add_argument(
+        "--fixture", action="store_true", help="(re)build tests/fixtures/speech/zh_product.*"
+    )
+    ap.add_argument(
+        "--cache",
+        type=Path,
+        default=Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "clipora-demo-tts",
+    )
+    ap.add_argument(
+        "--tts-zh",
+        type=Path,
+        default=Path(os.environ.get("CLIPORA_TTS_ZH", "/work/shared/tools/tts_zh.py")),
+    )
     a = ap.parse_args()
     langs = a.lang or ([] if a.fixture else ["zh", "en"])
     for lang in langs:

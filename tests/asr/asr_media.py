@@ -45,7 +45,9 @@ def espeak(text: str, out: Path) -> Path:
 
 def speech_video(wav: Path, out: Path, lead_in: float = 0.0) -> Path:
     """A 160x120 video with ``wav`` as AAC audio, starting after ``lead_in`` seconds of silence."""
-    audio_filter = f"adelay={int(lead_in * 1000)}:all=1,apad=pad_dur=0.5" if lead_in else "apad=pad_dur=0.5"
+    audio_filter = (
+        f"adelay={int(lead_in * 1000)}:all=1,apad=pad_dur=0.5" if lead_in else "apad=pad_dur=0.5"
+    )
     ffmpeg(
         "-f", "lavfi", "-i", "color=c=gray:s=160x120:r=10",
         "-i", str(wav),

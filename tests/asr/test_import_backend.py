@@ -127,7 +127,9 @@ def test_vtt_in_mandarin_from_config_path(tmp_path, make_settings):
 def test_gb18030_srt_and_language_from_the_file_name(tmp_path, make_settings):
     source = tmp_path / "live.flv"
     source.write_bytes(b"")
-    write(tmp_path / "live.zh.srt", "1\n00:00:01,000 --> 00:00:02,000\n保温杯一百二十九\n", "gb18030")
+    write(
+        tmp_path / "live.zh.srt", "1\n00:00:01,000 --> 00:00:02,000\n保温杯一百二十九\n", "gb18030"
+    )
     t = run_import(make_settings(), source, source=source)
     assert t.text == "保温杯一百二十九"
     assert t.language == "zh"
@@ -159,7 +161,9 @@ def test_our_own_transcript_json_round_trips(tmp_path, make_settings, english_ru
     settings = make_settings(**{"asr.imported.path": str(path)})
     t = run_import(settings, tmp_path / "v.mp4", duration=english_run.duration)
     assert [s.text for s in t.segments] == [s.text for s in english_run.transcript.segments]
-    assert [len(s.words) for s in t.segments] == [len(s.words) for s in english_run.transcript.segments]
+    assert [len(s.words) for s in t.segments] == [
+        len(s.words) for s in english_run.transcript.segments
+    ]
     assert t.language == "en"
 
 
@@ -167,16 +171,37 @@ def test_cleaning_time_map_moves_cues_to_the_effective_timeline(tmp_path, make_s
     path = write(tmp_path / "s.srt", SRT)
     # Cleaning removed 4-7 s of the original: cue 3 (7-9 s) moves to 4-6 s.
     time_map = [
-        TimeMapEntry(source_start_seconds=0, source_end_seconds=4, cleaned_start_seconds=0, cleaned_end_seconds=4),
-        TimeMapEntry(source_start_seconds=7, source_end_seconds=20, cleaned_start_seconds=4, cleaned_end_seconds=17),
+        TimeMapEntry(
+            source_start_seconds=0,
+            source_end_seconds=4,
+            cleaned_start_seconds=0,
+            cleaned_end_seconds=4,
+        ),
+        TimeMapEntry(
+            source_start_seconds=7,
+            source_end_seconds=20,
+            cleaned_start_seconds=4,
+            cleaned_end_seconds=17,
+        ),
     ]
-    t = run_import(make_settings(**{"asr.imported.path": str(path)}), tmp_path / "v.mp4", duration=17, time_map=time_map)
-    assert [(s.start_seconds, s.end_seconds) for s in t.segments] == [(1.0, 3.5), (3.5, 4.0), (4.0, 6.0)]
+    t = run_import(
+        make_settings(**{"asr.imported.path": str(path)}),
+        tmp_path / "v.mp4",
+        duration=17,
+        time_map=time_map,
+    )
+    assert [(s.start_seconds, s.end_seconds) for s in t.segments] == [
+        (1.0, 3.5),
+        (3.5, 4.0),
+        (4.0, 6.0),
+    ]
 
 
 def test_cues_after_the_video_end_are_dropped_with_a_warning(tmp_path, make_settings):
     path = write(tmp_path / "s.srt", SRT)
-    t = run_import(make_settings(**{"asr.imported.path": str(path)}), tmp_path / "v.mp4", duration=5.0)
+    t = run_import(
+        make_settings(**{"asr.imported.path": str(path)}), tmp_path / "v.mp4", duration=5.0
+    )
     assert len(t.segments) == 2
     assert t.segments[-1].end_seconds == 5.0
     assert any("after the end of the video" in w for w in t.warnings)
@@ -187,7 +212,11 @@ def test_cues_after_the_video_end_are_dropped_with_a_warning(tmp_path, make_sett
     [
         ("bad.json", "{not json", "invalid JSON at line 1"),
         ("list.json", '{"text": "hi"}', "no 'segments' list"),
-        ("seg.json", '{"segments": [{"start": 1, "text": "x"}]}', "segment 1 lacks start, end or text"),
+        (
+            "seg.json",
+            '{"segments": [{"start": 1, "text": "x"}]}',
+            "segment 1 lacks start, end or text",
+        ),
         ("empty.srt", "", "the file is empty"),
         ("junk.srt", "this is not a subtitle file\n", "no subtitle cues found"),
         ("notes.txt", "hello", "unsupported format .txt"),
@@ -203,7 +232,9 @@ def test_bad_files_give_one_line_errors(tmp_path, make_settings, name, content, 
 
 def test_missing_files_say_where_they_looked(tmp_path, make_settings):
     with pytest.raises(InputError, match="does not exist"):
-        run_import(make_settings(**{"asr.imported.path": str(tmp_path / "nope.srt")}), tmp_path / "v.mp4")
+        run_import(
+            make_settings(**{"asr.imported.path": str(tmp_path / "nope.srt")}), tmp_path / "v.mp4"
+        )
     source = tmp_path / "stream.mp4"
     with pytest.raises(InputError) as err:
         run_import(make_settings(), source, source=source)

@@ -83,7 +83,9 @@ def test_mandarin_prices_and_products(mandarin_run):
     assert any(len(s.words) > 3 for s in t.segments)
 
 
-def test_silent_audio_gives_an_empty_transcript_with_a_warning(tmp_path, make_settings, local_backend_factory):
+def test_silent_audio_gives_an_empty_transcript_with_a_warning(
+    tmp_path, make_settings, local_backend_factory
+):
     video = tmp_path / "silent.mp4"
     ffmpeg(
         "-f", "lavfi", "-i", "color=c=black:s=160x120:r=10:d=4",
@@ -101,7 +103,9 @@ def test_video_without_audio_is_a_clear_stage_error(tmp_path, make_settings, loc
     ffmpeg("-f", "lavfi", "-i", "color=c=black:s=160x120:r=10:d=2", "-c:v", "libx264", str(video))
     settings = make_settings()
     with pytest.raises(StageError, match="has no audio stream"):
-        local_backend_factory(settings).transcribe(asr_request(video, settings, tmp_path, duration=2.0))
+        local_backend_factory(settings).transcribe(
+            asr_request(video, settings, tmp_path, duration=2.0)
+        )
 
 
 def test_unknown_model_name_says_what_to_do(make_settings, local_backend_factory):
@@ -116,14 +120,20 @@ def test_model_folder_without_weights_is_rejected(tmp_path, make_settings, local
         local_backend_factory(make_settings(**{"asr.local.model": str(tmp_path)}))
 
 
-def test_model_given_as_a_folder_path(tmp_path, make_settings, local_backend_factory, model_cache_dir):
+def test_model_given_as_a_folder_path(
+    tmp_path, make_settings, local_backend_factory, model_cache_dir
+):
     from clipora_asr_local.models import joined_base_model
 
     folder = joined_base_model()
     assert folder.is_relative_to(model_cache_dir)
     assert (folder / "model.bin").stat().st_size == 145_217_532
-    video = speech_video(espeak("Hello everyone, the price is ten dollars.", tmp_path / "s.wav"), tmp_path / "s.mp4")
-    settings = make_settings(**{"asr.local.model": str(folder), "asr.language": "en", "asr.local.word_timestamps": False})
+    video = speech_video(
+        espeak("Hello everyone, the price is ten dollars.", tmp_path / "s.wav"), tmp_path / "s.mp4"
+    )
+    settings = make_settings(
+        **{"asr.local.model": str(folder), "asr.language": "en", "asr.local.word_timestamps": False}
+    )
     t = local_backend_factory(settings).transcribe(asr_request(video, settings, tmp_path))
     assert t.model == folder.name
     assert "$10" in t.text or "ten dollars" in t.text.lower() or "10 dollars" in t.text
@@ -131,7 +141,9 @@ def test_model_given_as_a_folder_path(tmp_path, make_settings, local_backend_fac
     assert t.language == "en"
 
 
-def test_decode_options_use_hotwords_language_and_prompt(tmp_path, make_settings, local_backend_factory):
+def test_decode_options_use_hotwords_language_and_prompt(
+    tmp_path, make_settings, local_backend_factory
+):
     settings = make_settings(**{"asr.hotwords": ["保温杯", "面霜"], "asr.local.beam_size": 1})
     backend = local_backend_factory(settings)
     request = asr_request(tmp_path / "x.mp4", settings, tmp_path, duration=1.0)
@@ -147,7 +159,9 @@ def test_decode_options_use_hotwords_language_and_prompt(tmp_path, make_settings
 
 
 def test_cpu_device_settings(make_settings, local_backend_factory):
-    backend = local_backend_factory(make_settings(**{"asr.local.device": "cpu", "asr.local.cpu_threads": 3}))
+    backend = local_backend_factory(
+        make_settings(**{"asr.local.device": "cpu", "asr.local.cpu_threads": 3})
+    )
     key = backend.model_key()
     assert (key.device, key.compute_type, key.cpu_threads) == ("cpu", "int8", 3)
 

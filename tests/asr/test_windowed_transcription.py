@@ -84,10 +84,18 @@ def windowed_pair(tmp_path_factory, make_settings, local_backend_factory):
     ffmpeg("-i", str(wav), "-c:a", "aac", "-ar", "44100", str(media))
     runs = {}
     for window in (3600.0, WINDOW_SECONDS):
-        settings = make_settings(**{"asr.local.chunk_seconds": window, })
+        settings = make_settings(
+            **{
+                "asr.local.chunk_seconds": window,
+            }
+        )
         progress = RecordingProgress()
         request = asr_request(media, settings, tmp, progress=progress)
-        runs[window] = (local_backend_factory(settings).transcribe(request), progress, request.duration_seconds)
+        runs[window] = (
+            local_backend_factory(settings).transcribe(request),
+            progress,
+            request.duration_seconds,
+        )
     return runs[3600.0], runs[WINDOW_SECONDS]
 
 
@@ -96,10 +104,15 @@ def test_windows_are_cut_in_pauses_and_cover_the_clip(windowed_pair):
     windows = [m for m in progress.messages if "audio window" in m]
     assert len(windows) >= 3, progress.messages
     cuts = [float(re.search(r"'start': ([\d.]+)", m).group(1)) for m in windows[1:]]
-    assert all(WINDOW_SECONDS * 0.7 < b - a <= WINDOW_SECONDS for a, b in zip([0.0, *cuts[:-1]], cuts, strict=True))
+    assert all(
+        WINDOW_SECONDS * 0.7 < b - a <= WINDOW_SECONDS
+        for a, b in zip([0.0, *cuts[:-1]], cuts, strict=True)
+    )
     # No word straddles a cut: each cut lies in a pause.
     words = [w for s in transcript.segments for w in s.words]
-    assert not [(c, w) for c in cuts for w in words if w.start_seconds + 0.05 < c < w.end_seconds - 0.05]
+    assert not [
+        (c, w) for c in cuts for w in words if w.start_seconds + 0.05 < c < w.end_seconds - 0.05
+    ]
     assert check_invariants(transcript.segments, duration) == []
     assert transcript.language == "en"
     # The language is detected once, on the first window, and reused after.
@@ -120,7 +133,10 @@ def test_windowed_transcript_matches_the_single_window_one(windowed_pair):
     lost = [
         s.text
         for s in whole.segments
-        if not any(t.start_seconds < s.end_seconds and s.start_seconds < t.end_seconds for t in windowed.segments)
+        if not any(
+            t.start_seconds < s.end_seconds and s.start_seconds < t.end_seconds
+            for t in windowed.segments
+        )
     ]
     assert lost == []
     # Times in later windows are shifted back onto the media timeline (a word's own timing

@@ -59,6 +59,14 @@ def test_hook_register_asr_backends(fakes, fake_config, fake_video, cli_run) -> 
     transcript = _read(job / "semantic" / "transcript.json")
     assert transcript["backend"] == "fake"
     assert [s["text"] for s in transcript["segments"]] == [t.upper() for _, _, t in SEGMENTS]
+    # The runner lets the backend free its model once transcription is over, failed or not.
+    assert (job / "semantic" / "asr-closed").is_file()
+    (job / "semantic" / "asr-closed").unlink()
+    res = cli_run(
+        "semantic-discover", job, "--force", "--config", fake_config(**{"fakes.fail": "asr"})
+    )
+    assert res.exit_code != 0 and "fake asr exploded" in res.stderr
+    assert (job / "semantic" / "asr-closed").is_file()
 
 
 def test_hook_register_video_types(fakes, fake_config, fake_video, cli_run) -> None:

@@ -15,6 +15,7 @@ from clipora_core.progress import StageProgress
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
+
 @pytest.fixture(scope="session")
 def settings_for() -> Callable[..., object]:
     host = get_host()
@@ -29,8 +30,12 @@ def settings_for() -> Callable[..., object]:
 @pytest.fixture
 def make_ctx(settings_for):
     def make(transcript: Transcript, job=None, **overrides: object) -> AnalyzerContext:
-        return AnalyzerContext(job=job, settings=settings_for(**overrides),
-                               progress=StageProgress(None, "test"), transcript=transcript,
-                               probe=MediaProbe(duration_seconds=transcript.duration_seconds or 0.0))
+        return AnalyzerContext(
+            job=job,
+            settings=settings_for(**overrides),
+            progress=StageProgress(None, "test"),
+            transcript=transcript,
+            probe=MediaProbe(duration_seconds=transcript.duration_seconds or 0.0),
+        )
 
     return make

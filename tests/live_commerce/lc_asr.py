@@ -17,7 +17,10 @@ def transcribe(media: Path, language: str | None = None) -> Transcript:
     try:
         return _via_plugin(media, language)
     except Exception as exc:  # the plugin is optional here; fall back to the same model directly
-        print(f"[lc_asr] local ASR plugin unavailable ({exc!r}); using faster-whisper", file=sys.stderr)
+        print(
+            f"[lc_asr] local ASR plugin unavailable ({exc!r}); using faster-whisper",
+            file=sys.stderr,
+        )
     return _via_faster_whisper(media, language)
 
 
@@ -33,7 +36,9 @@ def _via_plugin(media: Path, language: str | None) -> Transcript:
     host = get_host()
     cap = host.get(Kind.ASR, "local")
     overrides = {"asr.language": language} if language else {}
-    settings = load_config(environ={}, overrides=overrides, sections=host.config_sections()).settings
+    settings = load_config(
+        environ={}, overrides=overrides, sections=host.config_sections()
+    ).settings
     with av.open(str(media)) as c:
         duration = float(c.duration or 0) / 1_000_000
     backend = cap.load()(settings)
@@ -85,7 +90,11 @@ def _via_faster_whisper(media: Path, language: str | None) -> Transcript:
         ]
         out.append(
             TranscriptSegment(
-                id=f"seg-{i:04d}", start_seconds=s.start, end_seconds=s.end, text=s.text.strip(), words=words
+                id=f"seg-{i:04d}",
+                start_seconds=s.start,
+                end_seconds=s.end,
+                text=s.text.strip(),
+                words=words,
             )
         )
     return Transcript(segments=out, language=info.language, backend="faster-whisper", model="base")

@@ -91,7 +91,9 @@ class ScriptedLLM:
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("content-length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
-                rec = Recorded(body, {k.lower(): v for k, v in self.headers.items()}, time.monotonic())
+                rec = Recorded(
+                    body, {k.lower(): v for k, v in self.headers.items()}, time.monotonic()
+                )
                 with outer._lock:
                     before = sum(1 for r in outer.requests if r.unit == rec.unit)
                     outer.requests.append(rec)
@@ -102,8 +104,11 @@ class ScriptedLLM:
                     if reply.delay:
                         time.sleep(reply.delay)
                     if reply.status >= 400 or reply.body is not None:
-                        return self._json(reply.status, reply.body or {"error": {"message": "error"}},
-                                          reply.headers)
+                        return self._json(
+                            reply.status,
+                            reply.body or {"error": {"message": "error"}},
+                            reply.headers,
+                        )
                     if body.get("stream"):
                         return self._stream(reply)
                     return self._json(200, _completion(reply), reply.headers)
@@ -130,20 +135,27 @@ class ScriptedLLM:
                 first = {"choices": [{"index": 0, "delta": {"role": "assistant"}}]}
                 self.wfile.write(f"data: {json.dumps(first)}\n\n".encode())
                 for piece in pieces:
-                    chunk = {"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                    chunk = {
+                        "choices": [
+                            {"index": 0, "delta": {"content": piece}, "finish_reason": None}
+                        ]
+                    }
                     self.wfile.write(f"data: {json.dumps(chunk, ensure_ascii=False)}\n\n".encode())
                     self.wfile.flush()
                     if reply.chunk_delay:
                         time.sleep(reply.chunk_delay)
-                last = {"choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}],
-                        "usage": {"prompt_tokens": 10, "completion_tokens": len(pieces)}}
+                last = {
+                    "choices": [{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": len(pieces)},
+                }
                 self.wfile.write(f"data: {json.dumps(last)}\n\ndata: [DONE]\n\n".encode())
                 self.wfile.flush()
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -166,8 +178,13 @@ def _completion(reply: Reply) -> dict[str, Any]:
         "id": "chatcmpl-test",
         "object": "chat.completion",
         "model": "scripted",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": reply.text()},
-                     "finish_reason": reply.finish_reason}],
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": reply.text()},
+                "finish_reason": reply.finish_reason,
+            }
+        ],
         "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
     }
 
@@ -238,15 +255,26 @@ def smart_answer(rec: Recorded, products: dict[str, str]) -> dict[str, Any]:
             if out and out[-1]["title"] == title and out[-1]["end_segment_number"] == n - 1:
                 out[-1]["end_segment_number"] = n
             else:
-                out.append({"start_segment_number": n, "end_segment_number": n, "title": title,
-                            "summary": f"Selling the {title.lower()}.", "keywords": [title]})
+                out.append(
+                    {
+                        "start_segment_number": n,
+                        "end_segment_number": n,
+                        "title": title,
+                        "summary": f"Selling the {title.lower()}.",
+                        "keywords": [title],
+                    }
+                )
         return {"intervals": out}
     if rec.stage == "cluster":
         by_title: dict[str, list[str]] = {}
         for iid, title in cluster_intervals(rec):
             by_title.setdefault(title.strip(), []).append(iid)
-        return {"groups": [{"interval_ids": ids, "title": t, "summary": f"All about the {t.lower()}."}
-                           for t, ids in by_title.items()]}
+        return {
+            "groups": [
+                {"interval_ids": ids, "title": t, "summary": f"All about the {t.lower()}."}
+                for t, ids in by_title.items()
+            ]
+        }
     windows = item_lines(rec)
     first = windows[0]
     variants = []
@@ -262,10 +290,21 @@ def smart_answer(rec: Recorded, products: dict[str, str]) -> dict[str, Any]:
             body.insert(0, (run[0], run[-1]))
         if not body:
             continue
-        variants.append({
-            "variant": str(k + 1), "title": f"Clip {k + 1}", "summary": "A clip.",
-            "hook": {"start_segment_id": hook, "end_segment_id": hook, "reason": "strong line"},
-            "body": [{"start_segment_id": a, "end_segment_id": b, "selling_point": "feature: demo",
-                      "reason": "features"} for a, b in body],
-        })
+        variants.append(
+            {
+                "variant": str(k + 1),
+                "title": f"Clip {k + 1}",
+                "summary": "A clip.",
+                "hook": {"start_segment_id": hook, "end_segment_id": hook, "reason": "strong line"},
+                "body": [
+                    {
+                        "start_segment_id": a,
+                        "end_segment_id": b,
+                        "selling_point": "feature: demo",
+                        "reason": "features",
+                    }
+                    for a, b in body
+                ],
+            }
+        )
     return {"variants": variants, "selling_points": ["demo"]}

@@ -16,8 +16,10 @@ def plan(make_ctx, stream, lang, words=False, **overrides):
 
 
 def inside(w, item) -> bool:
-    return any(x.start_seconds - 1e-6 <= w.start_seconds and w.end_seconds <= x.end_seconds + 1e-6
-               for x in item.windows)
+    return any(
+        x.start_seconds - 1e-6 <= w.start_seconds and w.end_seconds <= x.end_seconds + 1e-6
+        for x in item.windows
+    )
 
 
 def test_variants_hook_then_body_inside_the_item(make_ctx):
@@ -38,7 +40,10 @@ def test_variants_hook_then_body_inside_the_item(make_ctx):
                 assert s.title and s.summary
                 assert all(inside(w, item) for w in s.windows)
                 ordered = sorted(s.windows, key=lambda w: w.start_seconds)
-                assert all(a.end_seconds <= b.start_seconds for a, b in zip(ordered, ordered[1:], strict=False))
+                assert all(
+                    a.end_seconds <= b.start_seconds
+                    for a, b in zip(ordered, ordered[1:], strict=False)
+                )
             hooks = [s.metadata["hook_selected"]["real_segment_ids"] for s in segs]
             assert hooks[0] != hooks[1], "variants must open differently"
 
@@ -47,7 +52,14 @@ def test_hook_is_a_strong_offer_or_benefit_line(make_ctx):
     _, items, plans = plan(make_ctx, ZH_STREAM, "zh")
     first = plans[items[0].id][0]
     hook_ids = first.metadata["hook_selected"]["real_segment_ids"]
-    assert hook_ids and hook_ids[0] in {"seg-0004", "seg-0005", "seg-0006", "seg-0010", "seg-0012", "seg-0015"}
+    assert hook_ids and hook_ids[0] in {
+        "seg-0004",
+        "seg-0005",
+        "seg-0006",
+        "seg-0010",
+        "seg-0012",
+        "seg-0015",
+    }
     # The call to action and the introduction line are not hooks.
     assert "seg-0007" not in hook_ids and "seg-0003" not in hook_ids
 
@@ -90,13 +102,18 @@ def test_one_variant_when_asked(make_ctx):
 
 
 def test_body_targets_the_configured_length(make_ctx):
-    long_stream = [(f"这款保温杯的第{n}个卖点是不锈钢内胆保温十二个小时，非常好用。", 6.0) for n in range(1, 30)]
+    long_stream = [
+        (f"这款保温杯的第{n}个卖点是不锈钢内胆保温十二个小时，非常好用。", 6.0)
+        for n in range(1, 30)
+    ]
     long_stream[0] = ("第一款产品就是这款保温杯。", 3.0)
     long_stream[20] = ("这款保温杯原价一百九十九，今天只要一百二十九。", 5.0)
     long_stream.append(("三二一，上链接，一号链接。", 3.0))
     _, items, plans = plan(make_ctx, long_stream, "zh", **{"analysis.body_target_seconds": 30})
     for seg in plans[items[0].id]:
-        body = sum(p["duration_seconds"] for p in seg.metadata["planned_windows"] if p["role"] == "body")
+        body = sum(
+            p["duration_seconds"] for p in seg.metadata["planned_windows"] if p["role"] == "body"
+        )
         assert 25 <= body <= 45
         roles = " ".join(p["selling_point"] or "" for p in seg.metadata["planned_windows"])
         assert "price:" in roles or "price" in seg.metadata["hook_selected"]["reason"]

@@ -83,7 +83,10 @@ def test_language_detected_when_transcript_does_not_say(make_ctx, settings_for):
 
 
 def test_revisited_product_becomes_one_item_with_two_windows(make_ctx, settings_for):
-    for stream, lang, first_title in ((ZH_STREAM, "zh", "保温杯"), (EN_STREAM, "en", "water bottle")):
+    for stream, lang, first_title in (
+        (ZH_STREAM, "zh", "保温杯"),
+        (EN_STREAM, "en", "water bottle"),
+    ):
         ctx = make_ctx(build_transcript(stream, lang))
         analyzer = LiveCommerceAnalyzer(settings_for())
         result = analyzer.cluster(ctx, analyzer.discover(ctx).intervals)
@@ -91,9 +94,16 @@ def test_revisited_product_becomes_one_item_with_two_windows(make_ctx, settings_
         assert [i.id for i in items] == ["semantic-item-001", "semantic-item-002"]
         assert items[0].title == first_title
         assert len(items[0].windows) == 2 and len(items[1].windows) == 1
-        assert items[0].metadata["interval_ids"] == ["semantic-interval-001", "semantic-interval-003"]
+        assert items[0].metadata["interval_ids"] == [
+            "semantic-interval-001",
+            "semantic-interval-003",
+        ]
         assert items[0].total_duration_seconds == sum(w.duration for w in items[0].windows)
-        assert items[0].windows[0].end_seconds < items[1].windows[0].start_seconds < items[0].windows[1].start_seconds
+        assert (
+            items[0].windows[0].end_seconds
+            < items[1].windows[0].start_seconds
+            < items[0].windows[1].start_seconds
+        )
         assert [g["status"] for g in result.debug["groups"]] == ["accepted", "accepted"]
 
 
@@ -101,12 +111,19 @@ def test_small_windows_keep_the_same_products(make_ctx, settings_for):
     """Windows sized for a tiny model context still cover every segment once, cut at product
     introductions, and find the same products."""
     stream = ZH_STREAM * 3
-    ctx = make_ctx(build_transcript(stream, "zh"), **{"analysis.semantic_window_target_seconds": 40,
-                                                      "analysis.semantic_window_max_seconds": 60})
+    ctx = make_ctx(
+        build_transcript(stream, "zh"),
+        **{
+            "analysis.semantic_window_target_seconds": 40,
+            "analysis.semantic_window_max_seconds": 60,
+        },
+    )
     result = LiveCommerceAnalyzer(ctx.settings).discover(ctx)
     windows = result.debug["windows"]
     assert len(windows) > 3
-    covered = [n for w in windows for n in range(w["start_segment_number"], w["end_segment_number"] + 1)]
+    covered = [
+        n for w in windows for n in range(w["start_segment_number"], w["end_segment_number"] + 1)
+    ]
     assert covered == list(range(1, len(stream) + 1))
     assert all(w["end_seconds"] - w["start_seconds"] <= 60 for w in windows)
     whole = LiveCommerceAnalyzer(ctx.settings).discover(make_ctx(build_transcript(stream, "zh")))
@@ -130,8 +147,13 @@ class FailingSecondWindow(OfflineEngine):
 
 
 def test_a_failed_window_is_listed_and_the_others_go_on(make_ctx):
-    ctx = make_ctx(build_transcript(ZH_STREAM * 2, "zh"), **{"analysis.semantic_window_target_seconds": 40,
-                                                            "analysis.semantic_window_max_seconds": 60})
+    ctx = make_ctx(
+        build_transcript(ZH_STREAM * 2, "zh"),
+        **{
+            "analysis.semantic_window_target_seconds": 40,
+            "analysis.semantic_window_max_seconds": 60,
+        },
+    )
     result = LiveCommerceAnalyzer(ctx.settings, engine=FailingSecondWindow()).discover(ctx)
     failed = [d for d in ctx.dropped if d.kind == "failed"]
     assert [(d.unit, d.id) for d in failed] == [("window", "window-002")]
@@ -143,11 +165,13 @@ def test_a_failed_window_is_listed_and_the_others_go_on(make_ctx):
 class BadGroups(OfflineEngine):
     def cluster(self, request):
         ids = [i.id for i in request.intervals]
-        return ClusterPlan(groups=[
-            ClusterGroup(interval_ids=[ids[0], ids[2]], title="保温杯", summary="s"),
-            ClusterGroup(interval_ids=["semantic-interval-999"], title="bogus", summary="s"),
-            ClusterGroup(interval_ids=[ids[0]], title="again", summary="s"),
-        ])
+        return ClusterPlan(
+            groups=[
+                ClusterGroup(interval_ids=[ids[0], ids[2]], title="保温杯", summary="s"),
+                ClusterGroup(interval_ids=["semantic-interval-999"], title="bogus", summary="s"),
+                ClusterGroup(interval_ids=[ids[0]], title="again", summary="s"),
+            ]
+        )
 
 
 def test_bad_cluster_groups_are_listed_and_no_interval_is_lost(make_ctx):

@@ -66,10 +66,17 @@ def analyzer_and_ctx(transcript, **over):
         "provider.timeout": 5,
         **over,
     }
-    settings = load_config(environ={}, overrides=overrides, sections=host.config_sections()).settings
+    settings = load_config(
+        environ={}, overrides=overrides, sections=host.config_sections()
+    ).settings
     factory = host.get(Kind.VIDEO_TYPE, "live_commerce").load()
-    ctx = AnalyzerContext(job=None, settings=settings, progress=StageProgress(None, "test"),
-                          transcript=transcript, probe=MediaProbe(duration_seconds=transcript.duration_seconds))
+    ctx = AnalyzerContext(
+        job=None,
+        settings=settings,
+        progress=StageProgress(None, "test"),
+        transcript=transcript,
+        probe=MediaProbe(duration_seconds=transcript.duration_seconds),
+    )
     return factory(settings), ctx
 
 
@@ -84,7 +91,9 @@ def run_all(analyzer, ctx):
 def test_failed_window_and_failed_item_are_listed_and_the_rest_completes():
     def script(rec, before):
         if rec.unit == "window-002":
-            return Reply('{"intervals": [{"start_segment_number": 7, "end_segment_number": ')  # cut off
+            return Reply(
+                '{"intervals": [{"start_segment_number": 7, "end_segment_number": '
+            )  # cut off
         answer = smart_answer(rec, PRODUCTS)
         if rec.stage == "plan" and "Toaster" in rec.messages[1]["content"]:
             for v in answer["variants"]:
@@ -97,11 +106,14 @@ def test_failed_window_and_failed_item_are_listed_and_the_rest_completes():
         discovered, clustered, plans = run_all(analyzer, ctx)
 
     # Discovery: windows 1 and 3 answered; window 2 (the kettle) failed after one repair.
-    assert [(i.start_segment_number, i.end_segment_number, i.title) for i in discovered.intervals] == [
-        (2, 6, "Blender"), (12, 16, "Toaster"), (17, 18, "Blender")]
+    assert [
+        (i.start_segment_number, i.end_segment_number, i.title) for i in discovered.intervals
+    ] == [(2, 6, "Blender"), (12, 16, "Toaster"), (17, 18, "Blender")]
     window2 = [r for r in server.requests if r.unit == "window-002"]
     assert len(window2) == 2 and window2[1].is_repair
-    assert discovered.debug["windows"][1]["validation_error"].startswith("invalid answer from the model")
+    assert discovered.debug["windows"][1]["validation_error"].startswith(
+        "invalid answer from the model"
+    )
 
     # Cluster: the blender revisit joins the first blender interval.
     assert [(i.title, len(i.windows)) for i in clustered.items] == [("Blender", 2), ("Toaster", 1)]
@@ -114,15 +126,22 @@ def test_failed_window_and_failed_item_are_listed_and_the_rest_completes():
         assert s.metadata["engine"] == "llm"
         assert s.metadata["planned_windows"][0]["role"] == "hook"
         for w in s.windows:
-            assert any(x.start_seconds - 1e-6 <= w.start_seconds and w.end_seconds <= x.end_seconds + 1e-6
-                       for x in blender.windows)
+            assert any(
+                x.start_seconds - 1e-6 <= w.start_seconds and w.end_seconds <= x.end_seconds + 1e-6
+                for x in blender.windows
+            )
     assert plans[toaster.id] == []
     toaster_requests = server.for_unit(toaster.id)
-    assert len(toaster_requests) == 2 and "unknown segment ids ['seg-9999']" in toaster_requests[1].last_user
+    assert (
+        len(toaster_requests) == 2
+        and "unknown segment ids ['seg-9999']" in toaster_requests[1].last_user
+    )
 
     failed = {(d.stage, d.unit, d.id): d.reason for d in ctx.dropped if d.kind == "failed"}
-    assert set(failed) == {("semantic_discover", "window", "window-002"),
-                           ("analyze", "item", toaster.id)}
+    assert set(failed) == {
+        ("semantic_discover", "window", "window-002"),
+        ("analyze", "item", toaster.id),
+    }
     assert "not valid JSON" in failed[("semantic_discover", "window", "window-002")]
     dropped_variants = [d for d in ctx.dropped if d.unit == "variant"]
     assert dropped_variants and all("seg-9999" in d.reason for d in dropped_variants)
@@ -131,8 +150,15 @@ def test_failed_window_and_failed_item_are_listed_and_the_rest_completes():
 def test_json_schema_fallback_happens_once_for_the_whole_run():
     def script(rec, before):
         if rec.format_type == "json_schema":
-            return Reply(status=400, body={"error": {
-                "message": "response_format json_schema is not supported by this server", "code": None}})
+            return Reply(
+                status=400,
+                body={
+                    "error": {
+                        "message": "response_format json_schema is not supported by this server",
+                        "code": None,
+                    }
+                },
+            )
         return Reply(smart_answer(rec, PRODUCTS))
 
     transcript = build_transcript(STREAM, "en")
@@ -151,15 +177,24 @@ def test_json_schema_fallback_happens_once_for_the_whole_run():
 def test_chinese_streamed_concurrent_run_with_rate_limits():
     def script(rec, before):
         if before == 0 and rec.stage == "discover":
-            return Reply(status=429, headers={"retry-after-ms": "100"},
-                         body={"error": {"message": "too many requests"}})
+            return Reply(
+                status=429,
+                headers={"retry-after-ms": "100"},
+                body={"error": {"message": "too many requests"}},
+            )
         return Reply(smart_answer(rec, ZH_PRODUCTS))
 
     transcript = build_transcript(ZH_STREAM, "zh")
     with ScriptedLLM(script) as server:
-        analyzer, ctx = analyzer_and_ctx(transcript, **{
-            "provider.base_url": server.base_url, "provider.stream": True,
-            "concurrency.semantic": 3, "analysis.semantic_window_target_seconds": 15})
+        analyzer, ctx = analyzer_and_ctx(
+            transcript,
+            **{
+                "provider.base_url": server.base_url,
+                "provider.stream": True,
+                "concurrency.semantic": 3,
+                "analysis.semantic_window_target_seconds": 15,
+            },
+        )
         discovered, clustered, plans = run_all(analyzer, ctx)
     windows = sorted({r.unit for r in server.requests if r.stage == "discover"})
     assert len(windows) >= 2

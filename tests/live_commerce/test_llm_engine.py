@@ -26,7 +26,12 @@ from llm_server import Reply, ScriptedLLM, smart_answer
 from test_discovery import EN_STREAM, ZH_STREAM
 
 KEY = "sk-test-SECRET-0123456789"
-PRODUCTS = {"water bottle": "Water bottle", "face cream": "Face cream", "保温杯": "保温杯", "面霜": "面霜"}
+PRODUCTS = {
+    "water bottle": "Water bottle",
+    "face cream": "Face cream",
+    "保温杯": "保温杯",
+    "面霜": "面霜",
+}
 
 
 def llm_settings(base_url: str, **over: object) -> object:
@@ -38,7 +43,9 @@ def llm_settings(base_url: str, **over: object) -> object:
         "provider.timeout": 5,
         **over,
     }
-    return load_config(environ={}, overrides=overrides, sections=get_host().config_sections()).settings
+    return load_config(
+        environ={}, overrides=overrides, sections=get_host().config_sections()
+    ).settings
 
 
 def window(stream=EN_STREAM, lang="en", index=1, count=1) -> DiscoverWindowRequest:
@@ -48,21 +55,41 @@ def window(stream=EN_STREAM, lang="en", index=1, count=1) -> DiscoverWindowReque
 
 def item_request(stream=EN_STREAM, lang="en", first=3, last=7) -> PlanItemRequest:
     lines = transcript_lines(build_transcript(stream, lang))[first - 1 : last]
-    return PlanItemRequest(item_id="semantic-item-001", title="Water bottle", summary="Steel bottle.",
-                           lines=lines, window_line_ids=[[ln.id for ln in lines]], language=lang,
-                           variants=2, hook_max_seconds=15.0, body_target_seconds=45.0)
+    return PlanItemRequest(
+        item_id="semantic-item-001",
+        title="Water bottle",
+        summary="Steel bottle.",
+        lines=lines,
+        window_line_ids=[[ln.id for ln in lines]],
+        language=lang,
+        variants=2,
+        hook_max_seconds=15.0,
+        body_target_seconds=45.0,
+    )
 
 
 def smart(rec, before):
     return Reply(smart_answer(rec, PRODUCTS))
 
 
-GOOD_EN = {"intervals": [
-    {"start_segment_number": 3, "end_segment_number": 7, "title": "Water bottle",
-     "summary": "Steel bottle, 29 dollars.", "keywords": ["water bottle", "29 dollars"]},
-    {"start_segment_number": 8, "end_segment_number": 12, "title": "Face cream",
-     "summary": "Moisturizing cream.", "keywords": []},
-]}
+GOOD_EN = {
+    "intervals": [
+        {
+            "start_segment_number": 3,
+            "end_segment_number": 7,
+            "title": "Water bottle",
+            "summary": "Steel bottle, 29 dollars.",
+            "keywords": ["water bottle", "29 dollars"],
+        },
+        {
+            "start_segment_number": 8,
+            "end_segment_number": 12,
+            "title": "Face cream",
+            "summary": "Moisturizing cream.",
+            "keywords": [],
+        },
+    ]
+}
 
 
 def test_request_shape_key_language_and_valid_answer():
@@ -71,7 +98,9 @@ def test_request_shape_key_language_and_valid_answer():
         result = engine.discover_window(window())
         engine.close()
     assert [(c.start_segment_number, c.end_segment_number, c.title) for c in result.candidates] == [
-        (3, 7, "Water bottle"), (8, 12, "Face cream")]
+        (3, 7, "Water bottle"),
+        (8, 12, "Face cream"),
+    ]
     [rec] = server.requests
     assert rec.headers["authorization"] == f"Bearer {KEY}"
     body = rec.body
@@ -107,7 +136,9 @@ def test_streaming_answer_is_assembled_from_sse_chunks():
 
 
 def test_fenced_and_prose_wrapped_json_is_accepted_without_a_repair():
-    wrapped = "Sure! Here are the intervals:\n```json\n" + json.dumps(GOOD_EN) + "\n```\nHope this helps."
+    wrapped = (
+        "Sure! Here are the intervals:\n```json\n" + json.dumps(GOOD_EN) + "\n```\nHope this helps."
+    )
     with ScriptedLLM(lambda rec, n: Reply(f"<think>let me see {{</think>{wrapped}")) as server:
         result = LLMEngine(llm_settings(server.base_url)).discover_window(window())
     assert len(server.requests) == 1
@@ -147,21 +178,52 @@ def test_missing_list_is_an_error_not_an_empty_result():
 
 
 def test_overlapping_intervals_are_fed_back_and_fixed():
-    bad = {"intervals": [
-        {"start_segment_number": 3, "end_segment_number": 9, "title": "Water bottle", "summary": "", "keywords": []},
-        {"start_segment_number": 8, "end_segment_number": 12, "title": "Face cream", "summary": "", "keywords": []},
-    ]}
+    bad = {
+        "intervals": [
+            {
+                "start_segment_number": 3,
+                "end_segment_number": 9,
+                "title": "Water bottle",
+                "summary": "",
+                "keywords": [],
+            },
+            {
+                "start_segment_number": 8,
+                "end_segment_number": 12,
+                "title": "Face cream",
+                "summary": "",
+                "keywords": [],
+            },
+        ]
+    }
     with ScriptedLLM(lambda rec, n: Reply(bad if n == 0 else GOOD_EN)) as server:
         result = LLMEngine(llm_settings(server.base_url)).discover_window(window())
-    assert "interval 2 (8-12): overlaps or precedes the previous interval" in server.requests[1].last_user
+    assert (
+        "interval 2 (8-12): overlaps or precedes the previous interval"
+        in server.requests[1].last_user
+    )
     assert [c.end_segment_number for c in result.candidates] == [7, 12]
 
 
 def test_problems_left_after_the_repair_are_returned_for_the_analyzer_to_drop():
-    bad = {"intervals": [
-        {"start_segment_number": 3, "end_segment_number": 7, "title": "Water bottle", "summary": "", "keywords": []},
-        {"start_segment_number": 14, "end_segment_number": 99, "title": "Face cream", "summary": "", "keywords": []},
-    ]}
+    bad = {
+        "intervals": [
+            {
+                "start_segment_number": 3,
+                "end_segment_number": 7,
+                "title": "Water bottle",
+                "summary": "",
+                "keywords": [],
+            },
+            {
+                "start_segment_number": 14,
+                "end_segment_number": 99,
+                "title": "Face cream",
+                "summary": "",
+                "keywords": [],
+            },
+        ]
+    }
     with ScriptedLLM(lambda rec, n: Reply(bad)) as server:
         result = LLMEngine(llm_settings(server.base_url)).discover_window(window())
     assert len(server.requests) == 2
@@ -189,18 +251,34 @@ def test_cluster_request_lists_intervals_and_groups_revisits():
     lines = transcript_lines(build_transcript(EN_STREAM, "en"))
 
     def info(i, a, b, title):
-        return IntervalInfo(id=f"semantic-interval-{i:03d}", start_segment_number=a, end_segment_number=b,
-                            start_seconds=lines[a - 1].start_seconds, end_seconds=lines[b - 1].end_seconds,
-                            title=title, summary="", lines=lines[a - 1 : b], keywords=["29 dollars"])
+        return IntervalInfo(
+            id=f"semantic-interval-{i:03d}",
+            start_segment_number=a,
+            end_segment_number=b,
+            start_seconds=lines[a - 1].start_seconds,
+            end_seconds=lines[b - 1].end_seconds,
+            title=title,
+            summary="",
+            lines=lines[a - 1 : b],
+            keywords=["29 dollars"],
+        )
 
-    request = ClusterRequest(intervals=[info(1, 3, 7, "Water bottle"), info(2, 8, 12, "Face cream"),
-                                        info(3, 14, 15, "Water bottle")], language="en")
+    request = ClusterRequest(
+        intervals=[
+            info(1, 3, 7, "Water bottle"),
+            info(2, 8, 12, "Face cream"),
+            info(3, 14, 15, "Water bottle"),
+        ],
+        language="en",
+    )
     with ScriptedLLM(smart) as server:
         engine = LLMEngine(llm_settings(server.base_url))
         plan = engine.cluster(request)
         single = engine.cluster(ClusterRequest(intervals=request.intervals[:1], language="en"))
     assert [g.interval_ids for g in plan.groups] == [
-        ["semantic-interval-001", "semantic-interval-003"], ["semantic-interval-002"]]
+        ["semantic-interval-001", "semantic-interval-003"],
+        ["semantic-interval-002"],
+    ]
     assert len(server.requests) == 1  # one interval needs no request
     assert "keywords: 29 dollars" in server.requests[0].last_user
     assert [g.interval_ids for g in single.groups] == [["semantic-interval-001"]]
@@ -209,8 +287,11 @@ def test_cluster_request_lists_intervals_and_groups_revisits():
 def test_429_waits_for_retry_after_then_succeeds():
     def script(rec, before):
         if before == 0:
-            return Reply(status=429, headers={"Retry-After": "1"},
-                         body={"error": {"message": "Rate limit reached", "type": "requests"}})
+            return Reply(
+                status=429,
+                headers={"Retry-After": "1"},
+                body={"error": {"message": "Rate limit reached", "type": "requests"}},
+            )
         return Reply(GOOD_EN)
 
     with ScriptedLLM(script) as server:
@@ -223,11 +304,17 @@ def test_429_waits_for_retry_after_then_succeeds():
 
 def test_5xx_are_retried_with_backoff_then_the_unit_fails():
     def script(rec, before):
-        return Reply(status=500 if before < 2 else 503, body={"error": {"message": "upstream overloaded"}})
+        return Reply(
+            status=500 if before < 2 else 503, body={"error": {"message": "upstream overloaded"}}
+        )
 
     with ScriptedLLM(script) as server:
-        engine = LLMEngine(llm_settings(server.base_url, **{"provider.max_retries": 3,
-                                                            "provider.backoff_base_seconds": 0.05}))
+        engine = LLMEngine(
+            llm_settings(
+                server.base_url,
+                **{"provider.max_retries": 3, "provider.backoff_base_seconds": 0.05},
+            )
+        )
         with pytest.raises(EngineUnitError) as info:
             engine.discover_window(window())
     assert len(server.requests) == 4  # 1 + max_retries
@@ -251,7 +338,9 @@ def test_an_answer_slower_than_the_timeout_is_retried():
 
     with ScriptedLLM(script) as server:
         t = time.monotonic()
-        result = LLMEngine(llm_settings(server.base_url, **{"provider.timeout": 0.5})).discover_window(window())
+        result = LLMEngine(
+            llm_settings(server.base_url, **{"provider.timeout": 0.5})
+        ).discover_window(window())
         elapsed = time.monotonic() - t
     assert len(server.requests) == 2 and len(result.candidates) == 2
     assert elapsed < 1.4  # the slow answer was abandoned at the timeout, not awaited
@@ -259,15 +348,23 @@ def test_an_answer_slower_than_the_timeout_is_retried():
 
 def test_always_too_slow_fails_the_unit_with_the_timeout_named():
     with ScriptedLLM(lambda rec, n: Reply(GOOD_EN, delay=1.0)) as server:
-        engine = LLMEngine(llm_settings(server.base_url, **{"provider.timeout": 0.3, "provider.max_retries": 1}))
-        with pytest.raises(EngineUnitError, match=r"within provider.timeout=0.3 s \(gave up after 2 attempts\)"):
+        engine = LLMEngine(
+            llm_settings(server.base_url, **{"provider.timeout": 0.3, "provider.max_retries": 1})
+        )
+        with pytest.raises(
+            EngineUnitError, match=r"within provider.timeout=0.3 s \(gave up after 2 attempts\)"
+        ):
             engine.discover_window(window())
 
 
 def test_a_trickling_stream_is_cut_at_the_timeout():
     with ScriptedLLM(lambda rec, n: Reply(GOOD_EN, chunk_delay=0.02)) as server:
-        engine = LLMEngine(llm_settings(server.base_url, **{"provider.stream": True, "provider.timeout": 0.5,
-                                                            "provider.max_retries": 0}))
+        engine = LLMEngine(
+            llm_settings(
+                server.base_url,
+                **{"provider.stream": True, "provider.timeout": 0.5, "provider.max_retries": 0},
+            )
+        )
         with pytest.raises(EngineUnitError, match="provider.timeout=0.5"):
             engine.discover_window(window())
 
@@ -275,9 +372,16 @@ def test_a_trickling_stream_is_cut_at_the_timeout():
 def test_json_schema_rejection_falls_back_to_json_object_once_per_run():
     def script(rec, before):
         if rec.format_type == "json_schema":
-            return Reply(status=400, body={"error": {
-                "message": "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
-                "type": "invalid_request_error", "param": "response_format"}})
+            return Reply(
+                status=400,
+                body={
+                    "error": {
+                        "message": "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+                        "type": "invalid_request_error",
+                        "param": "response_format",
+                    }
+                },
+            )
         return Reply(smart_answer(rec, PRODUCTS))
 
     with ScriptedLLM(script) as server:
@@ -287,8 +391,9 @@ def test_json_schema_rejection_falls_back_to_json_object_once_per_run():
         engine.plan_item(item_request())
     formats = [r.format_type for r in server.requests]
     assert formats == ["json_schema", "json_object", "json_object", "json_object", "json_object"]
-    assert engine.client.fallbacks == [{"from": "json_schema", "to": "json_object",
-                                        "reason": engine.client.fallbacks[0]["reason"]}]
+    assert engine.client.fallbacks == [
+        {"from": "json_schema", "to": "json_object", "reason": engine.client.fallbacks[0]["reason"]}
+    ]
     # Without the server-side schema the system prompt carries it.
     assert '"start_segment_number"' in server.requests[1].system
     assert "JSON Schema" in server.requests[1].system
@@ -296,15 +401,23 @@ def test_json_schema_rejection_falls_back_to_json_object_once_per_run():
 
 def test_configured_json_object_and_none_modes():
     with ScriptedLLM(smart) as server:
-        LLMEngine(llm_settings(server.base_url, **{"provider.structured_output": "none",
-                                                   "provider.temperature": None})).discover_window(window())
+        LLMEngine(
+            llm_settings(
+                server.base_url,
+                **{"provider.structured_output": "none", "provider.temperature": None},
+            )
+        ).discover_window(window())
     body = server.requests[0].body
     assert "response_format" not in body and "temperature" not in body
 
 
 def test_bad_key_is_a_stage_error_naming_the_setting_and_not_retried():
-    reply = Reply(status=401, body={"error": {"message": f"Incorrect API key provided: {KEY}.",
-                                              "code": "invalid_api_key"}})
+    reply = Reply(
+        status=401,
+        body={
+            "error": {"message": f"Incorrect API key provided: {KEY}.", "code": "invalid_api_key"}
+        },
+    )
     with ScriptedLLM(lambda rec, n: reply) as server:
         engine = LLMEngine(llm_settings(server.base_url))
         with pytest.raises(StageError) as info:
@@ -329,36 +442,62 @@ def test_connection_refused_names_provider_base_url():
 def test_unknown_model_404_is_a_stage_error():
     reply = Reply(status=404, body={"error": {"message": "The model `gpt-9` does not exist"}})
     with ScriptedLLM(lambda rec, n: reply) as server, pytest.raises(StageError) as info:
-        LLMEngine(llm_settings(server.base_url, **{"provider.model": "gpt-9"})).discover_window(window())
+        LLMEngine(llm_settings(server.base_url, **{"provider.model": "gpt-9"})).discover_window(
+            window()
+        )
     assert len(server.requests) == 1
     assert "HTTP 404" in info.value.one_line() and "provider.model=gpt-9" in info.value.one_line()
 
 
 def test_prompt_overrides_are_appended_to_the_right_system_prompt():
     with ScriptedLLM(smart) as server:
-        engine = LLMEngine(llm_settings(server.base_url, **{
-            "prompt_overrides.semantic.system": "Treat bundles as one product.",
-            "prompt_overrides.analyze.system": "Never start with a price."}))
+        engine = LLMEngine(
+            llm_settings(
+                server.base_url,
+                **{
+                    "prompt_overrides.semantic.system": "Treat bundles as one product.",
+                    "prompt_overrides.analyze.system": "Never start with a price.",
+                },
+            )
+        )
         engine.discover_window(window())
         engine.plan_item(item_request())
     discover, plan = server.requests
-    assert discover.system.endswith("## Additional user instructions\n\n"
-                                    "Apply the following only where it agrees with the instructions above "
-                                    "and the output format.\n\nTreat bundles as one product.")
+    assert discover.system.endswith(
+        "## Additional user instructions\n\n"
+        "Apply the following only where it agrees with the instructions above "
+        "and the output format.\n\nTreat bundles as one product."
+    )
     assert "Never start with a price." in plan.system and "bundles" not in plan.system
 
 
 def test_empty_key_sends_no_authorization_header():
     with ScriptedLLM(smart) as server:
-        LLMEngine(llm_settings(server.base_url, **{"provider.api_key": ""})).discover_window(window())
+        LLMEngine(llm_settings(server.base_url, **{"provider.api_key": ""})).discover_window(
+            window()
+        )
     assert "authorization" not in server.requests[0].headers
 
 
 def test_a_garbled_repair_keeps_the_first_answer_that_parsed():
-    bad = {"intervals": [
-        {"start_segment_number": 3, "end_segment_number": 7, "title": "Water bottle", "summary": "", "keywords": []},
-        {"start_segment_number": 5, "end_segment_number": 12, "title": "Face cream", "summary": "", "keywords": []},
-    ]}
+    bad = {
+        "intervals": [
+            {
+                "start_segment_number": 3,
+                "end_segment_number": 7,
+                "title": "Water bottle",
+                "summary": "",
+                "keywords": [],
+            },
+            {
+                "start_segment_number": 5,
+                "end_segment_number": 12,
+                "title": "Face cream",
+                "summary": "",
+                "keywords": [],
+            },
+        ]
+    }
     with ScriptedLLM(lambda rec, n: Reply(bad if n == 0 else "```json\n{oops")) as server:
         result = LLMEngine(llm_settings(server.base_url)).discover_window(window())
     assert len(server.requests) == 2

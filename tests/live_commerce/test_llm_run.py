@@ -27,15 +27,35 @@ def make_recording(folder: Path) -> Path:
 
     transcript = build_transcript(STREAM, "en")
     video = folder / "stream.mp4"
-    cues = [f"{i}\n{_srt_time(s.start_seconds)} --> {_srt_time(s.end_seconds)}\n{s.text}\n"
-            for i, s in enumerate(transcript.segments, 1)]
+    cues = [
+        f"{i}\n{_srt_time(s.start_seconds)} --> {_srt_time(s.end_seconds)}\n{s.text}\n"
+        for i, s in enumerate(transcript.segments, 1)
+    ]
     video.with_suffix(".srt").write_text("\n".join(cues), encoding="utf-8")
     d = transcript.duration_seconds + 1
     subprocess.run(
-        [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
-         "-f", "lavfi", "-i", f"testsrc=size=160x120:rate=10:duration={d}",
-         "-f", "lavfi", "-i", f"sine=frequency=440:duration={d}",
-         "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", "-shortest", str(video)],
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-y",
+            "-loglevel",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"testsrc=size=160x120:rate=10:duration={d}",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={d}",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(video),
+        ],
         check=True,
     )
     return video
@@ -55,27 +75,43 @@ def test_clipora_run_completes_every_other_item(tmp_path, clipora_config, cli_ru
         return Reply(answer)
 
     with ScriptedLLM(script) as server:
-        config = clipora_config(**{
-            "asr.mode": "import",
-            "analysis.engine": "llm",
-            "analysis.semantic_window_target_seconds": 20,
-            "analysis.semantic_window_max_seconds": 40,
-            "analysis.semantic_min_duration_seconds": 10,
-            "provider.base_url": server.base_url,
-            "provider.backoff_base_seconds": 0.01,
-            "render_subtitles.mode": "disabled",
-        })
-        result = cli_run("run", str(video), "--config", str(config), "--log-level", "error",
-                         env={"CLIPORA_PROVIDER__API_KEY": KEY})
+        config = clipora_config(
+            **{
+                "asr.mode": "import",
+                "analysis.engine": "llm",
+                "analysis.semantic_window_target_seconds": 20,
+                "analysis.semantic_window_max_seconds": 40,
+                "analysis.semantic_min_duration_seconds": 10,
+                "provider.base_url": server.base_url,
+                "provider.backoff_base_seconds": 0.01,
+                "render_subtitles.mode": "disabled",
+            }
+        )
+        result = cli_run(
+            "run",
+            str(video),
+            "--config",
+            str(config),
+            "--log-level",
+            "error",
+            env={"CLIPORA_PROVIDER__API_KEY": KEY},
+        )
     assert result.exit_code == 0, result.output
     job = Path(result.stdout.strip().splitlines()[-1])
     manifest = json.loads((job / "manifest.json").read_text(encoding="utf-8"))
-    failed = {(d["stage"], d["unit"], d["id"]) for d in manifest["dropped"] if d["kind"] == "failed"}
-    assert failed == {("semantic_discover", "window", "window-002"), ("analyze", "item", "semantic-item-002")}
+    failed = {
+        (d["stage"], d["unit"], d["id"]) for d in manifest["dropped"] if d["kind"] == "failed"
+    }
+    assert failed == {
+        ("semantic_discover", "window", "window-002"),
+        ("analyze", "item", "semantic-item-002"),
+    }
     clips = sorted(p.name for p in (job / "renders").glob("*.mp4"))
     assert clips == ["1-semantic-item-001-plan-001.mp4", "2-semantic-item-001-plan-002.mp4"]
     # The failed item's request record keeps what the model answered and what was wrong with it.
-    record = json.loads((job / "analysis" / "requests" / "semantic-item-002.json").read_text(encoding="utf-8"))
+    record = json.loads(
+        (job / "analysis" / "requests" / "semantic-item-002.json").read_text(encoding="utf-8")
+    )
     assert "unknown segment ids ['seg-0404']" in record["plan"]["debug"]["unresolved_problems"][0]
     assert all(r.headers["authorization"] == f"Bearer {KEY}" for r in server.requests)
     for path in job.rglob("*"):

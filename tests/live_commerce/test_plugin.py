@@ -37,13 +37,19 @@ def test_window_limits_are_validated(settings_for):
     from clipora_core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="semantic_window_max_seconds"):
-        settings_for(**{"analysis.semantic_window_target_seconds": 900,
-                        "analysis.semantic_window_max_seconds": 300})
+        settings_for(
+            **{
+                "analysis.semantic_window_target_seconds": 900,
+                "analysis.semantic_window_max_seconds": 300,
+            }
+        )
 
 
 def test_plugin_module_imports_nothing_heavy():
-    code = ("import sys, clipora_live_commerce.plugin as p; "
-            "print(sorted(m for m in ('jieba','pypinyin','httpx','numpy') if m in sys.modules))")
+    code = (
+        "import sys, clipora_live_commerce.plugin as p; "
+        "print(sorted(m for m in ('jieba','pypinyin','httpx','numpy') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -72,8 +78,16 @@ def test_default_analyzer_uses_the_offline_engine(settings_for):
 
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("一百二十九", 129), ("两百四十九", 249), ("三十", 30), ("十二", 12), ("一千零五", 1005),
-     ("三百一十六", 316), ("九十九", 99), ("价格", None)],
+    [
+        ("一百二十九", 129),
+        ("两百四十九", 249),
+        ("三十", 30),
+        ("十二", 12),
+        ("一千零五", 1005),
+        ("三百一十六", 316),
+        ("九十九", 99),
+        ("价格", None),
+    ],
 )
 def test_chinese_numerals(text, value):
     assert zh_number(text) == value

@@ -34,13 +34,21 @@ def report_for(item, absent, interval=1.0, status=None) -> PresenceReport:
     """Samples on the detector's grid inside the item's windows; ``absent`` is the truth."""
     samples = []
     for w in item.windows:
-        inner = range(math.floor(w.start_seconds / interval) + 1, math.ceil(w.end_seconds / interval))
+        inner = range(
+            math.floor(w.start_seconds / interval) + 1, math.ceil(w.end_seconds / interval)
+        )
         for t in [w.start_seconds + 0.25, *(k * interval for k in inner), w.end_seconds - 0.25]:
             verdict = status or ("absent" if any(a <= t < b for a, b in absent) else "present")
             samples.append(PresenceSample(timestamp_seconds=t, status=verdict))
     present, missing = presence_windows(samples, interval, item.windows)
-    return PresenceReport(semantic_item_id=item.id, detector="test", sample_interval_seconds=interval,
-                          samples=samples, present_windows=present, absent_windows=missing)
+    return PresenceReport(
+        semantic_item_id=item.id,
+        detector="test",
+        sample_interval_seconds=interval,
+        samples=samples,
+        present_windows=present,
+        absent_windows=missing,
+    )
 
 
 def analyze(make_ctx, absent=None, report=None, stream=STREAM, **overrides):
@@ -53,8 +61,10 @@ def analyze(make_ctx, absent=None, report=None, stream=STREAM, **overrides):
 
 
 def overlap(w, spans) -> float:
-    return max((min(w.end_seconds, b.end_seconds) - max(w.start_seconds, b.start_seconds) for b in spans),
-               default=0.0)
+    return max(
+        (min(w.end_seconds, b.end_seconds) - max(w.start_seconds, b.start_seconds) for b in spans),
+        default=0.0,
+    )
 
 
 def assert_on_screen(ctx, item, segs):
@@ -71,7 +81,9 @@ def test_hook_moves_to_the_next_line_with_the_host_on_screen(make_ctx):
     # The host walks out while saying seg-0004, variant 1's hook.
     _, _, before = analyze(make_ctx, **{"analysis.body_target_seconds": 15})
     assert before[0].metadata["hook_selected"]["real_segment_ids"] == ["seg-0004"]
-    ctx, item, segs = analyze(make_ctx, absent=[(12.0, 18.0)], **{"analysis.body_target_seconds": 15})
+    ctx, item, segs = analyze(
+        make_ctx, absent=[(12.0, 18.0)], **{"analysis.body_target_seconds": 15}
+    )
     assert_on_screen(ctx, item, segs)
     first = segs[0].metadata
     (change,) = [a for a in first["presence_adjustments"] if a["role"] == "hook"]
@@ -82,9 +94,13 @@ def test_hook_moves_to_the_next_line_with_the_host_on_screen(make_ctx):
     assert first["planned_windows"][0] is not None and first["planned_windows"][0]["role"] == "hook"
     assert change["to"]["start_segment_id"] == hook["start_segment_id"] != "seg-0004"
     assert hook["presence_moved_from"] == ["seg-0004", "seg-0004"]
-    body_ids = {i for p in first["planned_windows"] if p["role"] == "body" for i in p["real_segment_ids"]}
+    body_ids = {
+        i for p in first["planned_windows"] if p["role"] == "body" for i in p["real_segment_ids"]
+    }
     assert not body_ids & set(hook["real_segment_ids"]), "no line plays twice"
-    assert segs[0].windows[0].start_seconds == hook["start_seconds"], "the hook still opens the clip"
+    assert segs[0].windows[0].start_seconds == hook["start_seconds"], (
+        "the hook still opens the clip"
+    )
     assert ctx.dropped == []
 
 
@@ -117,8 +133,11 @@ def test_body_window_splits_into_present_parts_on_speech_edges(make_ctx):
             assert min(abs(p["start_seconds"] - w.start_seconds) for w in words) <= 0.16
             assert min(abs(p["end_seconds"] - w.end_seconds) for w in words) <= 0.26
     # Variant 2's first piece keeps whole lines (seg-0002..seg-0004) rather than half of seg-0005.
-    assert any(p["real_segment_ids"] == ["seg-0002", "seg-0003", "seg-0004"]
-               and p["presence_snapped_to"] == "line" for p in segs[1].metadata["planned_windows"])
+    assert any(
+        p["real_segment_ids"] == ["seg-0002", "seg-0003", "seg-0004"]
+        and p["presence_snapped_to"] == "line"
+        for p in segs[1].metadata["planned_windows"]
+    )
 
 
 def test_too_short_present_part_is_dropped_and_recorded(make_ctx):
@@ -127,10 +146,14 @@ def test_too_short_present_part_is_dropped_and_recorded(make_ctx):
     assert_on_screen(ctx, item, segs)
     drops = [a for a in segs[0].metadata["presence_adjustments"] if a["action"] == "dropped"]
     assert drops and all(a["role"] == "body" for a in drops)
-    assert any("shorter than 1.5 s" in a["reason"] and a["piece"]["end_seconds"] == pytest.approx(18.5)
-               for a in drops)
+    assert any(
+        "shorter than 1.5 s" in a["reason"] and a["piece"]["end_seconds"] == pytest.approx(18.5)
+        for a in drops
+    )
     played = [w for s in segs for w in s.windows]
-    assert not any(w.start_seconds < 18.5 < w.end_seconds + 0.01 and w.end_seconds <= 18.6 for w in played)
+    assert not any(
+        w.start_seconds < 18.5 < w.end_seconds + 0.01 and w.end_seconds <= 18.6 for w in played
+    )
 
 
 def test_short_absence_within_the_limits_keeps_the_window(make_ctx):
@@ -142,8 +165,12 @@ def test_short_absence_within_the_limits_keeps_the_window(make_ctx):
     assert segs[1].metadata["pose_present_throughout"] is False
     assert 0.9 <= segs[1].metadata["pose_presence_ratio"] < 1.0
     # A stricter ratio splits the same window.
-    ctx, item, segs = analyze(make_ctx, absent=[(19.0, 21.0)], **{"analysis.pose_presence.min_presence_ratio": 0.95})
-    assert [a["action"] for a in segs[1].metadata["presence_adjustments"] if a["role"] == "body"] == ["split"]
+    ctx, item, segs = analyze(
+        make_ctx, absent=[(19.0, 21.0)], **{"analysis.pose_presence.min_presence_ratio": 0.95}
+    )
+    assert [
+        a["action"] for a in segs[1].metadata["presence_adjustments"] if a["role"] == "body"
+    ] == ["split"]
     assert_on_screen(ctx, item, segs)
 
 
@@ -153,8 +180,10 @@ def test_variant_with_nothing_on_screen_is_dropped_and_listed(make_ctx):
     variants = [d for d in ctx.dropped if d.unit == "variant"]
     assert [d.id for d in variants] == [f"{item.id}-variant-1", f"{item.id}-variant-2"]
     assert all(d.stage == "analyze" and d.kind == "dropped" for d in variants)
-    assert all("no body window left with the host on screen" in d.reason and "host absent" in d.reason
-               for d in variants)
+    assert all(
+        "no body window left with the host on screen" in d.reason and "host absent" in d.reason
+        for d in variants
+    )
     assert [(d.unit, d.id) for d in ctx.dropped if d.unit == "item"] == [("item", item.id)]
 
 
@@ -184,8 +213,11 @@ def test_unusable_report_changes_nothing(make_ctx, status):
     ctx0 = make_ctx(build_transcript(STREAM, "en", words=True), **ON)
     analyzer = LiveCommerceAnalyzer(ctx0.settings)
     (item,) = analyzer.cluster(ctx0, analyzer.discover(ctx0).intervals).items
-    report = report_for(item, [], status=status) if status else PresenceReport(
-        semantic_item_id=item.id, detector="test", sample_interval_seconds=1.0)
+    report = (
+        report_for(item, [], status=status)
+        if status
+        else PresenceReport(semantic_item_id=item.id, detector="test", sample_interval_seconds=1.0)
+    )
     ctx, _, segs = analyze(make_ctx, report=report)
     assert [s.windows for s in segs] == [s.windows for s in plain]
     for s in segs:
@@ -206,22 +238,39 @@ def test_presence_off_leaves_plans_alone(make_ctx):
 
 def test_llm_engine_hook_moves_by_the_same_rules():
     """The llm engine offers one hook per variant; the analyzer finds another line itself."""
+
     def script(rec, before):
         answer = smart_answer(rec, PRODUCTS)
         if rec.stage == "plan" and rec.unit == "semantic-item-001":
             ids = [sid for sid, _ in item_lines(rec)[0]]  # seg-0002..seg-0006
-            answer["variants"] = [{
-                "variant": "1", "title": "Blender", "summary": "The blender.",
-                "hook": {"start_segment_id": ids[1], "end_segment_id": ids[1], "reason": "crushes ice"},
-                "body": [{"start_segment_id": ids[3], "end_segment_id": ids[4],
-                          "selling_point": "price: 79 dollars", "reason": "deal"}],
-            }]
+            answer["variants"] = [
+                {
+                    "variant": "1",
+                    "title": "Blender",
+                    "summary": "The blender.",
+                    "hook": {
+                        "start_segment_id": ids[1],
+                        "end_segment_id": ids[1],
+                        "reason": "crushes ice",
+                    },
+                    "body": [
+                        {
+                            "start_segment_id": ids[3],
+                            "end_segment_id": ids[4],
+                            "selling_point": "price: 79 dollars",
+                            "reason": "deal",
+                        }
+                    ],
+                }
+            ]
         return Reply(answer)
 
     transcript = build_transcript(LLM_STREAM, "en", words=True)
     with ScriptedLLM(script) as server:
-        analyzer, ctx = analyzer_and_ctx(transcript, **{"provider.base_url": server.base_url,
-                                                        "analysis.variants_per_segment": 1, **ON})
+        analyzer, ctx = analyzer_and_ctx(
+            transcript,
+            **{"provider.base_url": server.base_url, "analysis.variants_per_segment": 1, **ON},
+        )
         items = analyzer.cluster(ctx, analyzer.discover(ctx).intervals).items
         blender = items[0]
         assert blender.title == "Blender"

@@ -20,7 +20,12 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def boundary_f1(pred: list[float], truth: list[float], tol: float = 8.0) -> float:
-    pairs = sorted((abs(p - t), i, j) for i, p in enumerate(pred) for j, t in enumerate(truth) if abs(p - t) <= tol)
+    pairs = sorted(
+        (abs(p - t), i, j)
+        for i, p in enumerate(pred)
+        for j, t in enumerate(truth)
+        if abs(p - t) <= tol
+    )
     up: set[int] = set()
     ut: set[int] = set()
     for _, i, j in pairs:
@@ -34,7 +39,9 @@ def boundary_f1(pred: list[float], truth: list[float], tol: float = 8.0) -> floa
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_demo_products_boundaries_items_and_plans(lang, make_ctx):
-    transcript = Transcript.model_validate_json((FIXTURES / f"demo_{lang}.transcript.json").read_text())
+    transcript = Transcript.model_validate_json(
+        (FIXTURES / f"demo_{lang}.transcript.json").read_text()
+    )
     truth = json.loads((FIXTURES / f"demo_{lang}.truth.json").read_text())
     ctx = make_ctx(transcript)
     analyzer = LiveCommerceAnalyzer(ctx.settings)

@@ -69,26 +69,53 @@ def presence_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     # Whole seconds so the frame cuts sit exactly where the truth says.
     away = (float(math.floor(lines[AWAY[0]][0])), float(math.ceil(lines[AWAY[-1]][1])))
     person, empty = person_frame(), empty_frame()
-    silent = write_video(d / "silent.mp4", [(away[0], person), (away[1] - away[0], empty),
-                                            (math.ceil(total) - away[1], person)])
+    silent = write_video(
+        d / "silent.mp4",
+        [(away[0], person), (away[1] - away[0], empty), (math.ceil(total) - away[1], person)],
+    )
     video = d / "pitch.mp4"
-    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
-                    "-i", str(silent), "-i", str(audio), "-c:v", "copy", "-c:a", "aac", "-shortest",
-                    str(video)], check=True)
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(),
+            "-hide_banner",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(silent),
+            "-i",
+            str(audio),
+            "-c:v",
+            "copy",
+            "-c:a",
+            "aac",
+            "-shortest",
+            str(video),
+        ],
+        check=True,
+    )
     workdir = d / "work"
     config = d / "clipora.yaml"
-    config.write_text(yaml.safe_dump({
-        "paths": {"workdir": str(workdir)},
-        "asr": {"mode": "local", "language": "en"},
-        "analysis": {
-            "engine": "offline",
-            "semantic_min_duration_seconds": 5,
-            "pose_presence": {"enabled": True, "sample_interval_seconds": INTERVAL},
-        },
-        "render_subtitles": {"mode": "disabled"},
-    }), encoding="utf-8")
-    result = CliRunner().invoke(build_cli(), ["run", str(video), "--config", str(config),
-                                              "--log-level", "error"], catch_exceptions=False)
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "paths": {"workdir": str(workdir)},
+                "asr": {"mode": "local", "language": "en"},
+                "analysis": {
+                    "engine": "offline",
+                    "semantic_min_duration_seconds": 5,
+                    "pose_presence": {"enabled": True, "sample_interval_seconds": INTERVAL},
+                },
+                "render_subtitles": {"mode": "disabled"},
+            }
+        ),
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        build_cli(),
+        ["run", str(video), "--config", str(config), "--log-level", "error"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     job = Path(result.stdout.strip().splitlines()[-1])
     return {"job": job, "away": away, "lines": lines, "video": video}
@@ -106,7 +133,10 @@ def test_presence_report_matches_the_truth(presence_run: dict[str, Any]) -> None
     assert report["detector"] == "mediapipe" and report["sample_interval_seconds"] == INTERVAL
     assert {s["status"] for s in report["samples"]} >= {"present", "absent"}
     (missing,) = [w for r in reports for w in read(r)["absent_windows"]]
-    assert abs(missing["start_seconds"] - a) <= INTERVAL and abs(missing["end_seconds"] - b) <= INTERVAL
+    assert (
+        abs(missing["start_seconds"] - a) <= INTERVAL
+        and abs(missing["end_seconds"] - b) <= INTERVAL
+    )
 
 
 def test_rendered_clips_stay_off_the_absent_span(presence_run: dict[str, Any]) -> None:
@@ -118,15 +148,22 @@ def test_rendered_clips_stay_off_the_absent_span(presence_run: dict[str, Any]) -
         assert Path(clip["output_path"]).is_file()
         for w in clip["windows"]:
             # Within one sample interval of the truth, nothing of the empty set is played.
-            assert w["end_seconds"] <= a + INTERVAL or w["start_seconds"] >= b - INTERVAL, (clip["clip_id"], w)
+            assert w["end_seconds"] <= a + INTERVAL or w["start_seconds"] >= b - INTERVAL, (
+                clip["clip_id"],
+                w,
+            )
         with av.open(clip["output_path"]) as c:
             played = float(c.duration or 0) / 1_000_000
-        assert played == pytest.approx(sum(w["end_seconds"] - w["start_seconds"] for w in clip["windows"]),
-                                       abs=0.5)
+        assert played == pytest.approx(
+            sum(w["end_seconds"] - w["start_seconds"] for w in clip["windows"]), abs=0.5
+        )
     # The pitch is still there around the gap: the price and the call to action are played.
     price = presence_run["lines"][6]
-    assert any(w["start_seconds"] <= price[0] + 1 and w["end_seconds"] >= price[1] - 1
-               for clip in clips for w in clip["windows"])
+    assert any(
+        w["start_seconds"] <= price[0] + 1 and w["end_seconds"] >= price[1] - 1
+        for clip in clips
+        for w in clip["windows"]
+    )
 
 
 def test_every_change_is_recorded_with_its_reason(presence_run: dict[str, Any]) -> None:
@@ -143,4 +180,6 @@ def test_every_change_is_recorded_with_its_reason(presence_run: dict[str, Any]) 
     assert changes and all(c["reason"].startswith("host absent") for c in changes)
     assert {c["action"] for c in changes} & {"split", "moved", "dropped"}
     request = read(next((job / "analysis" / "requests").glob("*.json")))
-    assert request["presence"]["enabled"] is True and len(request["presence"]["absent_windows"]) == 1
+    assert (
+        request["presence"]["enabled"] is True and len(request["presence"]["absent_windows"]) == 1
+    )

@@ -109,7 +109,13 @@ def test_punctuation_from_segment_text_is_put_back_on_bare_words():
 
 def test_numbers_split_into_word_pieces_keep_the_segment_spacing():
     # Whisper splits "199" into "19" + "9"; the subtitle must read 199, not "19 9".
-    words = [(0.0, 0.5, "原价"), (0.5, 0.9, "19"), (0.9, 1.1, "9"), (1.1, 1.6, "today"), (1.6, 2.0, "only")]
+    words = [
+        (0.0, 0.5, "原价"),
+        (0.5, 0.9, "19"),
+        (0.9, 1.1, "9"),
+        (1.1, 1.6, "today"),
+        (1.6, 2.0, "only"),
+    ]
     t = Transcript(segments=[seg(1, 0, 2, "原价199 today only", words)])
     assert [c.text for c in build_cues(t, [win(0, 2)])] == ["原价199 today only"]
 

@@ -46,4 +46,6 @@ def register_asr_backends(register: Any) -> None:
 
 @hookimpl
 def register_config_sections(register: Any) -> None:
-    register(ConfigSection(path="asr.aliyun", model="clipora_asr_aliyun.settings:AliyunASRSettings"))
+    register(
+        ConfigSection(path="asr.aliyun", model="clipora_asr_aliyun.settings:AliyunASRSettings")
+    )

@@ -48,7 +48,9 @@ class AudioStream:
         try:
             self._container = av.open(str(path), metadata_errors="ignore")
         except (av.error.FFmpegError, OSError) as exc:
-            raise InputError(f"cannot read {path.name}: {exc}", hint="check that the file is a video") from exc
+            raise InputError(
+                f"cannot read {path.name}: {exc}", hint="check that the file is a video"
+            ) from exc
         if not self._container.streams.audio:
             self._container.close()
             raise StageError(

@@ -27,6 +27,7 @@ from clipora_asr_local.models import (
     ResolvedModel,
     cuda_available,
     default_threads,
+    forget_models,
     load_model,
     resolve_model,
 )
@@ -76,6 +77,12 @@ class LocalWhisperBackend:
                 f"({key.compute_type}): {exc}",
                 hint="set asr.local.device=cpu or asr.local.compute_type=int8",
             ) from exc
+
+    def close(self) -> None:
+        """Called by the runner when transcription ends: free the model (about 600 MB with
+        its working memory) before analysis and rendering; the next job loads it again in
+        about a second."""
+        forget_models()
 
     # --- transcription --------------------------------------------------------------------
 
@@ -154,20 +161,31 @@ class LocalWhisperBackend:
         run = WindowedRun(language=self._requested_language(request))
         model = None
         with AudioStream(request.media_path) as stream:
-            total = request.duration_seconds if request.duration_seconds > 0 else stream.estimated_seconds()
+            total = (
+                request.duration_seconds
+                if request.duration_seconds > 0
+                else stream.estimated_seconds()
+            )
             decode_started = time.perf_counter()
             for offset, samples in audio_windows(stream, self.cfg.chunk_seconds):
                 run.decode_seconds += time.perf_counter() - decode_started
                 run.windows += 1
                 window_end = offset + samples.size / SAMPLE_RATE
                 progress.debug(
-                    "audio window", index=run.windows, start=round(offset, 2), end=round(window_end, 2)
+                    "audio window",
+                    index=run.windows,
+                    start=round(offset, 2),
+                    end=round(window_end, 2),
                 )
                 if model is None:
                     model = self._load(key)
                 for seg in self._transcribe_window(model, samples, request, run):
-                    words = [RawWord(w.start + offset, w.end + offset, w.word) for w in (seg.words or [])]
-                    run.segments.append(RawSegment(seg.start + offset, seg.end + offset, seg.text, words))
+                    words = [
+                        RawWord(w.start + offset, w.end + offset, w.word) for w in (seg.words or [])
+                    ]
+                    run.segments.append(
+                        RawSegment(seg.start + offset, seg.end + offset, seg.text, words)
+                    )
                     run.report(progress, min(seg.end + offset, window_end), total)
                 run.report(progress, window_end, total)
                 del samples
@@ -183,7 +201,9 @@ class LocalWhisperBackend:
         )
         return run
 
-    def _transcribe_window(self, model: Any, samples: Any, request: ASRRequest, run: WindowedRun) -> Any:
+    def _transcribe_window(
+        self, model: Any, samples: Any, request: ASRRequest, run: WindowedRun
+    ) -> Any:
         """Segments of one window, in window time; detects the language on the first speech."""
         import numpy as np
         from faster_whisper.transcribe import restore_speech_timestamps
@@ -199,13 +219,17 @@ class LocalWhisperBackend:
                 return []
             samples = np.concatenate([samples[c["start"] : c["end"]] for c in chunks])
             progress.debug(
-                "voice activity", speech_seconds=round(samples.size / SAMPLE_RATE, 1), chunks=len(chunks)
+                "voice activity",
+                speech_seconds=round(samples.size / SAMPLE_RATE, 1),
+                chunks=len(chunks),
             )
         if run.language is None:
             # Detected once, on the first window with speech; later windows reuse it.
             if model.model.is_multilingual:
                 run.language, probability, _ = model.detect_language(audio=samples)
-                progress.info("language detected", language=run.language, probability=round(probability, 2))
+                progress.info(
+                    "language detected", language=run.language, probability=round(probability, 2)
+                )
             else:
                 run.language = "en"
         opts = self.decode_options(request, run.language)

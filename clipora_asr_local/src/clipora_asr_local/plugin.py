@@ -11,6 +11,7 @@ from clipora_core import Capability, ConfigSection, Kind, hookimpl
 
 # Whisper's multilingual set (faster_whisper.tokenizer._LANGUAGE_CODES), kept here so listing
 # plugins does not import faster-whisper.
+# fmt: off
 WHISPER_LANGUAGES = [
     "af", "am", "ar", "as", "az", "ba", "be", "bg", "bn", "bo", "br", "bs", "ca", "cs", "cy",
     "da", "de", "el", "en", "es", "et", "eu", "fa", "fi", "fo", "fr", "gl", "gu", "ha", "haw",
@@ -20,6 +21,7 @@ WHISPER_LANGUAGES = [
     "sk", "sl", "sn", "so", "sq", "sr", "su", "sv", "sw", "ta", "te", "tg", "th", "tk", "tl",
     "tr", "tt", "uk", "ur", "uz", "vi", "yi", "yo", "zh", "yue",
 ]
+# fmt: on
 
 
 @hookimpl

@@ -23,11 +23,17 @@ class LocalASRSettings(Section):
         "auto",
         description="CTranslate2 compute type: auto (int8 on CPU, float16 on CUDA), int8, float32, ...",
     )
-    cpu_threads: int = Field(0, ge=0, description="CPU threads for decoding (0: all available cores)")
-    vad: bool = Field(True, description="Skip non-speech with the bundled Silero VAD (faster, fewer hallucinations)")
+    cpu_threads: int = Field(
+        0, ge=0, description="CPU threads for decoding (0: all available cores)"
+    )
+    vad: bool = Field(
+        True,
+        description="Skip non-speech with the bundled Silero VAD (faster, fewer hallucinations)",
+    )
     word_timestamps: bool = Field(True, description="Time every word (subtitles, emphasis)")
     initial_prompt: str = Field(
-        "", description="Text that primes the model (style, spelling); product names go in asr.hotwords"
+        "",
+        description="Text that primes the model (style, spelling); product names go in asr.hotwords",
     )
     simplified_chinese: bool = Field(
         True,

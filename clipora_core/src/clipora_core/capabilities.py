@@ -158,6 +158,9 @@ class ASRRequest:
 
 @runtime_checkable
 class ASRBackend(Protocol):
+    """May also define ``close()``: the runner calls it once transcription ends (also on
+    failure), so a backend can free its model before the later stages run."""
+
     def transcribe(self, request: ASRRequest) -> Transcript: ...
 
 

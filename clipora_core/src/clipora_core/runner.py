@@ -437,19 +437,25 @@ class Pipeline:
         scratch = self.job.path("semantic")
         scratch.mkdir(parents=True, exist_ok=True)
         language = None if s.asr.language in ("", "auto") else s.asr.language
-        transcript = backend.transcribe(
-            ASRRequest(
-                media_path=media,
-                duration_seconds=probe.duration_seconds,
-                scratch_dir=scratch,
-                settings=s,
-                progress=progress,
-                language=language,
-                hotwords=list(s.asr.hotwords),
-                source_path=self.job.source_path,
-                time_map=self._time_map(),
+        try:
+            transcript = backend.transcribe(
+                ASRRequest(
+                    media_path=media,
+                    duration_seconds=probe.duration_seconds,
+                    scratch_dir=scratch,
+                    settings=s,
+                    progress=progress,
+                    language=language,
+                    hotwords=list(s.asr.hotwords),
+                    source_path=self.job.source_path,
+                    time_map=self._time_map(),
+                )
             )
-        )
+        finally:
+            # A local model can hold hundreds of MB: hand it back before analysis and rendering.
+            close = getattr(backend, "close", None)
+            if callable(close):
+                close()
         for warning in transcript.warnings:
             progress.warning(warning)
         if s.asr.cache and cap.name != "import":

@@ -92,7 +92,9 @@ class ImportedTranscriptBackend:
         if time_map:
             raw, removed = _to_effective(raw, time_map)
             if removed:
-                warnings.append(f"{removed} cues fell in spans removed by cleaning and were dropped")
+                warnings.append(
+                    f"{removed} cues fell in spans removed by cleaning and were dropped"
+                )
         duration = request.duration_seconds if request.duration_seconds > 0 else None
         if duration:
             late = sum(1 for s in raw if s.start >= duration)

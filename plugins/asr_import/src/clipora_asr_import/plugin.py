@@ -32,4 +32,6 @@ def register_asr_backends(register: Any) -> None:
 @hookimpl
 def register_config_sections(register: Any) -> None:
     # Lazy reference: pydantic is imported only when config is loaded.
-    register(ConfigSection(path="asr.imported", model="clipora_asr_import.settings:ImportedASRSettings"))
+    register(
+        ConfigSection(path="asr.imported", model="clipora_asr_import.settings:ImportedASRSettings")
+    )

@@ -34,7 +34,8 @@ def read_transcript_file(path: Path) -> ImportedFile:
     suffix = path.suffix.lower()
     if not path.is_file():
         raise InputError(
-            f"transcript file {path} does not exist", hint="set asr.imported.path to an existing file"
+            f"transcript file {path} does not exist",
+            hint="set asr.imported.path to an existing file",
         )
     if suffix in SUBTITLE_SUFFIXES:
         result = _read_subtitles(path)
@@ -56,7 +57,9 @@ def _read_text(path: Path) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise InputError(f"cannot read {path.name}: it is neither UTF-8 nor GB18030 text", hint="save it as UTF-8")
+    raise InputError(
+        f"cannot read {path.name}: it is neither UTF-8 nor GB18030 text", hint="save it as UTF-8"
+    )
 
 
 def _read_subtitles(path: Path) -> ImportedFile:
@@ -64,7 +67,9 @@ def _read_subtitles(path: Path) -> ImportedFile:
 
     text = _read_text(path)
     if not text.strip():
-        raise InputError(f"cannot import {path.name}: the file is empty", hint="check the subtitle file")
+        raise InputError(
+            f"cannot import {path.name}: the file is empty", hint="check the subtitle file"
+        )
     fmt = {".srt": "srt", ".vtt": "vtt", ".ass": "ass", ".ssa": "ssa"}[path.suffix.lower()]
     try:
         subs = pysubs2.SSAFile.from_string(text, format_=fmt)
@@ -126,7 +131,10 @@ def _read_json(path: Path) -> ImportedFile:
     untimed_words = 0
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise InputError(f"cannot import {path.name}: segment {i + 1} is not an object", hint="check the file")
+            raise InputError(
+                f"cannot import {path.name}: segment {i + 1} is not an object",
+                hint="check the file",
+            )
         start = _time(item, ("start", "start_seconds", "start_time"))
         end = _time(item, ("end", "end_seconds", "end_time"))
         text = item.get("text")
@@ -152,7 +160,9 @@ def _read_json(path: Path) -> ImportedFile:
         segments.append(RawSegment(start, end, text, words))
     warnings = []
     if untimed_words:
-        warnings.append(f"{untimed_words} words in {path.name} have no times and were left out of word timings")
+        warnings.append(
+            f"{untimed_words} words in {path.name} have no times and were left out of word timings"
+        )
     return ImportedFile(segments=segments, language=language, warnings=warnings)
 
 

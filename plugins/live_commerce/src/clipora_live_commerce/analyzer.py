@@ -119,7 +119,9 @@ class LiveCommerceAnalyzer:
             )
             for i, spec in enumerate(specs, 1)
         ]
-        ctx.progress.info("interval planning started", windows=len(specs), engine=engine.name, language=lang)
+        ctx.progress.info(
+            "interval planning started", windows=len(specs), engine=engine.name, language=lang
+        )
         results = self._run_windows(ctx, engine, requests)
 
         accepted: list[DiscoveredInterval] = []
@@ -141,19 +143,36 @@ class LiveCommerceAnalyzer:
             if isinstance(result, EngineUnitError):
                 plan["validation_error"] = result.reason
                 plan["engine_debug"] = result.debug
-                ctx.dropped.append(DroppedUnit(stage=STAGE_DISCOVER, unit="window", kind="failed",
-                                               id=f"window-{req.window_index:03d}", reason=result.reason))
+                ctx.dropped.append(
+                    DroppedUnit(
+                        stage=STAGE_DISCOVER,
+                        unit="window",
+                        kind="failed",
+                        id=f"window-{req.window_index:03d}",
+                        reason=result.reason,
+                    )
+                )
                 continue
             plan["engine_debug"] = result.debug
             for j, cand in enumerate(result.candidates, 1):
-                record = {**cand.model_dump(), "status": "accepted", "reason": None, "interval_id": None}
+                record = {
+                    **cand.model_dump(),
+                    "status": "accepted",
+                    "reason": None,
+                    "interval_id": None,
+                }
                 reason = _reject_reason(cand, req, accepted)
                 if reason:
                     record.update(status="dropped", reason=reason)
-                    ctx.dropped.append(DroppedUnit(
-                        stage=STAGE_DISCOVER, unit="interval", id=f"window-{req.window_index:03d}-candidate-{j:03d}",
-                        reason=f"{reason}: segments {cand.start_segment_number}-{cand.end_segment_number} "
-                               f"{cand.title!r}"))
+                    ctx.dropped.append(
+                        DroppedUnit(
+                            stage=STAGE_DISCOVER,
+                            unit="interval",
+                            id=f"window-{req.window_index:03d}-candidate-{j:03d}",
+                            reason=f"{reason}: segments {cand.start_segment_number}-{cand.end_segment_number} "
+                            f"{cand.title!r}",
+                        )
+                    )
                 else:
                     a, b = lines[cand.start_segment_number - 1], lines[cand.end_segment_number - 1]
                     iv = DiscoveredInterval(
@@ -172,19 +191,25 @@ class LiveCommerceAnalyzer:
                 plan["candidates"].append(record)
         intervals = _join_across_cuts(accepted, window_of, lines)
         ctx.progress.info("discover completed", intervals=len(intervals))
-        return DiscoveryResult(intervals, debug={"engine": engine.name, "language": lang, "windows": plans})
+        return DiscoveryResult(
+            intervals, debug={"engine": engine.name, "language": lang, "windows": plans}
+        )
 
     def _run_windows(
         self, ctx: AnalyzerContext, engine: Engine, requests: list[DiscoverWindowRequest]
     ) -> list[WindowDiscovery | EngineUnitError]:
-        workers = max(1, int(getattr(getattr(ctx.settings, "concurrency", None), "semantic", 1) or 1))
+        workers = max(
+            1, int(getattr(getattr(ctx.settings, "concurrency", None), "semantic", 1) or 1)
+        )
         done = 0
         lock = threading.Lock()
 
         def one(req: DiscoverWindowRequest) -> WindowDiscovery | EngineUnitError:
             nonlocal done
-            ctx.progress.info(f"window request {req.window_index}/{req.window_count}",
-                              segments=f"{req.start_number}-{req.end_number}")
+            ctx.progress.info(
+                f"window request {req.window_index}/{req.window_count}",
+                segments=f"{req.start_number}-{req.end_number}",
+            )
             try:
                 result: WindowDiscovery | EngineUnitError = engine.discover_window(req)
             except EngineUnitError as exc:
@@ -205,7 +230,9 @@ class LiveCommerceAnalyzer:
     def cluster(self, ctx: AnalyzerContext, intervals: list[DiscoveredInterval]) -> ClusterResult:
         engine = self.engine
         if not intervals:
-            return ClusterResult([], debug={"engine": engine.name, "groups": [], "validation_error": None})
+            return ClusterResult(
+                [], debug={"engine": engine.name, "groups": [], "validation_error": None}
+            )
         lines = transcript_lines(ctx.transcript)
         lang = transcript_language(ctx.transcript)
         infos = [
@@ -226,23 +253,41 @@ class LiveCommerceAnalyzer:
         debug: dict[str, Any] = {"engine": engine.name, "groups": [], "validation_error": None}
         ctx.progress.info("cluster request started", intervals=len(infos))
         try:
-            plan = engine.cluster(ClusterRequest(intervals=infos, language=lang, progress=ctx.progress))
+            plan = engine.cluster(
+                ClusterRequest(intervals=infos, language=lang, progress=ctx.progress)
+            )
             groups = plan.groups
             debug["engine_debug"] = plan.debug
         except EngineUnitError as exc:
             # Not fatal: every interval becomes its own item, and the failure is listed.
             debug["validation_error"] = exc.reason
             debug["engine_debug"] = exc.debug
-            ctx.dropped.append(DroppedUnit(stage=STAGE_CLUSTER, unit="cluster", id="cluster", kind="failed",
-                                           reason=f"{exc.reason}; each interval kept as its own item"))
-            groups = [ClusterGroup(interval_ids=[i.id], title=i.title, summary=i.summary) for i in infos]
+            ctx.dropped.append(
+                DroppedUnit(
+                    stage=STAGE_CLUSTER,
+                    unit="cluster",
+                    id="cluster",
+                    kind="failed",
+                    reason=f"{exc.reason}; each interval kept as its own item",
+                )
+            )
+            groups = [
+                ClusterGroup(interval_ids=[i.id], title=i.title, summary=i.summary) for i in infos
+            ]
 
         used: set[str] = set()
         accepted: list[tuple[list[IntervalInfo], str, str, dict[str, Any]]] = []
         for n, g in enumerate(groups, 1):
-            record: dict[str, Any] = {"group_index": n, "interval_ids": g.interval_ids, "title": g.title,
-                                      "summary": g.summary, "status": "accepted", "reason": None,
-                                      "semantic_item_id": None, "merged_window_count": None}
+            record: dict[str, Any] = {
+                "group_index": n,
+                "interval_ids": g.interval_ids,
+                "title": g.title,
+                "summary": g.summary,
+                "status": "accepted",
+                "reason": None,
+                "semantic_item_id": None,
+                "merged_window_count": None,
+            }
             debug["groups"].append(record)
             reason = None
             if len(set(g.interval_ids)) != len(g.interval_ids):
@@ -253,28 +298,44 @@ class LiveCommerceAnalyzer:
                 reason = "interval_reused_across_groups"
             if reason:
                 record.update(status="dropped", reason=reason)
-                ctx.dropped.append(DroppedUnit(stage=STAGE_CLUSTER, unit="cluster_group", id=f"group-{n:03d}",
-                                               reason=f"{reason} in {g.interval_ids}; its intervals stay "
-                                                      "items of their own unless another group has them"))
+                ctx.dropped.append(
+                    DroppedUnit(
+                        stage=STAGE_CLUSTER,
+                        unit="cluster_group",
+                        id=f"group-{n:03d}",
+                        reason=f"{reason} in {g.interval_ids}; its intervals stay "
+                        "items of their own unless another group has them",
+                    )
+                )
                 continue
             used.update(g.interval_ids)
-            members = sorted((by_id[i] for i in g.interval_ids), key=lambda i: i.start_segment_number)
+            members = sorted(
+                (by_id[i] for i in g.interval_ids), key=lambda i: i.start_segment_number
+            )
             title = g.title.strip() or members[0].title
             summary = g.summary.strip() or members[0].summary
             accepted.append((members, title, summary, record))
         for info in infos:  # nothing disappears: an interval no group took is an item of its own
             if info.id not in used:
-                record = {"group_index": None, "interval_ids": [info.id], "title": info.title,
-                          "summary": info.summary, "status": "accepted",
-                          "reason": "not_grouped_kept_alone", "semantic_item_id": None,
-                          "merged_window_count": None}
+                record = {
+                    "group_index": None,
+                    "interval_ids": [info.id],
+                    "title": info.title,
+                    "summary": info.summary,
+                    "status": "accepted",
+                    "reason": "not_grouped_kept_alone",
+                    "semantic_item_id": None,
+                    "merged_window_count": None,
+                }
                 debug["groups"].append(record)
                 accepted.append(([info], info.title, info.summary, record))
 
         accepted.sort(key=lambda a: a[0][0].start_segment_number)
         items: list[SemanticItemInterval] = []
         for k, (members, title, summary, record) in enumerate(accepted, 1):
-            item = _materialize(f"semantic-item-{k:03d}", members, title, summary, lines, engine.name)
+            item = _materialize(
+                f"semantic-item-{k:03d}", members, title, summary, lines, engine.name
+            )
             items.append(item)
             record["semantic_item_id"] = item.id
             record["merged_window_count"] = len(item.windows)
@@ -283,7 +344,9 @@ class LiveCommerceAnalyzer:
 
     # --- analyze --------------------------------------------------------------------------------
 
-    def analyze_item(self, ctx: AnalyzerContext, item: SemanticItemInterval) -> list[EditPlanSegment]:
+    def analyze_item(
+        self, ctx: AnalyzerContext, item: SemanticItemInterval
+    ) -> list[EditPlanSegment]:
         engine = self.engine
         analysis = ctx.settings.analysis
         lines = transcript_lines(ctx.transcript)
@@ -291,12 +354,25 @@ class LiveCommerceAnalyzer:
         windows = sorted(item.windows, key=lambda w: w.start_seconds)
         groups: list[list[Line]] = []
         for w in windows:
-            groups.append([ln for ln in lines if ln.end_seconds > w.start_seconds + 1e-6
-                           and ln.start_seconds < w.end_seconds - 1e-6])
+            groups.append(
+                [
+                    ln
+                    for ln in lines
+                    if ln.end_seconds > w.start_seconds + 1e-6
+                    and ln.start_seconds < w.end_seconds - 1e-6
+                ]
+            )
         item_lines = [ln for g in groups for ln in g]
         if not item_lines:
-            ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id, kind="failed",
-                                           reason="no transcript segment inside the item's windows"))
+            ctx.dropped.append(
+                DroppedUnit(
+                    stage=STAGE_ANALYZE,
+                    unit="item",
+                    id=item.id,
+                    kind="failed",
+                    reason="no transcript segment inside the item's windows",
+                )
+            )
             return []
         request = PlanItemRequest(
             item_id=item.id,
@@ -310,13 +386,21 @@ class LiveCommerceAnalyzer:
             body_target_seconds=float(analysis.body_target_seconds),
             progress=ctx.progress,
         )
-        ctx.progress.info("item planning", semantic_item=item.id, lines=len(item_lines),
-                          variants=request.variants, engine=engine.name)
+        ctx.progress.info(
+            "item planning",
+            semantic_item=item.id,
+            lines=len(item_lines),
+            variants=request.variants,
+            engine=engine.name,
+        )
         try:
             plan = engine.plan_item(request)
         except EngineUnitError as exc:
-            ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id, kind="failed",
-                                           reason=exc.reason))
+            ctx.dropped.append(
+                DroppedUnit(
+                    stage=STAGE_ANALYZE, unit="item", id=item.id, kind="failed", reason=exc.reason
+                )
+            )
             self._write_request(ctx, item, request, None, {"error": exc.reason, **exc.debug})
             return []
         presence = ItemPresence.for_item(ctx, item)
@@ -346,57 +430,104 @@ class LiveCommerceAnalyzer:
         for v in plan.variants[:requested]:
             problems = validate_item_plan(request, ItemPlan(variants=[*kept, v]))
             if problems:
-                ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="variant", id=f"{item.id}-variant-{v.variant}",
-                                               reason="; ".join(problems)))
+                ctx.dropped.append(
+                    DroppedUnit(
+                        stage=STAGE_ANALYZE,
+                        unit="variant",
+                        id=f"{item.id}-variant-{v.variant}",
+                        reason="; ".join(problems),
+                    )
+                )
                 continue
             kept.append(v)
         if received > requested:
-            ctx.progress.info("extra variants ignored", semantic_item=item.id, received=received, requested=requested)
+            ctx.progress.info(
+                "extra variants ignored",
+                semantic_item=item.id,
+                received=received,
+                requested=requested,
+            )
         if not kept:
             if received:
-                ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id, kind="failed",
-                                               reason="no valid clip variant"))
+                ctx.dropped.append(
+                    DroppedUnit(
+                        stage=STAGE_ANALYZE,
+                        unit="item",
+                        id=item.id,
+                        kind="failed",
+                        reason="no valid clip variant",
+                    )
+                )
             else:
-                ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id,
-                                               reason="the engine found nothing worth a clip"))
+                ctx.dropped.append(
+                    DroppedUnit(
+                        stage=STAGE_ANALYZE,
+                        unit="item",
+                        id=item.id,
+                        reason="the engine found nothing worth a clip",
+                    )
+                )
             return []
 
         built: list[tuple[VariantChoice, list[PlannedWindow], list[dict[str, Any]]]] = []
         seen_windows: dict[tuple[str, tuple[str, ...]], str] = {}
         hooks = HookPool(request, plan, kept)
         for v in kept:
-            planned = [resolve_span(role, span, request, pos, window_of_line, bridge)
-                       for role, span in ([("hook", v.hook)] if v.hook else []) + [("body", s) for s in v.body]]
+            planned = [
+                resolve_span(role, span, request, pos, window_of_line, bridge)
+                for role, span in ([("hook", v.hook)] if v.hook else [])
+                + [("body", s) for s in v.body]
+            ]
             adjustments: list[dict[str, Any]] = []
             if presence.rules is not None:
-                planned, adjustments = apply_presence(planned, presence.rules, v, hooks, request, pos,
-                                                       window_of_line, bridge)
+                planned, adjustments = apply_presence(
+                    planned, presence.rules, v, hooks, request, pos, window_of_line, bridge
+                )
                 if not any(p.role == "body" for p in planned):
                     why = "; ".join(a["reason"] for a in adjustments if a["role"] == "body")
-                    ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="variant",
-                                                   id=f"{item.id}-variant-{v.variant}",
-                                                   reason=f"no body window left with the host on screen ({why})"))
+                    ctx.dropped.append(
+                        DroppedUnit(
+                            stage=STAGE_ANALYZE,
+                            unit="variant",
+                            id=f"{item.id}-variant-{v.variant}",
+                            reason=f"no body window left with the host on screen ({why})",
+                        )
+                    )
                     continue
             # Cutting absent spans can leave two variants playing the same lines with the same
             # opening: one such clip is enough.
             shape = (planned[0].run[0].id, tuple(sorted({ln.id for p in planned for ln in p.run})))
             if adjustments and shape in seen_windows:
-                ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="variant", id=f"{item.id}-variant-{v.variant}",
-                                               reason=f"same lines as variant {seen_windows[shape]} once the spans "
-                                                      "without the host were cut"))
+                ctx.dropped.append(
+                    DroppedUnit(
+                        stage=STAGE_ANALYZE,
+                        unit="variant",
+                        id=f"{item.id}-variant-{v.variant}",
+                        reason=f"same lines as variant {seen_windows[shape]} once the spans "
+                        "without the host were cut",
+                    )
+                )
                 continue
             seen_windows.setdefault(shape, v.variant)
             built.append((v, planned, adjustments))
         if not built:
-            ctx.dropped.append(DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id,
-                                           reason="the host is off screen in every clip variant"))
+            ctx.dropped.append(
+                DroppedUnit(
+                    stage=STAGE_ANALYZE,
+                    unit="item",
+                    id=item.id,
+                    reason="the host is off screen in every clip variant",
+                )
+            )
             return []
 
         out: list[EditPlanSegment] = []
         for k, (v, entries, adjustments) in enumerate(built, 1):
             planned = [p.record() for p in entries]
             play = _merge_play_order([f for p in entries for f in p.frags])
-            body_points = [p["selling_point"] for p in planned if p["role"] == "body" and p["selling_point"]]
+            body_points = [
+                p["selling_point"] for p in planned if p["role"] == "body" and p["selling_point"]
+            ]
             hook = next((p for p in planned if p["role"] == "hook"), None)
             first_detail = body_points[0].split(":", 1)[-1].strip() if body_points else ""
             seg = EditPlanSegment(
@@ -423,9 +554,13 @@ class LiveCommerceAnalyzer:
                     "item_selling_points": plan.selling_points,
                     "planned_windows": planned,
                     "window_segment_ids": [
-                        {"role": p["role"], "start_segment_id": p["start_segment_id"],
-                         "end_segment_id": p["end_segment_id"], "real_segment_ids": p["real_segment_ids"],
-                         "fragment_count": p["fragment_count"]}
+                        {
+                            "role": p["role"],
+                            "start_segment_id": p["start_segment_id"],
+                            "end_segment_id": p["end_segment_id"],
+                            "real_segment_ids": p["real_segment_ids"],
+                            "fragment_count": p["fragment_count"],
+                        }
                         for p in planned
                     ],
                     "reasons": [f"{p['role']}: {p['reason']}" for p in planned if p["reason"]],
@@ -436,8 +571,14 @@ class LiveCommerceAnalyzer:
             out.append(seg)
         return out
 
-    def _write_request(self, ctx: AnalyzerContext, item: SemanticItemInterval, request: PlanItemRequest,
-                       plan: ItemPlan | None, extra: dict[str, Any]) -> None:
+    def _write_request(
+        self,
+        ctx: AnalyzerContext,
+        item: SemanticItemInterval,
+        request: PlanItemRequest,
+        plan: ItemPlan | None,
+        extra: dict[str, Any],
+    ) -> None:
         job = ctx.job
         if job is None or not hasattr(job, "write_json"):
             return
@@ -450,7 +591,9 @@ class LiveCommerceAnalyzer:
             "language": request.language,
             "variants_requested": request.variants,
             "transcript_lines": [ln.render() for ln in request.lines],
-            "plan": None if plan is None else {
+            "plan": None
+            if plan is None
+            else {
                 "variants": [v.model_dump() for v in plan.variants],
                 "selling_points": plan.selling_points,
                 "debug": plan.debug,
@@ -467,7 +610,9 @@ class LiveCommerceAnalyzer:
 # --- helpers ---------------------------------------------------------------------------------------
 
 
-def _reject_reason(cand: Any, req: DiscoverWindowRequest, accepted: list[DiscoveredInterval]) -> str | None:
+def _reject_reason(
+    cand: Any, req: DiscoverWindowRequest, accepted: list[DiscoveredInterval]
+) -> str | None:
     if cand.end_segment_number < cand.start_segment_number:
         return "end_before_start"
     if cand.start_segment_number < req.start_number:
@@ -495,9 +640,13 @@ def _join_across_cuts(
     for iv in accepted:
         w = window_of.get(iv.id)
         prev = out[-1] if out else None
-        if (prev is not None and w != last_window[-1]
-                and iv.start_segment_number == prev.end_segment_number + 1 and iv.title
-                and _norm(iv.title) == _norm(prev.title)):
+        if (
+            prev is not None
+            and w != last_window[-1]
+            and iv.start_segment_number == prev.end_segment_number + 1
+            and iv.title
+            and _norm(iv.title) == _norm(prev.title)
+        ):
             prev.end_segment_number = iv.end_segment_number
             prev.end_seconds = lines[iv.end_segment_number - 1].end_seconds
             last_window[-1] = w
@@ -509,8 +658,14 @@ def _join_across_cuts(
     return out
 
 
-def _materialize(item_id: str, members: list[IntervalInfo], title: str, summary: str,
-                 lines: list[Line], engine: str) -> SemanticItemInterval:
+def _materialize(
+    item_id: str,
+    members: list[IntervalInfo],
+    title: str,
+    summary: str,
+    lines: list[Line],
+    engine: str,
+) -> SemanticItemInterval:
     spans: list[list[int]] = []
     for m in members:
         if spans and m.start_segment_number <= spans[-1][1] + 1:

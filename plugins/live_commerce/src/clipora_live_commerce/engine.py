@@ -142,7 +142,9 @@ def validate_window_candidates(
         if c.end_segment_number < c.start_segment_number:
             problems.append(f"{where}: end_segment_number is before start_segment_number")
         elif c.start_segment_number < request.start_number:
-            problems.append(f"{where}: starts before the window (first segment {request.start_number})")
+            problems.append(
+                f"{where}: starts before the window (first segment {request.start_number})"
+            )
         elif c.end_segment_number > request.end_number:
             problems.append(f"{where}: ends after the window (last segment {request.end_number})")
         elif c.start_segment_number <= last_end:

@@ -82,12 +82,26 @@ def phrases(text: str, language: Language, max_len: int = 3) -> list[str]:
     if language == "zh":
         for piece in _ZH_PUNCT.split(text):
             toks = [w for w in _jieba().lcut(piece) if w.strip()]
-            out.extend(_runs(toks, lambda w: len(w) >= 2 and w not in lx.ZH_STOP and bool(_CJK.search(w))
-                             and not all(ch in lx.ZH_NUM_CHARS for ch in w), "", max_len))
+            out.extend(
+                _runs(
+                    toks,
+                    lambda w: (
+                        len(w) >= 2
+                        and w not in lx.ZH_STOP
+                        and bool(_CJK.search(w))
+                        and not all(ch in lx.ZH_NUM_CHARS for ch in w)
+                    ),
+                    "",
+                    max_len,
+                )
+            )
         return out
     for piece in re.split(r"[,.!?;:]", text):
         toks = [w.lower() for w in _EN_WORD.findall(piece)]
-        toks = [_stem(w) if len(w) > 2 and w not in lx.EN_STOP and not w[0].isdigit() else "" for w in toks]
+        toks = [
+            _stem(w) if len(w) > 2 and w not in lx.EN_STOP and not w[0].isdigit() else ""
+            for w in toks
+        ]
         out.extend(_runs(toks, bool, " ", max_len))
     return out
 
@@ -123,7 +137,10 @@ def prices(text: str, language: Language) -> list[float]:
     # Whisper writes many prices as bare digits ("还需129，1号链接"): in a line that talks price or
     # links, a 2-5 digit number that is not a count or a measure is a price.
     if language == "zh" and (lx.ZH_PRICE_WORDS.search(text) or "链接" in text):
-        for m in re.finditer(r"(?<![0-9.])([0-9]{2,5})(?![0-9.]|\s*(?:个|小时|毫升|升|单|%|款|号|倍|天|年|克|斤|件|寸|度|分钟|位|人|万))", text):
+        for m in re.finditer(
+            r"(?<![0-9.])([0-9]{2,5})(?![0-9.]|\s*(?:个|小时|毫升|升|单|%|款|号|倍|天|年|克|斤|件|寸|度|分钟|位|人|万))",
+            text,
+        ):
             found.append(float(m.group(1)))
     # English speech often says "only 39" after a "$59": take bare numbers next to price words.
     if language == "en":
@@ -201,9 +218,13 @@ def name_scores(
         if n < 2:
             continue
         length = len(phrase) if language == "zh" else phrase.count(" ") + 1
-        bonus = 1.0 + 0.35 * (min(length, 4 if language == "zh" else 3) - (2 if language == "zh" else 1))
+        bonus = 1.0 + 0.35 * (
+            min(length, 4 if language == "zh" else 3) - (2 if language == "zh" else 1)
+        )
         scores[phrase] = n * max(bonus, 0.6)
-    intro = re.compile(r"这[款块宽件个]|就是" if language == "zh" else r"\b(?:this|these|the)\s+", re.I)
+    intro = re.compile(
+        r"这[款块宽件个]|就是" if language == "zh" else r"\b(?:this|these|the)\s+", re.I
+    )
     for f in feats:
         for m in intro.finditer(f.line.text):
             tail = f.line.text[m.end() : m.end() + (8 if language == "zh" else 40)]
@@ -232,7 +253,9 @@ def surface_name(name: str, texts: list[str], language: Language) -> str:
     """The spoken form of a (stemmed) English name phrase, e.g. "wireless earbud" -> "wireless earbuds"."""
     if language == "zh" or not name:
         return name
-    pattern = re.compile(r"\b" + r"\s+".join(re.escape(w) + r"(?:e?s)?" for w in name.split()) + r"\b", re.I)
+    pattern = re.compile(
+        r"\b" + r"\s+".join(re.escape(w) + r"(?:e?s)?" for w in name.split()) + r"\b", re.I
+    )
     found: dict[str, int] = {}
     for t in texts:
         for m in pattern.finditer(t):
@@ -243,6 +266,9 @@ def surface_name(name: str, texts: list[str], language: Language) -> str:
 
 def is_cue_phrase(phrase: str, language: Language) -> bool:
     """True when a phrase is a selling cue (上链接, 扫脑衣 for 三二一, link...), not a product."""
-    pats = (lx.ZH_CTA + lx.ZH_START + lx.ZH_RETURN + lx.ZH_FILLER) if language == "zh" else (
-        lx.EN_CTA + lx.EN_START + lx.EN_RETURN + lx.EN_FILLER)
+    pats = (
+        (lx.ZH_CTA + lx.ZH_START + lx.ZH_RETURN + lx.ZH_FILLER)
+        if language == "zh"
+        else (lx.EN_CTA + lx.EN_START + lx.EN_RETURN + lx.EN_FILLER)
+    )
     return any(p.search(phrase) for p in pats)

@@ -74,8 +74,14 @@ class OfflineEngine:
         for i in range(1, len(feats)):
             score, reasons = _boundary_score(feats, strong, depths, i)
             if score > 0:
-                scored.append({"segment_number": feats[i].line.number, "index": i,
-                               "score": round(score, 3), "reasons": reasons})
+                scored.append(
+                    {
+                        "segment_number": feats[i].line.number,
+                        "index": i,
+                        "score": round(score, 3),
+                        "reasons": reasons,
+                    }
+                )
         cuts = _suppress([c for c in scored if c["score"] >= BOUNDARY_THRESHOLD], feats)
 
         blocks = _blocks(len(feats), {c["index"] for c in cuts}, nonproduct)
@@ -86,14 +92,21 @@ class OfflineEngine:
             block = feats[a : b + 1]
             ok, why = _has_product_evidence(block, mentions[a : b + 1])
             if not ok:
-                skipped.append({"start_segment_number": block[0].line.number,
-                                "end_segment_number": block[-1].line.number, "reason": why})
+                skipped.append(
+                    {
+                        "start_segment_number": block[0].line.number,
+                        "end_segment_number": block[-1].line.number,
+                        "reason": why,
+                    }
+                )
                 continue
             candidates.append(_candidate(block, mentions[a : b + 1], lang))
         debug = {
             "strategy": "offline_rules",
             "names": [n for n, _ in vocab.most_common(12)],
-            "nonproduct_segment_numbers": [f.line.number for f, np in zip(feats, nonproduct, strict=True) if np],
+            "nonproduct_segment_numbers": [
+                f.line.number for f, np in zip(feats, nonproduct, strict=True) if np
+            ],
             "boundary_scores": scored,
             "chosen_boundaries": [c["segment_number"] for c in cuts],
             "skipped_spans": skipped,
@@ -115,8 +128,13 @@ class OfflineEngine:
                     best, best_score = g, s
             if best is not None and best_score >= 0.8:
                 groups[best].append(i)
-                scores.append({"interval_id": request.intervals[i].id, "joined_group": best + 1,
-                               "score": round(best_score, 3)})
+                scores.append(
+                    {
+                        "interval_id": request.intervals[i].id,
+                        "joined_group": best + 1,
+                        "score": round(best_score, 3),
+                    }
+                )
             else:
                 groups.append([i])
         out = []
@@ -124,11 +142,18 @@ class OfflineEngine:
             ivs = [request.intervals[m] for m in members]
             titles = Counter(iv.title for iv in ivs if iv.title)
             title = titles.most_common(1)[0][0] if titles else ivs[0].title
-            summary = ivs[0].summary if len(ivs) == 1 else (
-                f"{ivs[0].summary}（共{len(ivs)}段）" if lang == "zh"
-                else f"{ivs[0].summary} (revisited, {len(ivs)} parts)"
+            summary = (
+                ivs[0].summary
+                if len(ivs) == 1
+                else (
+                    f"{ivs[0].summary}（共{len(ivs)}段）"
+                    if lang == "zh"
+                    else f"{ivs[0].summary} (revisited, {len(ivs)} parts)"
+                )
             )
-            out.append(ClusterGroup(interval_ids=[iv.id for iv in ivs], title=title, summary=summary))
+            out.append(
+                ClusterGroup(interval_ids=[iv.id for iv in ivs], title=title, summary=summary)
+            )
         return ClusterPlan(groups=out, debug={"strategy": "offline_similarity", "joins": scores})
 
     # --- item planning --------------------------------------------------------------------------
@@ -150,8 +175,15 @@ class OfflineEngine:
         for k in range(1, request.variants + 1):
             hook = hook_queue.pop(0) if hook_queue else None
             hook_idx = set(range(hook["a"], hook["b"] + 1)) if hook else set()
-            body_idx = _pick_body(feats, roles, hook_idx, used_lines, request.body_target_seconds,
-                                  title_terms, variant=k)
+            body_idx = _pick_body(
+                feats,
+                roles,
+                hook_idx,
+                used_lines,
+                request.body_target_seconds,
+                title_terms,
+                variant=k,
+            )
             if not body_idx:
                 reasons.append(f"variant {k}: no body lines left")
                 break
@@ -176,8 +208,9 @@ class OfflineEngine:
                 hook_span = SpanChoice(
                     start_segment_id=lines[hook["a"]].id,
                     end_segment_id=lines[hook["b"]].id,
-                    selling_point=_selling_point(feats[hook["a"] : hook["b"] + 1],
-                                                 roles[hook["a"] : hook["b"] + 1], lang),
+                    selling_point=_selling_point(
+                        feats[hook["a"] : hook["b"] + 1], roles[hook["a"] : hook["b"] + 1], lang
+                    ),
                     reason=hook["reason"],
                 )
             points = [s.selling_point for s in body]
@@ -196,10 +229,16 @@ class OfflineEngine:
             selling_points=selling,
             debug={
                 "strategy": "offline_rules",
-                "line_roles": [{"segment_id": f.line.id, "role": r} for f, r in zip(feats, roles, strict=True)],
+                "line_roles": [
+                    {"segment_id": f.line.id, "role": r} for f, r in zip(feats, roles, strict=True)
+                ],
                 "hook_candidates": [
-                    {"start_segment_id": lines[h["a"]].id, "end_segment_id": lines[h["b"]].id,
-                     "score": round(h["score"], 3), "reason": h["reason"]}
+                    {
+                        "start_segment_id": lines[h["a"]].id,
+                        "end_segment_id": lines[h["b"]].id,
+                        "score": round(h["score"], 3),
+                        "reason": h["reason"],
+                    }
                     for h in hooks
                 ],
                 "notes": reasons,
@@ -217,9 +256,14 @@ def rank_hooks(request: PlanItemRequest) -> list[SpanChoice]:
     roles = [_role(f) for f in feats]
     hooks = _hook_candidates(feats, roles, _title_terms(request.title, lang), request, group_of)
     return [
-        SpanChoice(start_segment_id=request.lines[h["a"]].id, end_segment_id=request.lines[h["b"]].id,
-                   selling_point=_selling_point(feats[h["a"] : h["b"] + 1], roles[h["a"] : h["b"] + 1], lang),
-                   reason=h["reason"])
+        SpanChoice(
+            start_segment_id=request.lines[h["a"]].id,
+            end_segment_id=request.lines[h["b"]].id,
+            selling_point=_selling_point(
+                feats[h["a"] : h["b"] + 1], roles[h["a"] : h["b"] + 1], lang
+            ),
+            reason=h["reason"],
+        )
         for h in hooks
     ]
 
@@ -238,8 +282,11 @@ def _name_vocab(feats: list[LineFeatures], lang: Language, anchored: set[str]) -
         total.update(ps)
         if f.filler:
             in_filler.update(ps)
-    ranked = [(n, s) for n, s in scores.most_common(40)
-              if s >= 2.5 and not is_cue_phrase(n, lang) and in_filler[n] * 2 < total[n]]
+    ranked = [
+        (n, s)
+        for n, s in scores.most_common(40)
+        if s >= 2.5 and not is_cue_phrase(n, lang) and in_filler[n] * 2 < total[n]
+    ]
     keep: Counter[str] = Counter()
     for n, s in ranked:
         if any(n in k and keep[k] >= s * 0.8 for k in keep):
@@ -349,9 +396,14 @@ def _suppress(cuts: list[dict[str, Any]], feats: list[LineFeatures]) -> list[dic
     # "Number two is this face cream."): move a chosen cut back onto an earlier close cue.
     result = []
     for c in sorted(chosen, key=lambda c: c["index"]):
-        earlier = [o for o in cuts if o["index"] < c["index"]
-                   and feats[c["index"]].line.start_seconds - feats[o["index"]].line.start_seconds < SUPPRESS_SECONDS
-                   and any(r.startswith(("intro", "return")) for r in o["reasons"])]
+        earlier = [
+            o
+            for o in cuts
+            if o["index"] < c["index"]
+            and feats[c["index"]].line.start_seconds - feats[o["index"]].line.start_seconds
+            < SUPPRESS_SECONDS
+            and any(r.startswith(("intro", "return")) for r in o["reasons"])
+        ]
         if earlier and not any(r is c for r in result):
             c = min(earlier, key=lambda o: o["index"])
         if not result or result[-1]["index"] != c["index"]:
@@ -386,7 +438,10 @@ def _dominant(mentions: list[set[str]]) -> str | None:
 
 
 def _merge_same_product(
-    blocks: list[tuple[int, int]], feats: list[LineFeatures], mentions: list[set[str]], cuts: set[int]
+    blocks: list[tuple[int, int]],
+    feats: list[LineFeatures],
+    mentions: list[set[str]],
+    cuts: set[int],
 ) -> list[tuple[int, int]]:
     """Re-join two touching blocks about the same name when no introduction cue separates them."""
     out: list[tuple[int, int]] = []
@@ -398,11 +453,22 @@ def _merge_same_product(
             prev_names = set().union(*mentions[pa : pb + 1])
             names = set().union(*mentions[a : b + 1])
             same = _dominant(mentions[pa : pb + 1]) == _dominant(mentions[a : b + 1]) is not None
-            short_prev = pb - pa < 2 or feats[pb].line.end_seconds - feats[pa].line.start_seconds < 12.0
-            if pb == a - 1 and gap < 3.0 and (
-                (same and not f.start_cue and not f.return_cue)
-                # A one-line lead-in ("...再问刚才那个保温杯") then the same product again.
-                or (short_prev and prev_names and names and _overlapping_names(prev_names, names))
+            short_prev = (
+                pb - pa < 2 or feats[pb].line.end_seconds - feats[pa].line.start_seconds < 12.0
+            )
+            if (
+                pb == a - 1
+                and gap < 3.0
+                and (
+                    (same and not f.start_cue and not f.return_cue)
+                    # A one-line lead-in ("...再问刚才那个保温杯") then the same product again.
+                    or (
+                        short_prev
+                        and prev_names
+                        and names
+                        and _overlapping_names(prev_names, names)
+                    )
+                )
             ):
                 out[-1] = (pa, b)
                 continue
@@ -426,16 +492,21 @@ def _has_product_evidence(block: list[LineFeatures], mentions: list[set[str]]) -
 
 
 def _deal_price(block: list[LineFeatures], lang: Language) -> float | None:
-    deal = re.compile(r"(?:只要|到手价?|还是|现在|今天)\s*([0-9]+(?:\.[0-9]+)?)" if lang == "zh"
-                      else r"\b(?:only|just|still|now)\s+\$?\s?(\d+(?:\.\d+)?)\b(?!\s*(?:hours?|minutes?|days?|left|more|of))",
-                      re.I)
+    deal = re.compile(
+        r"(?:只要|到手价?|还是|现在|今天)\s*([0-9]+(?:\.[0-9]+)?)"
+        if lang == "zh"
+        else r"\b(?:only|just|still|now)\s+\$?\s?(\d+(?:\.\d+)?)\b(?!\s*(?:hours?|minutes?|days?|left|more|of))",
+        re.I,
+    )
     from clipora_live_commerce.lexicon import zh_number
 
     for f in block:
         for m in deal.finditer(f.line.text):
             return float(m.group(1))
         if lang == "zh":
-            for m in re.finditer(r"(?:只要|到手价?|还是)([一二两三四五六七八九十百千万]+)", f.line.text):
+            for m in re.finditer(
+                r"(?:只要|到手价?|还是)([一二两三四五六七八九十百千万]+)", f.line.text
+            ):
                 n = zh_number(m.group(1))
                 if n:
                     return float(n)
@@ -443,7 +514,9 @@ def _deal_price(block: list[LineFeatures], lang: Language) -> float | None:
     return min(all_prices) if all_prices else None
 
 
-def _candidate(block: list[LineFeatures], mentions: list[set[str]], lang: Language) -> IntervalCandidate:
+def _candidate(
+    block: list[LineFeatures], mentions: list[set[str]], lang: Language
+) -> IntervalCandidate:
     counts: Counter[str] = Counter()
     for m in mentions:
         counts.update(m)
@@ -461,8 +534,12 @@ def _candidate(block: list[LineFeatures], mentions: list[set[str]], lang: Langua
     if lang == "zh":
         summary = f"主播介绍{title}" + (f"，直播间价格{price_text}" if price_text else "") + "。"
     else:
-        summary = f"The host pitches the {title}" + (f" at {price_text}" if price_text else "") + "."
-    keywords = [name] + [t for t, _ in Counter(t for f in block for t in f.tokens).most_common(12) if t != name]
+        summary = (
+            f"The host pitches the {title}" + (f" at {price_text}" if price_text else "") + "."
+        )
+    keywords = [name] + [
+        t for t, _ in Counter(t for f in block for t in f.tokens).most_common(12) if t != name
+    ]
     if price:
         keywords.append(f"price:{price:g}")
     return IntervalCandidate(
@@ -524,11 +601,18 @@ def _pinyin(text: str) -> list[str]:
 
 # --- planning helpers ----------------------------------------------------------------------------
 
-_ZH_BENEFIT = re.compile(r"非常|特别|一定要|超级|真的|不油腻|安静|滋润|保温|防水|降噪|舒服|好用|值|送|不会|就能|都不|一点都")
-_EN_BENEFIT = re.compile(r"\b(?:super|perfect|really|completely|no lag|gone|keeps?|free|great|best|love|"
-                         r"amazing|easy|gentle|clear|quiet|leak.?proof|all day)\b", re.I)
+_ZH_BENEFIT = re.compile(
+    r"非常|特别|一定要|超级|真的|不油腻|安静|滋润|保温|防水|降噪|舒服|好用|值|送|不会|就能|都不|一点都"
+)
+_EN_BENEFIT = re.compile(
+    r"\b(?:super|perfect|really|completely|no lag|gone|keeps?|free|great|best|love|"
+    r"amazing|easy|gentle|clear|quiet|leak.?proof|all day)\b",
+    re.I,
+)
 _ZH_DANGLING = re.compile(r"^(?:它|那|对|而且|然后|还有|所以|但是|嗯|就是|这个|那个|也)")
-_EN_DANGLING = re.compile(r"^(?:and|so|it|its|it's|they|them|but|also|then|um|uh|yes|which|because)\b", re.I)
+_EN_DANGLING = re.compile(
+    r"^(?:and|so|it|its|it's|they|them|but|also|then|um|uh|yes|which|because)\b", re.I
+)
 
 
 def _title_terms(title: str, lang: Language) -> list[str]:
@@ -555,7 +639,10 @@ def _role(f: LineFeatures) -> str:
 
 
 def _hook_candidates(
-    feats: list[LineFeatures], roles: list[str], terms: list[str], request: PlanItemRequest,
+    feats: list[LineFeatures],
+    roles: list[str],
+    terms: list[str],
+    request: PlanItemRequest,
     group_of: dict[str, int],
 ) -> list[dict[str, Any]]:
     lang = request.language
@@ -570,7 +657,10 @@ def _hook_candidates(
             dur = span[-1].line.end_seconds - span[0].line.start_seconds
             if dur > request.hook_max_seconds or dur < 1.5:
                 continue
-            if b > a and (span[1].line.start_seconds - span[0].line.end_seconds > 1.0 or span[0].duration > 3.0):
+            if b > a and (
+                span[1].line.start_seconds - span[0].line.end_seconds > 1.0
+                or span[0].duration > 3.0
+            ):
                 continue  # two lines only to complete a short lead-in ("Ready?", "好，")
             text = " ".join(f.line.text for f in span)
             score, why = 0.0, []
@@ -597,8 +687,15 @@ def _hook_candidates(
                 score += 0.5
             if score <= 0.5:
                 continue
-            out.append({"a": a, "b": b, "score": score - 0.1 * (b - a),
-                        "reason": ", ".join(why) or "strongest line", "duration": dur})
+            out.append(
+                {
+                    "a": a,
+                    "b": b,
+                    "score": score - 0.1 * (b - a),
+                    "reason": ", ".join(why) or "strongest line",
+                    "duration": dur,
+                }
+            )
     out.sort(key=lambda h: (-h["score"], h["a"], h["b"]))
     # Hooks of different variants must not share lines.
     chosen: list[dict[str, Any]] = []
@@ -609,8 +706,13 @@ def _hook_candidates(
 
 
 def _pick_body(
-    feats: list[LineFeatures], roles: list[str], hook_idx: set[int], used: Counter[int],
-    target: float, terms: list[str], variant: int,
+    feats: list[LineFeatures],
+    roles: list[str],
+    hook_idx: set[int],
+    used: Counter[int],
+    target: float,
+    terms: list[str],
+    variant: int,
 ) -> set[int]:
     pool = [i for i in range(len(feats)) if i not in hook_idx and roles[i] != "filler"]
     if not pool:
@@ -649,7 +751,11 @@ def _pick_body(
 def _runs(indexes: list[int], lines, group_of: dict[str, int]) -> list[tuple[int, int]]:
     runs: list[tuple[int, int]] = []
     for i in indexes:
-        if runs and runs[-1][1] == i - 1 and group_of.get(lines[i].id) == group_of.get(lines[i - 1].id):
+        if (
+            runs
+            and runs[-1][1] == i - 1
+            and group_of.get(lines[i].id) == group_of.get(lines[i - 1].id)
+        ):
             runs[-1] = (runs[-1][0], i)
         else:
             runs.append((i, i))

@@ -120,8 +120,11 @@ def present_pieces(frags: Sequence[TimeWindow], absent: Sequence[Span]) -> list[
 
 def _word_units(line: Line) -> list[Span]:
     s, e = line.start_seconds, line.end_seconds
-    words = [(w.start_seconds, w.end_seconds) for w in line.words
-             if s - 0.05 <= w.start_seconds < w.end_seconds <= e + 0.05]
+    words = [
+        (w.start_seconds, w.end_seconds)
+        for w in line.words
+        if s - 0.05 <= w.start_seconds < w.end_seconds <= e + 0.05
+    ]
     return words or [speech_bounds(line)]
 
 
@@ -161,4 +164,6 @@ def snap_piece(piece: Span, run: Sequence[Line], min_piece: float) -> tuple[Span
 
 
 def lines_in(span: Span, run: Sequence[Line]) -> list[Line]:
-    return [ln for ln in run if ln.end_seconds > span[0] + 1e-6 and ln.start_seconds < span[1] - 1e-6]
+    return [
+        ln for ln in run if ln.end_seconds > span[0] + 1e-6 and ln.start_seconds < span[1] - 1e-6
+    ]

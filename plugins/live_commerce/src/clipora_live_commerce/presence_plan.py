@@ -60,8 +60,11 @@ class PlannedWindow:
         }
 
     def where(self) -> dict[str, Any]:
-        return {"start_segment_id": self.run[0].id, "end_segment_id": self.run[-1].id,
-                "windows": [f.model_dump() for f in self.frags]}
+        return {
+            "start_segment_id": self.run[0].id,
+            "end_segment_id": self.run[-1].id,
+            "windows": [f.model_dump() for f in self.frags],
+        }
 
 
 def resolve_span(
@@ -96,13 +99,21 @@ class ItemPresence:
         report = (getattr(ctx, "presence", None) or {}).get(item.id)
         enabled = bool(getattr(cfg, "enabled", False)) or report is not None
         if report is None:
-            note = "presence is enabled but no report was made for this item; windows left unchanged"
+            note = (
+                "presence is enabled but no report was made for this item; windows left unchanged"
+            )
             return cls(enabled=enabled, note=note if enabled else None)
-        min_piece = float(getattr(analysis, "presence_min_piece_seconds", DEFAULT_MIN_PIECE_SECONDS))
+        min_piece = float(
+            getattr(analysis, "presence_min_piece_seconds", DEFAULT_MIN_PIECE_SECONDS)
+        )
         rules, note = build_rules(report, item.windows, cfg, min_piece)
         if rules is None:
             return cls(enabled=True, note=note)
-        return cls(enabled=True, rules=rules, item_ratio=round(present_share(item.windows, rules.absent), 4))
+        return cls(
+            enabled=True,
+            rules=rules,
+            item_ratio=round(present_share(item.windows, rules.absent), 4),
+        )
 
     def summary(self, play: list[TimeWindow], adjustments: list[dict[str, Any]]) -> dict[str, Any]:
         """The segment's presence fields (``None`` where presence was not measured)."""
@@ -131,8 +142,9 @@ class ItemPresence:
             "enabled": self.enabled,
             "note": self.note,
             "item_presence_ratio": self.item_ratio,
-            "absent_windows": [] if self.rules is None else
-            [{"start_seconds": s, "end_seconds": e} for s, e in self.rules.absent],
+            "absent_windows": []
+            if self.rules is None
+            else [{"start_seconds": s, "end_seconds": e} for s, e in self.rules.absent],
         }
 
 
@@ -141,7 +153,9 @@ class HookPool:
     listed in its debug, the item's rule-ranked self-contained lines (whatever the engine), then
     the hooks of the other variants (so variants keep opening differently where possible)."""
 
-    def __init__(self, request: PlanItemRequest, plan: ItemPlan, variants: list[VariantChoice]) -> None:
+    def __init__(
+        self, request: PlanItemRequest, plan: ItemPlan, variants: list[VariantChoice]
+    ) -> None:
         self.request = request
         self.plan = plan
         self.variants = variants
@@ -151,10 +165,17 @@ class HookPool:
         if self._ranked is None:
             self._ranked = self._rank()
         own = variant.hook
-        others = {(v.hook.start_segment_id, v.hook.end_segment_id)
-                  for v in self.variants if v is not variant and v.hook}
-        pool = [c for c in self._ranked
-                if own is None or (c.start_segment_id, c.end_segment_id) != (own.start_segment_id, own.end_segment_id)]
+        others = {
+            (v.hook.start_segment_id, v.hook.end_segment_id)
+            for v in self.variants
+            if v is not variant and v.hook
+        }
+        pool = [
+            c
+            for c in self._ranked
+            if own is None
+            or (c.start_segment_id, c.end_segment_id) != (own.start_segment_id, own.end_segment_id)
+        ]
         # Stable: lines no other variant opens with come first.
         return sorted(pool, key=lambda c: (c.start_segment_id, c.end_segment_id) in others)
 
@@ -164,9 +185,13 @@ class HookPool:
         found: list[SpanChoice] = []
         for h in (self.plan.debug or {}).get("hook_candidates") or []:
             if isinstance(h, dict) and h.get("start_segment_id") and h.get("end_segment_id"):
-                found.append(SpanChoice(start_segment_id=str(h["start_segment_id"]),
-                                        end_segment_id=str(h["end_segment_id"]),
-                                        reason=str(h.get("reason") or "")))
+                found.append(
+                    SpanChoice(
+                        start_segment_id=str(h["start_segment_id"]),
+                        end_segment_id=str(h["end_segment_id"]),
+                        reason=str(h.get("reason") or ""),
+                    )
+                )
         found += rank_hooks(self.request)
         found += [v.hook for v in self.variants if v.hook]
         seen: set[tuple[str, str]] = set()
@@ -198,12 +223,19 @@ def apply_presence(
         if not gaps:
             out.append(p)
         elif p.role == "hook":
-            moved = _move_hook(p, variant, hooks, rules, request, pos, window_of_line, bridge, body_lines)
+            moved = _move_hook(
+                p, variant, hooks, rules, request, pos, window_of_line, bridge, body_lines
+            )
             change = {"role": "hook", "reason": describe(gaps), "from": p.where()}
             if moved is None:
-                adjustments.append({**change, "action": "dropped",
-                                    "reason": f"{describe(gaps)}; no other self-contained line with the "
-                                              "host on screen"})
+                adjustments.append(
+                    {
+                        **change,
+                        "action": "dropped",
+                        "reason": f"{describe(gaps)}; no other self-contained line with the "
+                        "host on screen",
+                    }
+                )
             else:
                 adjustments.append({**change, "action": "moved", "to": moved.where()})
                 out.append(moved)
@@ -213,18 +245,32 @@ def apply_presence(
 
 
 def _move_hook(
-    hook: PlannedWindow, variant: VariantChoice, hooks: HookPool, rules: PresenceRules,
-    request: PlanItemRequest, pos: dict[str, int], window_of_line: dict[str, TimeWindow],
-    bridge: float, body_lines: set[int],
+    hook: PlannedWindow,
+    variant: VariantChoice,
+    hooks: HookPool,
+    rules: PresenceRules,
+    request: PlanItemRequest,
+    pos: dict[str, int],
+    window_of_line: dict[str, TimeWindow],
+    bridge: float,
+    body_lines: set[int],
 ) -> PlannedWindow | None:
     group_of = {lid: g for g, ids in enumerate(request.window_line_ids) for lid in ids}
     for cand in hooks.candidates(variant):
         a, b = pos.get(cand.start_segment_id), pos.get(cand.end_segment_id)
-        if a is None or b is None or a > b or group_of.get(cand.start_segment_id) != group_of.get(cand.end_segment_id):
+        if (
+            a is None
+            or b is None
+            or a > b
+            or group_of.get(cand.start_segment_id) != group_of.get(cand.end_segment_id)
+        ):
             continue
         if any(i in body_lines for i in range(a, b + 1)):
             continue  # the same line twice in one clip
-        if request.lines[b].end_seconds - request.lines[a].start_seconds > request.hook_max_seconds * 1.5:
+        if (
+            request.lines[b].end_seconds - request.lines[a].start_seconds
+            > request.hook_max_seconds * 1.5
+        ):
             continue
         moved = resolve_span("hook", cand, request, pos, window_of_line, bridge)
         if not absent_overlaps(moved.frags, rules.absent):
@@ -234,15 +280,23 @@ def _move_hook(
 
 
 def _fix_body(
-    p: PlannedWindow, gaps: list[tuple[float, float]], rules: PresenceRules,
+    p: PlannedWindow,
+    gaps: list[tuple[float, float]],
+    rules: PresenceRules,
     adjustments: list[dict[str, Any]],
 ) -> list[PlannedWindow]:
     share = present_share(p.frags, rules.absent)
     longest = max(e - s for s, e in gaps)
     facts = f"{share:.0%} present, longest absence {longest:.1f} s"
     if share >= rules.min_ratio and longest <= rules.max_gap:
-        adjustments.append({"role": "body", "action": "kept", "from": p.where(),
-                            "reason": f"{describe(gaps)}; {facts}: within the tolerated limits"})
+        adjustments.append(
+            {
+                "role": "body",
+                "action": "kept",
+                "from": p.where(),
+                "reason": f"{describe(gaps)}; {facts}: within the tolerated limits",
+            }
+        )
         return [p]
     kept: list[PlannedWindow] = []
     short: list[dict[str, Any]] = []
@@ -250,26 +304,52 @@ def _fix_body(
         snapped, how = snap_piece(piece, p.run, rules.min_piece)
         run = lines_in(snapped, p.run) if snapped else []
         if snapped is None or not run:
-            short.append({"start_seconds": round(piece[0], 3), "end_seconds": round(piece[1], 3),
-                          "reason": how})
+            short.append(
+                {
+                    "start_seconds": round(piece[0], 3),
+                    "end_seconds": round(piece[1], 3),
+                    "reason": how,
+                }
+            )
             continue
-        kept.append(PlannedWindow(
-            "body", p.span, run, [TimeWindow(start_seconds=snapped[0], end_seconds=snapped[1])],
-            extra={"presence_split_of": [p.run[0].id, p.run[-1].id], "presence_snapped_to": how},
-        ))
+        kept.append(
+            PlannedWindow(
+                "body",
+                p.span,
+                run,
+                [TimeWindow(start_seconds=snapped[0], end_seconds=snapped[1])],
+                extra={
+                    "presence_split_of": [p.run[0].id, p.run[-1].id],
+                    "presence_snapped_to": how,
+                },
+            )
+        )
     base = {"role": "body", "from": p.where(), "reason": f"{describe(gaps)} ({facts})"}
     if not kept:
-        left = "; ".join(f"{x['start_seconds']:.1f}-{x['end_seconds']:.1f}s: {x['reason']}" for x in short)
-        adjustments.append({**base, "action": "dropped", "to": None,
-                            "reason": base["reason"] + (f"; present parts too short ({left})" if left
-                                                        else "; nothing of it is present")})
+        left = "; ".join(
+            f"{x['start_seconds']:.1f}-{x['end_seconds']:.1f}s: {x['reason']}" for x in short
+        )
+        adjustments.append(
+            {
+                **base,
+                "action": "dropped",
+                "to": None,
+                "reason": base["reason"]
+                + (f"; present parts too short ({left})" if left else "; nothing of it is present"),
+            }
+        )
         return kept
     adjustments.append({**base, "action": "split", "to": [k.where() for k in kept]})
     for x in short:
-        adjustments.append({
-            "role": "body", "action": "dropped", "from": p.where(), "to": None,
-            "piece": {"start_seconds": x["start_seconds"], "end_seconds": x["end_seconds"]},
-            "reason": f"{describe(gaps)}; present part {x['start_seconds']:.1f}-{x['end_seconds']:.1f}s "
-                      f"dropped: {x['reason']}",
-        })
+        adjustments.append(
+            {
+                "role": "body",
+                "action": "dropped",
+                "from": p.where(),
+                "to": None,
+                "piece": {"start_seconds": x["start_seconds"], "end_seconds": x["end_seconds"]},
+                "reason": f"{describe(gaps)}; present part {x['start_seconds']:.1f}-{x['end_seconds']:.1f}s "
+                f"dropped: {x['reason']}",
+            }
+        )
     return kept

@@ -82,9 +82,15 @@ def plan_windows(
                     break
                 score, reasons = _cut_score(lines, cc, language)
                 if score > 0:
-                    candidates.append({"segment_number": lines[cc].number, "score": round(score, 3),
-                                       "reasons": reasons, "text_excerpt": lines[cc].text[:120],
-                                       "_index": cc})
+                    candidates.append(
+                        {
+                            "segment_number": lines[cc].number,
+                            "score": round(score, 3),
+                            "reasons": reasons,
+                            "text_excerpt": lines[cc].text[:120],
+                            "_index": cc,
+                        }
+                    )
             eligible = [x for x in candidates if x["score"] >= 3.0]
             if eligible:
                 best = max(eligible, key=lambda x: (x["score"], x["segment_number"]))
@@ -94,9 +100,12 @@ def plan_windows(
                 nxt_dur = lines[cut].end_seconds - lines[s].start_seconds
                 too_long, too_many = nxt_dur > max_seconds, cut + 1 - s > max_segments
                 end_reason = (
-                    "fallback_max_seconds_and_segments" if too_long and too_many
-                    else "fallback_max_seconds" if too_long
-                    else "fallback_max_segments" if too_many
+                    "fallback_max_seconds_and_segments"
+                    if too_long and too_many
+                    else "fallback_max_seconds"
+                    if too_long
+                    else "fallback_max_segments"
+                    if too_many
                     else "fallback_max_seconds"
                 )
             planning["candidate_cutpoints"] = [

@@ -173,8 +173,15 @@ class ChatClient:
                 exc.attempts = attempts
                 raise
             attempts += n
-            return ChatAnswer(content, finish, mode, attempts, round(time.monotonic() - started, 3),
-                              usage, retries)
+            return ChatAnswer(
+                content,
+                finish,
+                mode,
+                attempts,
+                round(time.monotonic() - started, 3),
+                usage,
+                retries,
+            )
 
     def _downgrade(self, mode: StructuredMode, exc: ProviderError, progress: Any) -> None:
         with self._mode_lock:
@@ -188,8 +195,14 @@ class ChatClient:
                 f"of this run (set provider.structured_output={self._mode} to skip the probe)"
             )
 
-    def _body(self, messages: list[dict[str, str]], mode: StructuredMode, schema_name: str,
-              schema: dict[str, Any], schema_hint: str) -> dict[str, Any]:
+    def _body(
+        self,
+        messages: list[dict[str, str]],
+        mode: StructuredMode,
+        schema_name: str,
+        schema: dict[str, Any],
+        schema_hint: str,
+    ) -> dict[str, Any]:
         msgs = [dict(m) for m in messages]
         if mode != "json_schema" and schema_hint and msgs and msgs[0]["role"] == "system":
             msgs[0]["content"] = f"{msgs[0]['content']}\n\n{schema_hint}"
@@ -225,11 +238,23 @@ class ChatClient:
                         exc.message = f"{exc.message} (gave up after {attempt} attempts)"
                     raise
                 wait = self._wait(attempt, exc.retry_after)
-                retries.append({"attempt": attempt, "status": exc.status, "error": exc.message,
-                                "retry_after": exc.retry_after, "wait_seconds": round(wait, 3)})
+                retries.append(
+                    {
+                        "attempt": attempt,
+                        "status": exc.status,
+                        "error": exc.message,
+                        "retry_after": exc.retry_after,
+                        "wait_seconds": round(wait, 3),
+                    }
+                )
                 if progress is not None:
-                    progress.info("provider request retried", unit=unit, attempt=attempt,
-                                  status=exc.status or exc.kind, wait_seconds=round(wait, 2))
+                    progress.info(
+                        "provider request retried",
+                        unit=unit,
+                        attempt=attempt,
+                        status=exc.status or exc.kind,
+                        wait_seconds=round(wait, 2),
+                    )
                 self._sleep(wait)
 
     def _wait(self, attempt: int, retry_after: float | None) -> float:
@@ -254,22 +279,28 @@ class ChatClient:
                 raise ProviderError(
                     f"HTTP {response.status_code} from {self.shown_url} is not JSON "
                     f"({response.headers.get('content-type', 'no content type')})",
-                    kind="http", status=response.status_code, retryable=True,
+                    kind="http",
+                    status=response.status_code,
+                    retryable=True,
                 ) from None
             return _completion_content(data)
         except httpx.TimeoutException:
             raise ProviderError(
                 f"no complete answer from {self.shown_url} within provider.timeout={self.timeout:g} s",
-                kind="timeout", retryable=True,
+                kind="timeout",
+                retryable=True,
             ) from None
         except httpx.ConnectError as exc:
             raise ProviderError(
                 f"cannot connect to provider.base_url={self.shown_url}: {_reason(exc)}",
-                kind="connect", retryable=True,
+                kind="connect",
+                retryable=True,
             ) from None
         except httpx.TransportError as exc:
             raise ProviderError(
-                f"connection to {self.shown_url} failed: {_reason(exc)}", kind="http", retryable=True
+                f"connection to {self.shown_url} failed: {_reason(exc)}",
+                kind="http",
+                retryable=True,
             ) from None
 
     def _send_streaming(self, body: dict[str, Any]) -> tuple[str, str | None, dict[str, Any]]:
@@ -300,7 +331,8 @@ class ChatClient:
                     raise ProviderError(
                         f"the stream from {self.shown_url} reported an error: "
                         f"{self.scrub(_error_message(chunk))}",
-                        kind="http", retryable=True,
+                        kind="http",
+                        retryable=True,
                     )
                 for choice in chunk.get("choices") or []:
                     delta = choice.get("delta") or {}
@@ -323,12 +355,19 @@ class ChatClient:
         if status == 400 and _mentions_response_format(response.text):
             return ProviderError(f"{where}: {detail}", kind="rejected_format", status=status)
         retryable = status in RETRY_STATUSES or status >= 500
-        return ProviderError(f"{where}: {detail}", kind="http", status=status, retryable=retryable,
-                             retry_after=parse_retry_after(response.headers) if retryable else None)
+        return ProviderError(
+            f"{where}: {detail}",
+            kind="http",
+            status=status,
+            retryable=retryable,
+            retry_after=parse_retry_after(response.headers) if retryable else None,
+        )
 
 
 def _completion_content(data: Any) -> tuple[str, str | None, dict[str, Any]]:
-    usage = data.get("usage") if isinstance(data, dict) and isinstance(data.get("usage"), dict) else {}
+    usage = (
+        data.get("usage") if isinstance(data, dict) and isinstance(data.get("usage"), dict) else {}
+    )
     choices = data.get("choices") if isinstance(data, dict) else None
     if not choices or not isinstance(choices, list) or not isinstance(choices[0], dict):
         raise ProviderError("the provider's answer has no choices", kind="http", retryable=True)
@@ -342,7 +381,8 @@ def _completion_content(data: Any) -> tuple[str, str | None, dict[str, Any]]:
         calls = message.get("tool_calls") or []
         args = [c.get("function", {}).get("arguments") for c in calls if isinstance(c, dict)]
         content = next((a for a in args if isinstance(a, str) and a.strip()), None) or (
-            f"(refused: {message['refusal']})" if message.get("refusal") else "")
+            f"(refused: {message['refusal']})" if message.get("refusal") else ""
+        )
     return content, choice.get("finish_reason"), usage
 
 
@@ -368,7 +408,9 @@ def _error_message(data: Any) -> str:
 
 def _mentions_response_format(text: str) -> bool:
     low = text.lower()
-    return any(k in low for k in ("response_format", "json_schema", "json_object", "invalid_json_schema"))
+    return any(
+        k in low for k in ("response_format", "json_schema", "json_object", "invalid_json_schema")
+    )
 
 
 def _reason(exc: Exception) -> str:

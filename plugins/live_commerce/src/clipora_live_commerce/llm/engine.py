@@ -59,8 +59,10 @@ class LLMEngine:
     def __init__(self, settings: Any) -> None:
         provider = getattr(settings, "provider", None)
         if provider is None:
-            raise ConfigError("analysis.engine=llm needs the provider section",
-                              hint="is the live_commerce plugin's config registered?")
+            raise ConfigError(
+                "analysis.engine=llm needs the provider section",
+                hint="is the live_commerce plugin's config registered?",
+            )
         overrides = getattr(settings, "prompt_overrides", None)
         semantic = getattr(overrides, "semantic", None)
         analyze = getattr(overrides, "analyze", None)
@@ -83,18 +85,27 @@ class LLMEngine:
         lang = request.language
         none = "(none)" if lang == "en" else "（无）"
         user = render_prompt(
-            lang, "discover_user",
-            window_index=request.window_index, window_count=request.window_count,
-            start_number=request.start_number, end_number=request.end_number,
-            start_seconds=request.start_seconds, end_seconds=request.end_seconds,
+            lang,
+            "discover_user",
+            window_index=request.window_index,
+            window_count=request.window_count,
+            start_number=request.start_number,
+            end_number=request.end_number,
+            start_seconds=request.start_seconds,
+            end_seconds=request.end_seconds,
             context_before="\n".join(ln.render() for ln in request.context_before) or none,
             transcript="\n".join(ln.render() for ln in request.lines),
             context_after="\n".join(ln.render() for ln in request.context_after) or none,
         )
         answer, debug = self._ask(
-            unit=f"window-{request.window_index:03d}", stage="discover", language=lang,
-            user=user, schema_name=DISCOVER_SCHEMA_NAME, schema=DISCOVER_SCHEMA,
-            model=DiscoverAnswer, progress=request.progress,
+            unit=f"window-{request.window_index:03d}",
+            stage="discover",
+            language=lang,
+            user=user,
+            schema_name=DISCOVER_SCHEMA_NAME,
+            schema=DISCOVER_SCHEMA,
+            model=DiscoverAnswer,
+            progress=request.progress,
             check=lambda a: validate_window_candidates(request, a.intervals),
         )
         return WindowDiscovery(candidates=answer.intervals, debug=debug)
@@ -102,26 +113,40 @@ class LLMEngine:
     def cluster(self, request: ClusterRequest) -> ClusterPlan:
         infos = request.intervals
         if len(infos) <= 1:  # nothing to group: save the request
-            groups = [ClusterGroup(interval_ids=[i.id], title=i.title, summary=i.summary) for i in infos]
-            return ClusterPlan(groups=groups, debug={"engine": self.name, "request": "skipped: one interval"})
+            groups = [
+                ClusterGroup(interval_ids=[i.id], title=i.title, summary=i.summary) for i in infos
+            ]
+            return ClusterPlan(
+                groups=groups, debug={"engine": self.name, "request": "skipped: one interval"}
+            )
         lang = request.language
         blocks = []
         for info in infos:
             excerpt = " ".join(ln.text for ln in info.lines)
             if len(excerpt) > 240:
                 excerpt = excerpt[:240] + "…"
-            block = (f"- id: {info.id}; segments: {info.start_segment_number}-{info.end_segment_number}; "
-                     f"time: {info.start_seconds:.1f}-{info.end_seconds:.1f} s; title: {info.title}\n"
-                     f"  summary: {info.summary}")
+            block = (
+                f"- id: {info.id}; segments: {info.start_segment_number}-{info.end_segment_number}; "
+                f"time: {info.start_seconds:.1f}-{info.end_seconds:.1f} s; title: {info.title}\n"
+                f"  summary: {info.summary}"
+            )
             if info.keywords:
                 block += f"\n  keywords: {', '.join(info.keywords[:10])}"
             block += f"\n  excerpt: {excerpt}"
             blocks.append(block)
-        user = render_prompt(lang, "cluster_user", interval_count=len(infos), intervals="\n".join(blocks))
+        user = render_prompt(
+            lang, "cluster_user", interval_count=len(infos), intervals="\n".join(blocks)
+        )
         answer, debug = self._ask(
-            unit="cluster", stage="cluster", language=lang, user=user,
-            schema_name=CLUSTER_SCHEMA_NAME, schema=CLUSTER_SCHEMA, model=ClusterAnswer,
-            progress=request.progress, check=lambda a: validate_cluster_groups(request, a.groups),
+            unit="cluster",
+            stage="cluster",
+            language=lang,
+            user=user,
+            schema_name=CLUSTER_SCHEMA_NAME,
+            schema=CLUSTER_SCHEMA,
+            model=ClusterAnswer,
+            progress=request.progress,
+            check=lambda a: validate_cluster_groups(request, a.groups),
         )
         return ClusterPlan(groups=answer.groups, debug=debug)
 
@@ -129,17 +154,28 @@ class LLMEngine:
         lang = request.language
         transcript = _windows_text(request.lines, request.window_line_ids, lang)
         user = render_prompt(
-            lang, "plan_user", item_id=request.item_id, title=request.title or "-",
-            summary=request.summary or "-", variants=request.variants,
-            hook_max_seconds=request.hook_max_seconds, body_target_seconds=request.body_target_seconds,
+            lang,
+            "plan_user",
+            item_id=request.item_id,
+            title=request.title or "-",
+            summary=request.summary or "-",
+            variants=request.variants,
+            hook_max_seconds=request.hook_max_seconds,
+            body_target_seconds=request.body_target_seconds,
             transcript=transcript,
         )
         answer, debug = self._ask(
-            unit=request.item_id, stage="plan", language=lang, user=user,
-            schema_name=PLAN_SCHEMA_NAME, schema=PLAN_SCHEMA, model=PlanAnswer,
+            unit=request.item_id,
+            stage="plan",
+            language=lang,
+            user=user,
+            schema_name=PLAN_SCHEMA_NAME,
+            schema=PLAN_SCHEMA,
+            model=PlanAnswer,
             progress=request.progress,
             check=lambda a: validate_item_plan(
-                request, ItemPlan(variants=a.variants[: request.variants])),
+                request, ItemPlan(variants=a.variants[: request.variants])
+            ),
         )
         return ItemPlan(variants=answer.variants, selling_points=answer.selling_points, debug=debug)
 
@@ -184,22 +220,31 @@ class LLMEngine:
                 return parsed, debug  # type: ignore[return-value]
             if round_no == 1:
                 if progress is not None:
-                    progress.info("answer failed validation, asking for a repair", unit=unit,
-                                  problems=len(problems), first=problems[0])
+                    progress.info(
+                        "answer failed validation, asking for a repair",
+                        unit=unit,
+                        problems=len(problems),
+                        first=problems[0],
+                    )
                 shown = problems[:MAX_PROBLEMS_SHOWN]
                 if len(problems) > len(shown):
                     shown.append(f"... and {len(problems) - len(shown)} more")
                 messages = [
                     *messages,
                     {"role": "assistant", "content": answer.content[:MAX_ECHO_CHARS]},
-                    {"role": "user", "content": render_prompt(
-                        language, "repair", problems="\n".join(f"- {p}" for p in shown))},
+                    {
+                        "role": "user",
+                        "content": render_prompt(
+                            language, "repair", problems="\n".join(f"- {p}" for p in shown)
+                        ),
+                    },
                 ]
         if usable is None:
             debug["answer_excerpt"] = debug["rounds"][-1].get("answer_excerpt")
             raise EngineUnitError(
                 f"invalid answer from the model after a repair attempt: {_summary(problems)}",
-                debug=debug)
+                debug=debug,
+            )
         # Parsed but still breaking rules: the analyzer drops (and lists) exactly the bad parts.
         parsed, problems = usable
         summary = _summary(problems)
@@ -208,11 +253,25 @@ class LLMEngine:
             progress.warning(f"{unit}: answer still has problems after a repair attempt: {summary}")
         return parsed, debug
 
-    def _chat(self, messages: list[dict[str, str]], unit: str, schema_name: str,
-              schema: dict[str, Any], hint: str, progress: Any, debug: dict[str, Any]) -> ChatAnswer:
+    def _chat(
+        self,
+        messages: list[dict[str, str]],
+        unit: str,
+        schema_name: str,
+        schema: dict[str, Any],
+        hint: str,
+        progress: Any,
+        debug: dict[str, Any],
+    ) -> ChatAnswer:
         try:
-            answer = self.client.chat(messages, schema_name=schema_name, schema=schema,
-                                      schema_hint=hint, progress=progress, unit=unit)
+            answer = self.client.chat(
+                messages,
+                schema_name=schema_name,
+                schema=schema,
+                schema_hint=hint,
+                progress=progress,
+                unit=unit,
+            )
         except ProviderError as exc:
             self._count(exc.attempts, {})
             raise self._provider_failure(exc, debug) from None
@@ -224,14 +283,19 @@ class LLMEngine:
             return StageError(
                 f"the provider refused the request: {exc.message}",
                 hint="check provider.api_key (env CLIPORA_PROVIDER__API_KEY) and that it may use "
-                     f"provider.model={self.model}",
+                f"provider.model={self.model}",
             )
         if exc.kind == "connect":
-            return StageError(exc.message, hint="is the server running? Fix provider.base_url or "
-                                                "set analysis.engine=offline")
+            return StageError(
+                exc.message,
+                hint="is the server running? Fix provider.base_url or set analysis.engine=offline",
+            )
         if exc.kind == "not_found":
-            return StageError(exc.message, hint="check provider.base_url (it usually ends in /v1) "
-                                                f"and provider.model={self.model}")
+            return StageError(
+                exc.message,
+                hint="check provider.base_url (it usually ends in /v1) "
+                f"and provider.model={self.model}",
+            )
         debug["error"] = exc.message
         debug["attempts"] = exc.attempts
         return EngineUnitError(f"provider request failed: {exc.message}", debug=debug)
@@ -245,8 +309,9 @@ class LLMEngine:
                     self.usage[key] += value
 
 
-def _check_answer(answer: ChatAnswer, model: type[M], check: Callable[[M], list[str]]
-                  ) -> tuple[M | None, list[str]]:
+def _check_answer(
+    answer: ChatAnswer, model: type[M], check: Callable[[M], list[str]]
+) -> tuple[M | None, list[str]]:
     try:
         data = extract_json_object(answer.content)
     except AnswerParseError as exc:

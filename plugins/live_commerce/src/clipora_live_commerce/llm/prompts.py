@@ -39,4 +39,6 @@ def render_prompt(language: str, name: str, **values: Any) -> str:
     try:
         return template.format_map(values)
     except KeyError as exc:
-        raise ValueError(f"missing template variable for prompts/{language}/{name}.md: {exc}") from None
+        raise ValueError(
+            f"missing template variable for prompts/{language}/{name}.md: {exc}"
+        ) from None

@@ -44,45 +44,59 @@ _STR = {"type": "string"}
 _INT = {"type": "integer"}
 
 DISCOVER_SCHEMA_NAME = "ProductIntervals"
-DISCOVER_SCHEMA = _obj({
-    "intervals": {
-        "type": "array",
-        "items": _obj({
-            "start_segment_number": _INT,
-            "end_segment_number": _INT,
-            "title": _STR,
-            "summary": _STR,
-            "keywords": {"type": "array", "items": _STR},
-        }),
+DISCOVER_SCHEMA = _obj(
+    {
+        "intervals": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "start_segment_number": _INT,
+                    "end_segment_number": _INT,
+                    "title": _STR,
+                    "summary": _STR,
+                    "keywords": {"type": "array", "items": _STR},
+                }
+            ),
+        }
     }
-})
+)
 
 CLUSTER_SCHEMA_NAME = "ProductGroups"
-CLUSTER_SCHEMA = _obj({
-    "groups": {
-        "type": "array",
-        "items": _obj({
-            "interval_ids": {"type": "array", "items": _STR},
-            "title": _STR,
-            "summary": _STR,
-        }),
+CLUSTER_SCHEMA = _obj(
+    {
+        "groups": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "interval_ids": {"type": "array", "items": _STR},
+                    "title": _STR,
+                    "summary": _STR,
+                }
+            ),
+        }
     }
-})
+)
 
 _HOOK = _obj({"start_segment_id": _STR, "end_segment_id": _STR, "reason": _STR})
-_BODY = _obj({"start_segment_id": _STR, "end_segment_id": _STR, "selling_point": _STR, "reason": _STR})
+_BODY = _obj(
+    {"start_segment_id": _STR, "end_segment_id": _STR, "selling_point": _STR, "reason": _STR}
+)
 
 PLAN_SCHEMA_NAME = "ClipPlan"
-PLAN_SCHEMA = _obj({
-    "variants": {
-        "type": "array",
-        "items": _obj({
-            "variant": _STR,
-            "title": _STR,
-            "summary": _STR,
-            "hook": {"anyOf": [_HOOK, {"type": "null"}]},
-            "body": {"type": "array", "items": _BODY},
-        }),
-    },
-    "selling_points": {"type": "array", "items": _STR},
-})
+PLAN_SCHEMA = _obj(
+    {
+        "variants": {
+            "type": "array",
+            "items": _obj(
+                {
+                    "variant": _STR,
+                    "title": _STR,
+                    "summary": _STR,
+                    "hook": {"anyOf": [_HOOK, {"type": "null"}]},
+                    "body": {"type": "array", "items": _BODY},
+                }
+            ),
+        },
+        "selling_points": {"type": "array", "items": _STR},
+    }
+)

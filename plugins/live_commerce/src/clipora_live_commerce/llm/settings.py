@@ -23,16 +23,25 @@ class ProviderSettings(Section):
     )
     model: str = Field("gpt-4.1-mini", min_length=1, description="Chat model name")
     timeout: float = Field(
-        60.0, gt=0, description="Seconds one request may take, from sending it to the last byte of the answer"
+        60.0,
+        gt=0,
+        description="Seconds one request may take, from sending it to the last byte of the answer",
     )
     max_retries: int = Field(
-        3, ge=0, le=10, description="Retries of a request after a timeout, a lost connection, 408, 429 or 5xx"
+        3,
+        ge=0,
+        le=10,
+        description="Retries of a request after a timeout, a lost connection, 408, 429 or 5xx",
     )
     backoff_base_seconds: float = Field(
-        1.0, ge=0, description="First retry waits about this long, doubling each retry (with jitter)"
+        1.0,
+        ge=0,
+        description="First retry waits about this long, doubling each retry (with jitter)",
     )
     backoff_max_seconds: float = Field(
-        30.0, ge=0, description="Longest wait between retries, also the cap on a server's Retry-After"
+        30.0,
+        ge=0,
+        description="Longest wait between retries, also the cap on a server's Retry-After",
     )
     stream: bool = Field(False, description="Receive answers as a server-sent event stream")
     structured_output: Literal["json_schema", "json_object", "none"] = Field(
@@ -43,7 +52,10 @@ class ProviderSettings(Section):
         ),
     )
     temperature: float | None = Field(
-        0.2, ge=0, le=2, description="Sampling temperature (empty: not sent, for models that reject it)"
+        0.2,
+        ge=0,
+        le=2,
+        description="Sampling temperature (empty: not sent, for models that reject it)",
     )
 
     @field_validator("temperature", mode="before")

@@ -79,6 +79,7 @@ class FakeASR:
 
     def transcribe(self, request: ASRRequest) -> Transcript:
         fakes = self.settings.fakes
+        self.scratch = request.scratch_dir
         (request.scratch_dir / "asr-started").write_text("started", encoding="utf-8")
         if fakes.asr.sleep_seconds:
             time.sleep(fakes.asr.sleep_seconds)
@@ -100,6 +101,9 @@ class FakeASR:
             request.progress.update(i + 1, len(raw))
         request.progress.warning("fake asr is not a real recognizer")
         return Transcript(segments=segments, language="en", backend="fake")
+
+    def close(self) -> None:
+        (self.scratch / "asr-closed").write_text("closed", encoding="utf-8")
 
 
 class FakeCleaner:
