@@ -76,6 +76,7 @@ def main() -> int:
         "--threads", type=int, default=0, help="CPU threads (0: all available cores)"
     )
     parser.add_argument("--beam-size", type=int, default=5)
+    parser.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
     args = parser.parse_args()
 
     from clipora_asr_local.backend import SIMPLIFIED_CHINESE_PROMPT, LocalWhisperBackend
@@ -117,6 +118,7 @@ def main() -> int:
         )
         print("(RTF: wall seconds per audio second; CPU: process CPU seconds per audio second,")
         print(" which other load on the machine disturbs less)")
+        rows: list[dict] = []
         for path in media:
             seconds = duration_of(path)
 
@@ -168,6 +170,37 @@ def main() -> int:
                 f"{(our_rtf / raw_rtf - 1) * 100:>+8.1f}% {raw_c:>8.3f} {our_c:>8.3f} "
                 f"{(our_c / raw_c - 1) * 100:>+8.1f}%  {len(raw_text.split())}/{len(our_text.split())}"
                 f"{'' if raw_text == our_text else ' (texts differ)'}"
+            )
+            rows.append(
+                {
+                    "file": path.name,
+                    "audio_seconds": round(seconds, 1),
+                    "raw_rtf": round(raw_rtf, 4),
+                    "ours_rtf": round(our_rtf, 4),
+                    "raw_cpu_per_audio_second": round(raw_c, 4),
+                    "ours_cpu_per_audio_second": round(our_c, 4),
+                    "words_raw": len(raw_text.split()),
+                    "words_ours": len(our_text.split()),
+                    "same_text": raw_text == our_text,
+                }
+            )
+        if not args.media:  # only the standard inputs go into docs/performance.md
+            from pipeline import machine, save
+
+            save(
+                "asr",
+                {
+                    "bench": "asr",
+                    "machine": machine(),
+                    "model": ours.model_info.name,
+                    "device": key.device,
+                    "compute_type": key.compute_type,
+                    "threads": key.cpu_threads,
+                    "beam_size": args.beam_size,
+                    "repeat": args.repeat,
+                    "rows": rows,
+                },
+                not args.no_docs,
             )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -408,6 +408,7 @@ def run_clipora(video: Path, work: Path, sets: list[str]) -> dict:
         "load_before": [round(x, 2) for x in load_before],
         "load_after": [round(x, 2) for x in os.getloadavg()],
         "job": str(job),
+        "source_path": str(video),
     }
 
 

@@ -32,6 +32,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import av
 import imageio_ffmpeg
@@ -297,6 +298,70 @@ class Method:
     cpus: list[float] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
     methods: set[str] = field(default_factory=set)
+    worst: float = 0.0  # largest |output - planned| duration of any stream, seconds
+
+
+def save_results(
+    args: argparse.Namespace,
+    src: Path,
+    probe: Any,
+    plan: list[list[tuple[float, float]]],
+    planned: list[float],
+    methods: list[Method],
+    frame: float,
+    docs: bool,
+) -> None:
+    """bench/results/render.json, then docs/performance.md through scripts/update_performance.py."""
+    from pipeline import machine, save
+
+    by = {m.key: m for m in methods}
+    ratios = {}
+    for name, ref, ours in (
+        ("smart_cut", "ref-plain", "ours-cut"),
+        ("burn_in", "ref-burn", "ours-burn"),
+        ("smart_cut_preset_medium", "ref-plain", "ours-cut-med"),
+        ("burn_in_preset_medium", "ref-burn", "ours-burn-med"),
+        ("burn_in_preset_superfast", "ref-burn", "ours-burn-sf"),
+    ):
+        if ref in by and ours in by:
+            ratios[name] = {
+                "wall": round(min(by[ref].walls) / min(by[ours].walls), 2),
+                "cpu": round(min(by[ref].cpus) / min(by[ours].cpus), 2),
+            }
+    data = {
+        "bench": "render",
+        "machine": machine(),
+        "load_after": [round(x, 2) for x in os.getloadavg()],
+        "source": {
+            "name": src.name,
+            "duration_seconds": round(probe.duration_seconds, 1),
+            "size": f"{probe.video_width}x{probe.video_height}",
+            "gop_seconds": args.gop,
+        },
+        "plan": {
+            "clips": len(plan),
+            "windows": sum(len(c) for c in plan),
+            "output_seconds": round(sum(planned), 2),
+            "spans_seconds": [round(max(e for _, e in c) - min(s for s, _ in c)) for c in plan],
+        },
+        "runs": args.runs,
+        "frame_seconds": frame,
+        "methods": [
+            {
+                "key": m.key,
+                "label": m.label,
+                "preset": m.preset,
+                "wall_seconds": [round(w, 2) for w in m.walls],
+                "cpu_seconds": [round(c, 2) for c in m.cpus],
+                "output_mb": round(sum(p.stat().st_size for p in m.outputs[: len(plan)]) / 1e6, 1),
+                "worst_duration_error_seconds": round(m.worst, 4),
+                "render_methods": sorted(m.methods),
+            }
+            for m in methods
+        ],
+        "ratios": ratios,
+    }
+    save("render", data, docs)
 
 
 def main() -> int:
@@ -311,8 +376,9 @@ def main() -> int:
     ap.add_argument(
         "--no-equal-preset",
         action="store_true",
-        help="skip our renderer at the reference's preset (medium)",
+        help="skip our renderer at the reference's preset (medium) and at superfast",
     )
+    ap.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
     args = ap.parse_args()
 
     src = build_source(args.minutes, args.gop)
@@ -343,6 +409,7 @@ def main() -> int:
         methods += [
             Method("ours-cut-med", "ours, no burn-in, preset medium", False, True, "medium"),
             Method("ours-burn-med", "ours, burn-in, preset medium", True, True, "medium"),
+            Method("ours-burn-sf", "ours, burn-in, preset superfast", True, True, "superfast"),
         ]
     if args.skip_reference:
         methods = [m for m in methods if m.ours]
@@ -381,8 +448,8 @@ def main() -> int:
 
         for run in range(args.runs):
             for m in methods:
-                # Equal-preset runs are for transparency only: one run is enough.
-                if m.key.endswith("-med") and run > 0:
+                # Other-preset runs are for transparency only: one run is enough.
+                if m.key.endswith(("-med", "-sf")) and run > 0:
                     continue
                 t, c = time.monotonic(), cpu_seconds()
                 (run_ours if m.ours else run_reference)(m, f"r{run}")
@@ -405,10 +472,12 @@ def main() -> int:
         )
         for m in methods:
             cells, worst = [], 0.0
+            m.worst = 0.0
             for i, p in enumerate(planned):
                 v, a = durations(m.outputs[i])
                 worst = max(worst, abs(v - p), abs(a - p))
                 cells.append(f"{p:6.2f}/{v:6.2f}/{a:6.2f}    ")
+                m.worst = max(m.worst, worst)
             print(
                 f"  {m.key:20s} "
                 + "  ".join(cells)
@@ -437,6 +506,7 @@ def main() -> int:
                 ("burn-in", "ref-burn", "ours-burn", 3),
                 ("no burn-in, both preset medium", "ref-plain", "ours-cut-med", None),
                 ("burn-in, both preset medium", "ref-burn", "ours-burn-med", None),
+                ("burn-in, ours preset superfast", "ref-burn", "ours-burn-sf", None),
             ]
             for label, ref, ours, target in rows:
                 if ours not in by:
@@ -459,6 +529,7 @@ def main() -> int:
             f"\nmachine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f};"
             " cpu = user+sys of this process and its ffmpeg children"
         )
+        save_results(args, src, probe, plan, planned, methods, frame, not args.no_docs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -2,8 +2,8 @@
 
     uv run python scripts/update_performance.py
 
-Reads bench/results/pipeline.json and bench/results/long_input.json (written by
-bench/pipeline.py and bench/long_input.py) and replaces the section between
+Reads bench/results/{pipeline,long_input,render,asr}.json (written by the bench scripts of
+the same names) and replaces the section between
 ``<!-- BEGIN bench:NAME -->`` and ``<!-- END bench:NAME -->`` in docs/performance.md (added at
 the end when missing). Everything else in the file is left as it is, so other benchmarks can
 keep their own sections there.
@@ -112,7 +112,90 @@ def long_input_section(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-SECTIONS = {"pipeline": pipeline_section, "long_input": long_input_section}
+def _machine_line(data: dict[str, Any]) -> str:
+    m = data["machine"]
+    return f"Machine: {m['cpus']} cores, Python {m['python']}, {m['date']}."
+
+
+def render_section(data: dict[str, Any]) -> str:
+    src, plan = data["source"], data["plan"]
+    frame = data["frame_seconds"]
+    lines = [
+        "## Render: our renderer against the reference method",
+        "",
+        "`uv run python bench/render.py` — the same plan on the same long source, rendered with "
+        "`clipora_render_ffmpeg` and with the earlier tool's method (one ffmpeg input seeked to "
+        "the earliest window, trim + concat in one filter graph, libx264 preset medium CRF 23). "
+        "Clips render one after another; times are the best of "
+        f"{data['runs']} interleaved runs; CPU is user+sys of the process and its ffmpeg "
+        "children (steadier than wall time on a shared machine).",
+        "",
+        f"Source: {src['duration_seconds'] / 60:.0f} min, {src['size']}, 25 fps H.264 with "
+        f"B-frames, {src['gop_seconds']:g} s GOP, AAC. Plan: {plan['clips']} clips, "
+        f"{plan['windows']} windows, {plan['output_seconds']:.0f} s of output; each clip's "
+        f"windows span {min(plan['spans_seconds'])}-{max(plan['spans_seconds'])} s of the source.",
+        "",
+        _machine_line(data),
+        "",
+        "| method | preset | wall | CPU | output | worst duration error | all streams within a frame |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
+    for m in data["methods"]:
+        ok = m["worst_duration_error_seconds"] <= frame + 1e-6
+        lines.append(
+            f"| {m['label']} | {m['preset']} | {min(m['wall_seconds']):.1f} s | "
+            f"{min(m['cpu_seconds']):.1f} s | {m['output_mb']:.1f} MB | "
+            f"{m['worst_duration_error_seconds'] * 1000:.0f} ms | {'✅' if ok else '❌'} |"
+        )
+    targets = {"smart_cut": 10, "burn_in": 3}
+    names = {
+        "smart_cut": "no burn-in (smart cut), default preset",
+        "burn_in": "burn-in, default preset (veryfast)",
+        "smart_cut_preset_medium": "no burn-in, both at preset medium",
+        "burn_in_preset_medium": "burn-in, both at preset medium",
+        "burn_in_preset_superfast": "burn-in, ours at preset superfast",
+    }
+    lines += ["", "| speed-up (reference / ours) | wall | CPU | target |", "|---|---:|---:|---|"]
+    for key, r in data["ratios"].items():
+        target = targets.get(key)
+        verdict = ""
+        if target:
+            verdict = f"≥ {target}× {'✅' if min(r['wall'], r['cpu']) >= target else '❌'}"
+        lines.append(f"| {names.get(key, key)} | {r['wall']:.1f}× | {r['cpu']:.1f}× | {verdict} |")
+    return "\n".join(lines) + "\n"
+
+
+def asr_section(data: dict[str, Any]) -> str:
+    lines = [
+        "## ASR: real-time factor of the local backend",
+        "",
+        "`uv run python bench/asr.py` — Clipora's `local` backend against raw faster-whisper, same "
+        f"model instance and settings (Whisper {data['model']}, {data['compute_type']} on the "
+        f"{data['device']}, {data['threads']} threads, beam {data['beam_size']}, VAD, word "
+        f"timestamps); median of {data['repeat']} alternating runs. RTF is wall seconds per "
+        "audio second; CPU is process CPU seconds per audio second.",
+        "",
+        _machine_line(data),
+        "",
+        "| audio | length | RTF raw | RTF ours | CPU raw | CPU ours | overhead (CPU) | words raw / ours |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in data["rows"]:
+        over = (r["ours_cpu_per_audio_second"] / r["raw_cpu_per_audio_second"] - 1) * 100
+        lines.append(
+            f"| {r['file']} | {r['audio_seconds']:.0f} s | {r['raw_rtf']:.3f} | {r['ours_rtf']:.3f} | "
+            f"{r['raw_cpu_per_audio_second']:.3f} | {r['ours_cpu_per_audio_second']:.3f} | "
+            f"{over:+.1f} % | {r['words_raw']} / {r['words_ours']} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+SECTIONS = {
+    "pipeline": pipeline_section,
+    "long_input": long_input_section,
+    "render": render_section,
+    "asr": asr_section,
+}
 
 
 def replace_section(text: str, name: str, body: str) -> str:

@@ -65,6 +65,8 @@ def _post(client, pairs, **kw):
 def test_unchanged_form_writes_nothing_and_one_edit_writes_one_key(make_client, tmp_path):
     client = make_client()
     config = tmp_path / "clipora.yaml"
+    # The user's own notes in the file must survive a save from the web page.
+    config.write_text("# my shop's settings, ask Li before changing\n" + config.read_text())
     before = config.read_text()
     pairs = _form(client)
     assert len({k for k, _ in pairs}) > 50
@@ -82,6 +84,7 @@ def test_unchanged_form_writes_nothing_and_one_edit_writes_one_key(make_client, 
     assert data["analysis"]["pose_presence"] == {"min_presence_ratio": 0.8}
     assert data["provider"]["api_key"] == SECRET
     assert (tmp_path / "clipora.yaml.bak").read_text() == before
+    assert config.read_text().startswith("# my shop's settings, ask Li before changing\n")
 
     bad = [(k, "fast-please" if k == "render.crf" else v) for k, v in pairs]
     r = _post(client, bad)

@@ -4,8 +4,8 @@ the one config file fixed at server start, and saving back to it.
 Secrets are write-only: their values never leave the server (only whether one is set); an empty
 input keeps the stored secret, and a separate "clear" list removes it. Only changed keys are
 written, so saving does not copy every default into the file. Numbers and booleans are written as
-YAML numbers and booleans. (YAML comments are not preserved: the previous file is kept as
-``<name>.bak``.)
+YAML numbers and booleans. The file is edited as a round-trip YAML document (ruamel.yaml), so the
+user's comments and key order survive a save; the previous file is also kept as ``<name>.bak``.
 """
 
 from __future__ import annotations
@@ -330,7 +330,11 @@ def save_config(config_path: Path, update: ConfigUpdate, host: Any) -> list[str]
     model = build_settings_model(sections)
     defaults = model()
     fields = dict(iter_fields(model))
-    data: dict[str, Any] = read_config_file(config_path) if config_path.is_file() else {}
+    if config_path.is_file():
+        read_config_file(config_path)  # one clear error for a missing, unreadable or bad file
+        data = _load_roundtrip(config_path)
+    else:
+        data = {}
     file_flat = flatten(data)
     changed: list[str] = []
     for dotted, raw in update.values.items():
@@ -358,7 +362,7 @@ def save_config(config_path: Path, update: ConfigUpdate, host: Any) -> list[str]
             changed.append(dotted)
     if not changed:
         return []
-    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    text = _dump_roundtrip(data)
     _validate_text(config_path, text, sections)
     config_path.parent.mkdir(parents=True, exist_ok=True)
     if config_path.is_file():
@@ -369,6 +373,31 @@ def save_config(config_path: Path, update: ConfigUpdate, host: Any) -> list[str]
             )
     atomic_write_text(config_path, text)
     return changed
+
+
+def _roundtrip_yaml() -> Any:
+    from ruamel.yaml import YAML
+
+    rt = YAML()  # round-trip: keeps comments, key order and quoting of untouched values
+    rt.preserve_quotes = True
+    rt.width = 100
+    rt.indent(mapping=2, sequence=4, offset=2)
+    return rt
+
+
+def _load_roundtrip(config_path: Path) -> dict[str, Any]:
+    from ruamel.yaml.comments import CommentedMap
+
+    data = _roundtrip_yaml().load(config_path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else CommentedMap()
+
+
+def _dump_roundtrip(data: dict[str, Any]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    _roundtrip_yaml().dump(data, buffer)
+    return buffer.getvalue()
 
 
 def _validate_text(config_path: Path, text: str, sections: list[Any]) -> None:
