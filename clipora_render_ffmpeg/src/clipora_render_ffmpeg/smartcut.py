@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 
     from clipora_render_ffmpeg.renderer import FFmpegRenderer
 
+# Every input of an ffmpeg process loads the source's whole index (about 35 MB for a 3-hour
+# MP4), so edges are encoded a few at a time.
+MAX_INPUTS_PER_PROCESS = 4
+
 # Below this many copyable frames a window is simply re-encoded: a copy piece costs more
 # bookkeeping than it saves.
 MIN_COPY_FRAMES = 2
@@ -208,26 +212,47 @@ def _encode_edges(
     fps: Fraction,
     encode_audio: bool,
 ) -> None:
-    """One ffmpeg process and one x264 encoder for every edge piece: each piece has its own
-    accurately seeked input, the pieces are concatenated, every piece starts on a forced IDR
+    """Re-encode every edge piece, a few pieces per ffmpeg process, then the audio track when it
+    could not be copied."""
+    edges = [(p, n) for p, n in zip(pieces, names, strict=True) if p.kind == "encode"]
+    total = sum(c.duration for c in cuts)
+    done = 0.0
+
+    def report(t: float) -> None:
+        request.progress.update(0.05 + 0.75 * min(1.0, (done + t) / total))
+
+    for first in range(0, len(edges), MAX_INPUTS_PER_PROCESS):
+        batch = edges[first : first + MAX_INPUTS_PER_PROCESS]
+        _encode_batch(renderer, request, source, batch, work, fps, report)
+        done += sum(float(p.frames / fps) for p, _ in batch)
+    if encode_audio:
+        _encode_audio(renderer, request, source, cuts, work)
+
+
+def _encode_batch(
+    renderer: FFmpegRenderer,
+    request: RenderRequest,
+    source: SourceInfo,
+    batch: list[tuple[Piece, str]],
+    work: Path,
+    fps: Fraction,
+    report: Any,
+) -> None:
+    """One ffmpeg process and one x264 encoder for a batch of edge pieces: each piece has its
+    own accurately seeked input, the pieces are concatenated, every piece starts on a forced IDR
     frame, and the segment muxer splits the stream there into one MPEG-TS file per piece.
 
     One encoder instead of one per piece keeps memory flat in the number of windows (each
     x264 instance at 720p holds about 100 MB of lookahead and reference frames)."""
     inputs: list[str] = []
     graph: list[str] = []
-    labels: list[str] = []
-    edge_names: list[str] = []
     splits: list[int] = []
     frames_so_far = 0
     half = 0.5 / float(fps)
-    for piece, name in zip(pieces, names, strict=True):
-        if piece.kind != "encode":
-            continue
-        k = len(labels)
+    for k, (piece, _) in enumerate(batch):
         ss = max(0.0, piece.start - half)
         # One decoding thread per input: edges are short, and frame threads would each hold
-        # their own set of 720p frames.
+        # their own set of frames.
         inputs += [
             "-threads",
             "1",
@@ -239,17 +264,17 @@ def _encode_edges(
             str(source.path),
         ]
         graph.append(f"[{k}:v:0]trim=end_frame={piece.frames},setpts=PTS-STARTPTS[e{k}]")
-        labels.append(f"[e{k}]")
-        edge_names.append(name)
         if k:
             splits.append(frames_so_far)
         frames_so_far += piece.frames
-    n_inputs = len(labels)
-    outputs: list[str] = []
-    if n_inputs:
-        graph.append(f"{''.join(labels)}concat=n={n_inputs}:v=1:a=0[edges]")
-        keyframes = "+".join(f"eq(n,{f})" for f in [0, *splits])
-        outputs += [
+    labels = "".join(f"[e{k}]" for k in range(len(batch)))
+    graph.append(f"{labels}concat=n={len(batch)}:v=1:a=0[edges]")
+    keyframes = "+".join(f"eq(n,{f})" for f in [0, *splits])
+    run_ffmpeg(
+        [
+            *inputs,
+            "-filter_complex",
+            ";".join(graph),
             "-map",
             "[edges]",
             *renderer.x264_args(source.pix_fmt),
@@ -268,35 +293,53 @@ def _encode_edges(
             "-reset_timestamps",
             "1",
             "edge%03d.ts",
-        ]
-    if encode_audio:
-        alabels = []
-        for i, cut in enumerate(cuts):
-            opts, offset = seek_input(cut)
-            inputs += [*opts, "-vn", "-i", str(source.path)]
-            graph.append(
-                audio_window(f"{n_inputs + i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}")
-            )
-            alabels.append(f"[a{i}]")
-        graph.append(f"{''.join(alabels)}concat=n={len(cuts)}:v=0:a=1[aout]")
-        outputs += ["-map", "[aout]", *renderer.audio_args(), "-f", "mp4", "audio.m4a"]
-    if not outputs:
-        return
-    total = sum(c.duration for c in cuts)
-    run_ffmpeg(
-        [*inputs, "-filter_complex", ";".join(graph), *outputs],
+        ],
         exe=renderer.exe(),
         what=f"cutting {request.clip_id or 'clip'} window edges",
         cwd=work,
-        on_progress=lambda t: request.progress.update(0.05 + 0.75 * min(1.0, t / total)),
+        on_progress=report,
     )
-    for k, name in enumerate(edge_names):
+    for k, (_, name) in enumerate(batch):
         segment = work / f"edge{k:03d}.ts"
         if not segment.is_file():
             from clipora_core.errors import StageError
 
-            raise StageError(f"smart cut: ffmpeg wrote no piece {k} of {len(edge_names)} edges")
+            raise StageError(f"smart cut: ffmpeg wrote no piece {k} of {len(batch)} edges")
         segment.replace(work / name)
+
+
+def _encode_audio(
+    renderer: FFmpegRenderer,
+    request: RenderRequest,
+    source: SourceInfo,
+    cuts: list[Cut],
+    work: Path,
+) -> None:
+    """The windows' audio, re-encoded (sources whose audio cannot be copied frame by frame)."""
+    inputs: list[str] = []
+    graph: list[str] = []
+    for i, cut in enumerate(cuts):
+        opts, offset = seek_input(cut)
+        inputs += [*opts, "-vn", "-i", str(source.path)]
+        graph.append(audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}"))
+    labels = "".join(f"[a{i}]" for i in range(len(cuts)))
+    graph.append(f"{labels}concat=n={len(cuts)}:v=0:a=1[aout]")
+    run_ffmpeg(
+        [
+            *inputs,
+            "-filter_complex",
+            ";".join(graph),
+            "-map",
+            "[aout]",
+            *renderer.audio_args(),
+            "-f",
+            "mp4",
+            "audio.m4a",
+        ],
+        exe=renderer.exe(),
+        what=f"encoding {request.clip_id or 'clip'} audio",
+        cwd=work,
+    )
 
 
 def _copy_gops(source: SourceInfo, piece: Piece, target: Path) -> None:
