@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     from clipora_render_ffmpeg.renderer import FFmpegRenderer
 
 # Every input of an ffmpeg process loads the source's whole index (about 35 MB for a 3-hour
-# MP4), so edges are encoded a few at a time.
+# MP4), so edges are encoded a few at a time, in at most two processes at once.
 MAX_INPUTS_PER_PROCESS = 4
+PARALLEL_BATCHES = 2
 
 # Below this many copyable frames a window is simply re-encoded: a copy piece costs more
 # bookkeeping than it saves.
@@ -212,19 +213,33 @@ def _encode_edges(
     fps: Fraction,
     encode_audio: bool,
 ) -> None:
-    """Re-encode every edge piece, a few pieces per ffmpeg process, then the audio track when it
-    could not be copied."""
+    """Re-encode every edge piece, in batches of a few pieces per ffmpeg process, two
+    processes at a time; then the audio track when it could not be copied."""
     edges = [(p, n) for p, n in zip(pieces, names, strict=True) if p.kind == "encode"]
     total = sum(c.duration for c in cuts)
-    done = 0.0
+    # Two batches run side by side: one x264 encoder on a few short edges leaves a core idle.
+    size = min(MAX_INPUTS_PER_PROCESS, max(1, -(-len(edges) // PARALLEL_BATCHES)))
+    batches = [edges[i : i + size] for i in range(0, len(edges), size)]
+    encoded = [0.0] * len(batches)
+    lock = threading.Lock()
 
-    def report(t: float) -> None:
-        request.progress.update(0.05 + 0.75 * min(1.0, (done + t) / total))
+    def run(index: int) -> None:
+        def report(t: float) -> None:
+            with lock:
+                encoded[index] = t
+                done = sum(encoded)
+            request.progress.update(0.05 + 0.75 * min(1.0, done / total))
 
-    for first in range(0, len(edges), MAX_INPUTS_PER_PROCESS):
-        batch = edges[first : first + MAX_INPUTS_PER_PROCESS]
-        _encode_batch(renderer, request, source, batch, work, fps, report)
-        done += sum(float(p.frames / fps) for p, _ in batch)
+        _encode_batch(renderer, request, source, batches[index], work, fps, report, f"b{index}")
+
+    if len(batches) == 1:
+        run(0)
+    elif batches:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=PARALLEL_BATCHES) as pool:
+            for future in [pool.submit(run, i) for i in range(len(batches))]:
+                future.result()
     if encode_audio:
         _encode_audio(renderer, request, source, cuts, work)
 
@@ -237,6 +252,7 @@ def _encode_batch(
     work: Path,
     fps: Fraction,
     report: Any,
+    prefix: str,
 ) -> None:
     """One ffmpeg process and one x264 encoder for a batch of edge pieces: each piece has its
     own accurately seeked input, the pieces are concatenated, every piece starts on a forced IDR
@@ -292,7 +308,7 @@ def _encode_batch(
             *(["-segment_frames", ",".join(map(str, splits))] if splits else []),
             "-reset_timestamps",
             "1",
-            "edge%03d.ts",
+            f"{prefix}-%03d.ts",
         ],
         exe=renderer.exe(),
         what=f"cutting {request.clip_id or 'clip'} window edges",
@@ -300,7 +316,7 @@ def _encode_batch(
         on_progress=report,
     )
     for k, (_, name) in enumerate(batch):
-        segment = work / f"edge{k:03d}.ts"
+        segment = work / f"{prefix}-{k:03d}.ts"
         if not segment.is_file():
             from clipora_core.errors import StageError
 
