@@ -136,6 +136,17 @@ class FFmpegRenderer:
     def exe(self) -> str:
         return ffmpeg_exe(self.settings)
 
+    def process_budget(self) -> int:
+        """ffmpeg processes one render may run at once: the cores left to it by the other
+        clips rendering in parallel (``concurrency.render``), at most two."""
+        try:
+            cores = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux
+            cores = os.cpu_count() or 1
+        concurrency = getattr(self.settings, "concurrency", None)
+        renders = max(1, int(getattr(concurrency, "render", 1) or 1))
+        return max(1, min(2, cores // renders))
+
     def thread_args(self) -> list[str]:
         threads = int(self._opt("threads", 0) or 0)
         return ["-threads", str(threads)] if threads else []

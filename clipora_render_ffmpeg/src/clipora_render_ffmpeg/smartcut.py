@@ -26,9 +26,9 @@ if TYPE_CHECKING:
     from clipora_render_ffmpeg.renderer import FFmpegRenderer
 
 # Every input of an ffmpeg process loads the source's whole index (about 35 MB for a 3-hour
-# MP4), so edges are encoded a few at a time, in at most two processes at once.
+# MP4), so edges are encoded a few at a time (see FFmpegRenderer.process_budget for how many
+# processes at once).
 MAX_INPUTS_PER_PROCESS = 4
-PARALLEL_BATCHES = 2
 
 # Below this many copyable frames a window is simply re-encoded: a copy piece costs more
 # bookkeeping than it saves.
@@ -213,12 +213,14 @@ def _encode_edges(
     fps: Fraction,
     encode_audio: bool,
 ) -> None:
-    """Re-encode every edge piece, in batches of a few pieces per ffmpeg process, two
-    processes at a time; then the audio track when it could not be copied."""
+    """Re-encode every edge piece, in batches of a few pieces per ffmpeg process; then the
+    audio track when it could not be copied."""
     edges = [(p, n) for p, n in zip(pieces, names, strict=True) if p.kind == "encode"]
     total = sum(c.duration for c in cuts)
-    # Two batches run side by side: one x264 encoder on a few short edges leaves a core idle.
-    size = min(MAX_INPUTS_PER_PROCESS, max(1, -(-len(edges) // PARALLEL_BATCHES)))
+    # Batches run side by side when cores are free: one x264 encoder on a few short edges
+    # leaves a core idle. Within a pipeline that renders clips in parallel, they run in turn.
+    parallel = renderer.process_budget()
+    size = min(MAX_INPUTS_PER_PROCESS, max(1, -(-len(edges) // parallel)))
     batches = [edges[i : i + size] for i in range(0, len(edges), size)]
     encoded = [0.0] * len(batches)
     lock = threading.Lock()
@@ -232,12 +234,13 @@ def _encode_edges(
 
         _encode_batch(renderer, request, source, batches[index], work, fps, report, f"b{index}")
 
-    if len(batches) == 1:
-        run(0)
+    if len(batches) == 1 or parallel == 1:
+        for i in range(len(batches)):
+            run(i)
     elif batches:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(max_workers=PARALLEL_BATCHES) as pool:
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
             for future in [pool.submit(run, i) for i in range(len(batches))]:
                 future.result()
     if encode_audio:
