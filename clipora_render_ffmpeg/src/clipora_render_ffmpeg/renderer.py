@@ -73,7 +73,9 @@ class FFmpegRenderer:
                 else:
                     reason = result.reason
             if not done:
-                self._reencode(request, source, cuts, fps, frame, speed, burn, work, tmp_out)
+                metadata.update(
+                    self._reencode(request, source, cuts, fps, frame, speed, burn, work, tmp_out)
+                )
                 metadata["method"] = "reencode"
                 if reason:
                     metadata["smart_cut_skipped"] = reason
@@ -179,21 +181,34 @@ class FFmpegRenderer:
         burn: Path | None,
         work: Path,
         out: Path,
-    ) -> None:
+    ) -> dict[str, Any]:
+        stats: dict[str, Any] = {}
+        copied_audio: Path | None = None
+        if source.has_audio and abs(speed - 1.0) <= 1e-9:
+            # AAC frames copied as smart cut does: no second generation of audio loss, and
+            # no audio decode or encode in the ffmpeg run.
+            from clipora_render_ffmpeg.audiocopy import AudioNotCopyable, copy_audio
+
+            try:
+                stats = copy_audio(source, cuts, work / "audio.m4a")
+                copied_audio = work / "audio.m4a"
+            except AudioNotCopyable as exc:
+                stats = {"audio": "reencoded", "audio_copy_skipped": str(exc)}
+        encode_audio = source.has_audio and copied_audio is None
         inputs: list[str] = []
         graph: list[str] = []
         pairs: list[str] = []
         for i, cut in enumerate(cuts):
             opts, offset = seek_input(cut)
-            inputs += [*opts, "-i", str(source.path)]
+            inputs += [*opts, *([] if encode_audio else ["-an"]), "-i", str(source.path)]
             graph.append(video_window(f"{i}:v:0", offset, cut, fps, f"v{i}"))
             pairs.append(f"[v{i}]")
-            if source.has_audio:
+            if encode_audio:
                 graph.append(
                     audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}")
                 )
                 pairs.append(f"[a{i}]")
-        audio = 1 if source.has_audio else 0
+        audio = 1 if encode_audio else 0
         concat_out = "[cv][ca]" if audio else "[cv]"
         graph.append(f"{''.join(pairs)}concat=n={len(cuts)}:v=1:a={audio}{concat_out}")
 
@@ -214,10 +229,16 @@ class FFmpegRenderer:
         post.append("format=yuv420p")
         graph.append(f"[cv]{','.join(post)}[vout]")
         maps = ["-map", "[vout]"]
+        audio_codec: list[str] = []
         if audio:
             tempo = ",".join(atempo_chain(speed)) if abs(speed - 1.0) > 1e-9 else "anull"
             graph.append(f"[ca]{tempo}[aout]")
             maps += ["-map", "[aout]"]
+            audio_codec = self.audio_args()
+        elif copied_audio is not None:
+            inputs += ["-i", copied_audio.name]
+            maps += ["-map", f"{len(cuts)}:a:0"]
+            audio_codec = ["-c:a", "copy"]
 
         total = sum(c.duration for c in cuts) / speed
         args = [
@@ -228,7 +249,7 @@ class FFmpegRenderer:
             *self.x264_args(),
             "-fps_mode",
             "passthrough",
-            *(self.audio_args() if audio else []),
+            *audio_codec,
             *self.thread_args(),
             "-map_metadata",
             "-1",
@@ -247,6 +268,7 @@ class FFmpegRenderer:
             on_progress=lambda t: request.progress.update(min(t / total, 0.99)),
             cwd=work,
         )
+        return stats
 
 
 def output_durations(path: Path) -> tuple[float | None, float | None, float]:
