@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -100,9 +101,32 @@ def run_ffmpeg(
     finally:
         reader.join(timeout=5)
     if proc.returncode != 0:
+        disk = _disk_error(proc.returncode, list(tail))
+        if disk:
+            # Some muxers (segment, for one) report only "failure when ending segment": the
+            # exit status still carries the errno.
+            raise StageError(
+                f"ffmpeg failed while {what}: {disk}",
+                hint="free space or fix permissions, then rerun the same command to continue",
+            )
         raise StageError(
             f"ffmpeg failed while {what} (exit {proc.returncode}): {summarize_stderr(list(tail))}"
         )
+
+
+_DISK_ERRORS = {
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+}
+
+
+def _disk_error(returncode: int, lines: list[str]) -> str | None:
+    """The disk problem behind an ffmpeg failure: ffmpeg exits with AVERROR(errno) & 0xff."""
+    for code, text in _DISK_ERRORS.items():
+        if returncode == 256 - code or any(os.strerror(code) in line for line in lines):
+            return text
+    return None
 
 
 def atempo_chain(speed: float) -> list[str]:
