@@ -106,8 +106,12 @@ def test_smart_cut_and_reencode_show_the_same_frames(media, tmp_path: Path) -> N
     assert worst < 2.0  # encoding noise only; a one-frame shift differs by about 3
 
 
-def test_deterministic(media, tmp_path: Path) -> None:
-    runs = [render_clip(media["main"], WINDOWS, tmp_path / f"r{i}.mp4") for i in range(2)]
+@pytest.mark.parametrize("smart", [True, False], ids=["smart_cut", "reencode"])
+def test_deterministic(media, tmp_path: Path, smart: bool) -> None:
+    runs = [
+        render_clip(media["main"], WINDOWS, tmp_path / f"r{i}.mp4", smart_cut=smart)
+        for i in range(2)
+    ]
     assert stream_durations(runs[0].path) == stream_durations(runs[1].path)
     f0, f1 = decode_gray(runs[0].path), decode_gray(runs[1].path)
     assert len(f0) == len(f1) and all(np.array_equal(x, y) for x, y in zip(f0, f1, strict=True))

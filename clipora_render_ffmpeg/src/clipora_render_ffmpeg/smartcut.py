@@ -287,7 +287,13 @@ def _encode_batch(
             splits.append(frames_so_far)
         frames_so_far += piece.frames
     labels = "".join(f"[e{k}]" for k in range(len(batch)))
-    graph.append(f"{labels}concat=n={len(batch)}:v=1:a=0[edges]")
+    # Frame times from the frame count alone: the times concat derives from each input's end
+    # vary from run to run (ffmpeg's threaded inputs), and x264's rate control reads them,
+    # which made two renders of one plan differ now and then.
+    graph.append(
+        f"{labels}concat=n={len(batch)}:v=1:a=0,"
+        f"setpts=N*{fps.denominator}/({fps.numerator}*TB)[edges]"
+    )
     keyframes = "+".join(f"eq(n,{f})" for f in [0, *splits])
     run_ffmpeg(
         [
