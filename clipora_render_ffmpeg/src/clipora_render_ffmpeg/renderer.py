@@ -217,8 +217,8 @@ class FFmpegRenderer:
         concat_out = "[cv][ca]" if audio else "[cv]"
         graph.append(f"{''.join(pairs)}concat=n={len(cuts)}:v=1:a={audio}{concat_out}")
 
-        # Frame times from the frame count (see smartcut._encode_batch: concat's own times can
-        # vary between runs, and x264's rate control reads them).
+        # Frame times from the frame count: a regular timeline for x264 on every run (see
+        # smartcut._encode_batch).
         post: list[str] = [f"setpts=N*{fps.denominator}/({fps.numerator}*TB)"]
         if abs(speed - 1.0) > 1e-9:
             post += [f"setpts=PTS/{speed:.6f}", f"fps={fps.numerator}/{fps.denominator}"]

@@ -287,9 +287,9 @@ def _encode_batch(
             splits.append(frames_so_far)
         frames_so_far += piece.frames
     labels = "".join(f"[e{k}]" for k in range(len(batch)))
-    # Frame times from the frame count alone: the times concat derives from each input's end
-    # vary from run to run (ffmpeg's threaded inputs), and x264's rate control reads them,
-    # which made two renders of one plan differ now and then.
+    # Frame times from the frame count alone, so x264 (whose rate control reads them) sees the
+    # same regular timeline on every run, whatever concat derives from each input's end. The
+    # other half of determinism is in FFmpegRenderer.x264_args.
     graph.append(
         f"{labels}concat=n={len(batch)}:v=1:a=0,"
         f"setpts=N*{fps.denominator}/({fps.numerator}*TB)[edges]"
