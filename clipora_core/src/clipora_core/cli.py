@@ -7,7 +7,6 @@ Heavy modules are imported inside commands, never at module level: ``clipora --h
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import json
 import os
@@ -18,16 +17,8 @@ from typing import Any
 
 import click
 
-from clipora_core.errors import CliporaError, InputError, UsageError
+from clipora_core.errors import DISK_ERRORS, DISK_HINT, CliporaError, InputError, UsageError
 from clipora_core.memory import limit_malloc_arenas
-
-_DISK_ERRORS = {
-    errno.ENOSPC: "no space left on device",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EROFS: "read-only file system",
-    errno.EACCES: "permission denied",
-}
-_DISK_HINT = "free space or fix permissions, then rerun the same command to continue"
 
 
 class Ctx:
@@ -136,7 +127,7 @@ def _guard(ctx: Ctx, func: Callable[..., Any], **kwargs: Any) -> Any:
         sys.exit(0)
     except OSError as exc:
         terminal().close()
-        if ctx.debug or exc.errno not in _DISK_ERRORS:
+        if ctx.debug or exc.errno not in DISK_ERRORS:
             if ctx.debug:
                 raise
             click.echo(
@@ -145,7 +136,7 @@ def _guard(ctx: Ctx, func: Callable[..., Any], **kwargs: Any) -> Any:
             )
             sys.exit(1)
         where = f": {exc.filename}" if exc.filename else ""
-        click.echo(f"[clipora] error: {_DISK_ERRORS[exc.errno]}{where} ({_DISK_HINT})", err=True)
+        click.echo(f"[clipora] error: {DISK_ERRORS[exc.errno]}{where} ({DISK_HINT})", err=True)
         sys.exit(1)
     except Exception as exc:  # noqa: BLE001 - one line for users, the traceback with --debug
         terminal().close()

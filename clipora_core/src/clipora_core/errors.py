@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING, Any
+
+# OS errors that mean "the disk", with the words users see for them (the CLI, and plugins
+# that read an errno from a child process's exit status).
+DISK_ERRORS = {
+    errno.ENOSPC: "no space left on device",
+    errno.EDQUOT: "disk quota exceeded",
+    errno.EROFS: "read-only file system",
+    errno.EACCES: "permission denied",
+}
+DISK_HINT = "free space or fix permissions, then rerun the same command to continue"
 
 if TYPE_CHECKING:
     from clipora_core.plugins import PluginHost

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import errno
 import os
 import re
 import shutil
@@ -13,7 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from clipora_core.errors import StageError
+from clipora_core.errors import DISK_ERRORS, DISK_HINT, StageError
 
 # Lines of ffmpeg's stderr that only describe the input/output and never the failure.
 _NOISE = re.compile(
@@ -105,25 +104,15 @@ def run_ffmpeg(
         if disk:
             # Some muxers (segment, for one) report only "failure when ending segment": the
             # exit status still carries the errno.
-            raise StageError(
-                f"ffmpeg failed while {what}: {disk}",
-                hint="free space or fix permissions, then rerun the same command to continue",
-            )
+            raise StageError(f"ffmpeg failed while {what}: {disk}", hint=DISK_HINT)
         raise StageError(
             f"ffmpeg failed while {what} (exit {proc.returncode}): {summarize_stderr(list(tail))}"
         )
 
 
-_DISK_ERRORS = {
-    errno.ENOSPC: "no space left on device",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.EROFS: "read-only file system",
-}
-
-
 def _disk_error(returncode: int, lines: list[str]) -> str | None:
     """The disk problem behind an ffmpeg failure: ffmpeg exits with AVERROR(errno) & 0xff."""
-    for code, text in _DISK_ERRORS.items():
+    for code, text in DISK_ERRORS.items():
         if returncode == 256 - code or any(os.strerror(code) in line for line in lines):
             return text
     return None
