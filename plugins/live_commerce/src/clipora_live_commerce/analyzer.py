@@ -364,15 +364,7 @@ class LiveCommerceAnalyzer:
             )
         item_lines = [ln for g in groups for ln in g]
         if not item_lines:
-            ctx.dropped.append(
-                DroppedUnit(
-                    stage=STAGE_ANALYZE,
-                    unit="item",
-                    id=item.id,
-                    kind="failed",
-                    reason="no transcript segment inside the item's windows",
-                )
-            )
+            _drop_item(ctx, item, "no transcript segment inside the item's windows")
             return []
         request = PlanItemRequest(
             item_id=item.id,
@@ -396,11 +388,7 @@ class LiveCommerceAnalyzer:
         try:
             plan = engine.plan_item(request)
         except EngineUnitError as exc:
-            ctx.dropped.append(
-                DroppedUnit(
-                    stage=STAGE_ANALYZE, unit="item", id=item.id, kind="failed", reason=exc.reason
-                )
-            )
+            _drop_item(ctx, item, exc.reason)
             self._write_request(ctx, item, request, None, {"error": exc.reason, **exc.debug})
             return []
         presence = ItemPresence.for_item(ctx, item)
@@ -449,24 +437,9 @@ class LiveCommerceAnalyzer:
             )
         if not kept:
             if received:
-                ctx.dropped.append(
-                    DroppedUnit(
-                        stage=STAGE_ANALYZE,
-                        unit="item",
-                        id=item.id,
-                        kind="failed",
-                        reason="no valid clip variant",
-                    )
-                )
+                _drop_item(ctx, item, "no valid clip variant")
             else:
-                ctx.dropped.append(
-                    DroppedUnit(
-                        stage=STAGE_ANALYZE,
-                        unit="item",
-                        id=item.id,
-                        reason="the engine found nothing worth a clip",
-                    )
-                )
+                _drop_item(ctx, item, "the engine found nothing worth a clip", kind="dropped")
             return []
 
         built: list[tuple[VariantChoice, list[PlannedWindow], list[dict[str, Any]]]] = []
@@ -511,14 +484,7 @@ class LiveCommerceAnalyzer:
             seen_windows.setdefault(shape, v.variant)
             built.append((v, planned, adjustments))
         if not built:
-            ctx.dropped.append(
-                DroppedUnit(
-                    stage=STAGE_ANALYZE,
-                    unit="item",
-                    id=item.id,
-                    reason="the host is off screen in every clip variant",
-                )
-            )
+            _drop_item(ctx, item, "the host is off screen in every clip variant", kind="dropped")
             return []
 
         out: list[EditPlanSegment] = []
@@ -701,3 +667,10 @@ def _merge_play_order(frags: Iterable[TimeWindow], tolerance: float = 0.3) -> li
         else:
             out.append(f)
     return out
+
+
+def _drop_item(ctx: Any, item: Any, reason: str, kind: str = "failed") -> None:
+    """Record an item that yields no clip (listed in the job manifest's dropped units)."""
+    ctx.dropped.append(
+        DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id, kind=kind, reason=reason)
+    )
