@@ -7,11 +7,15 @@ from fractions import Fraction
 from clipora_render_ffmpeg.timeline import Cut
 
 # Pre-roll before each window's input seek: the window's first frame is then picked by the
-# graph (nearest frame), not by where the demuxer happened to land.
-PREROLL_SECONDS = 1.0
+# graph (nearest frame), not by where the demuxer happened to land, and a VFR frame held across
+# the window start is still there. The tail lets the graph see the frame after the last one.
+# Both are decoded and thrown away, so they stay short: a few frames of a VFR phone recording.
+# (The decoder starts at the keyframe before the pre-roll whatever its length.)
+PREROLL_SECONDS = 0.25
+TAIL_SECONDS = 0.25
 
 
-def seek_input(cut: Cut, tail: float = 1.0) -> tuple[list[str], float]:
+def seek_input(cut: Cut, tail: float = TAIL_SECONDS) -> tuple[list[str], float]:
     """Input options for one window (accurate seek) and the window's offset in that input."""
     ss = max(0.0, cut.start - PREROLL_SECONDS)
     offset = cut.start - ss
