@@ -2,7 +2,7 @@
 
     uv run python scripts/update_performance.py
 
-Reads bench/results/{pipeline,long_input,render,asr}.json (written by the bench scripts of
+Reads bench/results/{pipeline,long_input,render,asr,encode_quality}.json (written by the bench scripts of
 the same names) and replaces the section between
 ``<!-- BEGIN bench:NAME -->`` and ``<!-- END bench:NAME -->`` in docs/performance.md (added at
 the end when missing). Everything else in the file is left as it is, so other benchmarks can
@@ -195,11 +195,39 @@ def asr_section(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def encode_quality_section(data: dict[str, Any]) -> str:
+    clip = data["clip"]
+    rows = data["rows"]
+    base = next((r for r in rows if (r["preset"], r["crf"]) == ("medium", 23)), rows[0])
+    lines = [
+        "## Burn-in encode settings: speed, size and quality",
+        "",
+        "`uv run python bench/encode_quality.py` — one clip of the render benchmark "
+        f"({clip['windows']} windows, {clip['seconds']:.0f} s, burned-in subtitles) rendered by "
+        "`clipora_render_ffmpeg` at several `render.preset` / `render.crf` settings. SSIM is "
+        "measured against a lossless render of the same frames. Preset medium at CRF 23 is the "
+        "earlier tool's setting; ours is veryfast at CRF 23.",
+        "",
+        _machine_line(data),
+        "",
+        "| preset | CRF | wall | CPU | speed vs medium 23 (CPU) | file | SSIM |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['preset']} | {r['crf']} | {r['wall_seconds']:.1f} s | {r['cpu_seconds']:.1f} s"
+            f" | {base['cpu_seconds'] / r['cpu_seconds']:.1f}× | {r['size_mb']:.1f} MB"
+            f" | {r['ssim']:.4f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS = {
     "pipeline": pipeline_section,
     "long_input": long_input_section,
     "render": render_section,
     "asr": asr_section,
+    "encode_quality": encode_quality_section,
 }
 
 
