@@ -308,3 +308,22 @@ def test_an_item_plan_is_refused_once_the_video_was_replaced(
     assert run.rc != 0 and "another source" in run.errors[0], run.err  # the full plan: refused
     run = clipora("render", job, "--plan", item)
     assert run.rc != 0 and len(run.errors) == 1 and "another source" in run.errors[0], run.err
+
+
+def test_inspect_takes_a_video_or_a_job(tmp_path: Path, media: dict[str, Path]) -> None:
+    """``clipora inspect`` on a recording creates the job and says what it found; on the job
+    it reuses the probe; on a file that is not a video it stops with one line and no job."""
+    clipora = Clipora(tmp_path / "home")
+    run = ok(clipora("inspect", media["flv"]))
+    probe = read(run.job / "inspect" / "probe.json")
+    assert probe["has_video"] and probe["has_audio"] and probe["container"] == "mp4"
+    line = next(ln for ln in run.err.splitlines() if ln.startswith("[clipora] probe:"))
+    assert f"{probe['video_width']}x{probe['video_height']}" in line and "audio aac" in line
+    again = ok(clipora("inspect", run.job))
+    assert again.job == run.job and "inspect reused" in again.err
+
+    text = tmp_path / "notes.mp4"
+    text.write_text("not a video", encoding="utf-8")
+    bad = clipora("inspect", text)
+    assert bad.rc != 0 and len(bad.errors) == 1 and "Traceback" not in bad.err
+    assert sorted((tmp_path / "home" / "workdir").iterdir()) == [run.job]

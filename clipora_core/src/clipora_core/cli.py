@@ -261,6 +261,28 @@ def _finish(job: Any) -> None:
     click.echo(str(job.root))
 
 
+def _report_probe(job: Any) -> None:
+    """One line about the probed source, for `clipora inspect`."""
+    from clipora_core.contracts import MediaProbe
+    from clipora_core.progress import terminal
+
+    path = job.path("inspect/probe.json")
+    if terminal().quiet or not path.is_file():
+        return
+    p = MediaProbe.model_validate_json(path.read_text(encoding="utf-8"))
+    rate = f"{p.frame_rate:g} fps" if p.frame_rate else "unknown frame rate"
+    parts = [
+        f"{p.duration_seconds:.1f}s",
+        p.container or "?",
+        f"{p.video_codec} {p.video_width}x{p.video_height}",
+        rate + (" (variable)" if p.variable_frame_rate else ""),
+    ]
+    if p.rotation:
+        parts.append(f"rotated {p.rotation}°")
+    parts.append(f"audio {p.audio_codec}" if p.has_audio else "no audio")
+    click.echo(f"[clipora] probe: {', '.join(parts)}", err=True)
+
+
 def _report(job: Any) -> None:
     from clipora_core.progress import terminal
 
@@ -358,7 +380,21 @@ def build_cli() -> click.Group:
         def command(ctx: Ctx, job_dir: Path, force: bool) -> None:
             _run_stage_command(ctx, job_dir, stage, force)
 
-    stage_command("inspect", "inspect", "Probe the job's source (runs clean first if needed).")
+    @cli.command()
+    @click.argument("video", type=click.Path(path_type=Path))
+    @click.option("--force", is_flag=True, help="Probe again even if inspect finished.")
+    @common_options
+    def inspect(ctx: Ctx, video: Path, force: bool) -> None:
+        """Probe VIDEO (or a job folder's source) into inspect/probe.json; runs clean first."""
+        loaded = _load_for_job(ctx, video)
+        job = _open_or_create(ctx, loaded, video, "inspect")
+        try:
+            _pipeline(job, loaded).run_through("inspect", force={"inspect"} if force else set())
+        finally:
+            job.release()
+        _report_probe(job)
+        _finish(job)
+
     stage_command(
         "semantic-discover",
         "semantic_discover",
