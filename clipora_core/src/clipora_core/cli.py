@@ -314,6 +314,17 @@ def _run_stage_command(
     _finish(job)
 
 
+def _run_on_video(ctx: Ctx, target: Path, stage: str, force: bool) -> Any:
+    """Create the job for a recording (or open a job folder) and run up to ``stage``."""
+    loaded = _load_for_job(ctx, target)
+    job = _open_or_create(ctx, loaded, target, stage)
+    try:
+        _pipeline(job, loaded).run_through(stage, force={stage} if force else set())
+    finally:
+        job.release()
+    return job
+
+
 # --- commands ------------------------------------------------------------------------------------
 
 
@@ -364,13 +375,7 @@ def build_cli() -> click.Group:
     @common_options
     def clean(ctx: Ctx, video: Path, force: bool) -> None:
         """Create a job for VIDEO (or reuse a job folder) and run the clean stage."""
-        loaded = _load_for_job(ctx, video)
-        job = _open_or_create(ctx, loaded, video, "clean")
-        try:
-            _pipeline(job, loaded).run_through("clean", force={"clean"} if force else set())
-        finally:
-            job.release()
-        _finish(job)
+        _finish(_run_on_video(ctx, video, "clean", force))
 
     def stage_command(name: str, stage: str, doc: str) -> None:
         @cli.command(name=name, help=doc)
@@ -386,12 +391,7 @@ def build_cli() -> click.Group:
     @common_options
     def inspect(ctx: Ctx, video: Path, force: bool) -> None:
         """Probe VIDEO (or a job folder's source) into inspect/probe.json; runs clean first."""
-        loaded = _load_for_job(ctx, video)
-        job = _open_or_create(ctx, loaded, video, "inspect")
-        try:
-            _pipeline(job, loaded).run_through("inspect", force={"inspect"} if force else set())
-        finally:
-            job.release()
+        job = _run_on_video(ctx, video, "inspect", force)
         _report_probe(job)
         _finish(job)
 
