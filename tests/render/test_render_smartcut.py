@@ -1,12 +1,14 @@
 """Smart cut details: copied AAC audio stays in sync, many windows do not drift off the plan,
-and audio that cannot be copied is re-encoded."""
+and audio that cannot be copied is re-encoded. Also the full re-encode of more windows than one
+ffmpeg process opens inputs for, which renders the clip in pieces."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
-from render_media import FPS, FRAME, ffmpeg, stream_durations
+from render_media import FPS, FRAME, decode_gray, ffmpeg, stream_durations
 from render_support import render_clip
 from test_render_renderer import assert_in_sync
 
@@ -22,6 +24,8 @@ def test_many_windows_stay_within_a_frame_of_the_plan(media, tmp_path: Path, sma
     # The full re-encode (burn-in, resizing) copies AAC audio the same way as smart cut.
     out = render_clip(media["main"], MANY, tmp_path / "many.mp4", smart_cut=smart)
     assert out.metadata["method"] == ("smart_cut" if smart else "reencode")
+    # Six windows are more than one ffmpeg process opens inputs for (4): two pieces.
+    assert smart or out.metadata["pieces"] == 2
     assert out.metadata["audio"] == "copied"
     assert out.metadata["audio_sync_error_ms"] <= 1024 / 48000 / 2 * 1000 + 0.1
     planned = sum(b - a for a, b in MANY)
@@ -32,11 +36,13 @@ def test_many_windows_stay_within_a_frame_of_the_plan(media, tmp_path: Path, sma
     assert_in_sync(out.path)
 
 
-def test_audio_that_cannot_be_copied_is_reencoded(media, tmp_path: Path) -> None:
+@pytest.mark.parametrize("smart", [True, False], ids=["smart_cut", "reencode"])
+def test_audio_that_cannot_be_copied_is_reencoded(media, tmp_path: Path, smart: bool) -> None:
+    # Six windows: the audio is decoded in two groups and encoded once (pieces.py).
     pcm = tmp_path / "pcm.mov"
     ffmpeg("-i", str(media["main"]), "-c:v", "copy", "-c:a", "pcm_s16le", str(pcm))
-    out = render_clip(pcm, MANY, tmp_path / "clip.mp4")
-    assert out.metadata["method"] == "smart_cut"
+    out = render_clip(pcm, MANY, tmp_path / "clip.mp4", smart_cut=smart)
+    assert out.metadata["method"] == ("smart_cut" if smart else "reencode")
     assert out.metadata["audio"] == "reencoded"
     assert "pcm_s16le" in out.metadata["audio_copy_skipped"]
     planned = sum(b - a for a, b in MANY)
@@ -44,3 +50,45 @@ def test_audio_that_cannot_be_copied_is_reencoded(media, tmp_path: Path) -> None
     assert d["video"] == pytest.approx(planned, abs=FRAME)
     assert d["audio"] == pytest.approx(planned, abs=FRAME)
     assert_in_sync(out.path)
+
+
+def _box_cue(path: Path, start: str, end: str) -> Path:
+    """An .ass with one cue: a box in the bottom band (a vector drawing: no font needed)."""
+    path.write_text(
+        "[Script Info]\nScriptType: v4.00+\nPlayResX: 320\nPlayResY: 240\n\n"
+        "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
+        "OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, "
+        "Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, "
+        "Encoding\nStyle: Default,DejaVu Sans,24,&H0000FFFF,&H000000FF,&H00000000,&H00000000,"
+        "0,0,0,0,100,100,0,0,1,0,0,2,10,10,10,1\n\n"
+        "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+        f"Dialogue: 0,{start},{end},Default,,0,0,0,,{{\\an1\\pos(10,230)\\p1}}"
+        "m 0 0 l 300 0 300 30 0 30{\\p0}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_pieces_burn_each_cue_on_its_own_frames(media, tmp_path: Path) -> None:
+    """Burned in, the six windows render as two pieces, each encoded on its own. A cue from
+    2.00 s to 4.00 s of the clip crosses from the first piece into the second: it must cover
+    exactly frames 50-99, and every frame must show the same picture as smart cut does."""
+    cue = _box_cue(tmp_path / "cue.ass", "0:00:02.00", "0:00:04.00")
+    burned = render_clip(media["main"], MANY, tmp_path / "burned.mp4", burn=cue)
+    assert burned.metadata["method"] == "reencode" and burned.metadata["pieces"] == 2
+    first_piece = sum(w["frames"] for w in burned.metadata["windows"][:3])
+    assert 50 < first_piece < 100
+    plain = render_clip(media["main"], MANY, tmp_path / "plain.mp4")
+    assert plain.metadata["method"] == "smart_cut"
+    fb, fp = decode_gray(burned.path), decode_gray(plain.path)
+    assert len(fb) == len(fp) == sum(w["frames"] for w in burned.metadata["windows"])
+
+    def diff(i: int, rows: slice) -> float:
+        return float(np.abs(fb[i][rows].astype(np.int16) - fp[i][rows].astype(np.int16)).mean())
+
+    boxed = [i for i in range(len(fb)) if diff(i, slice(205, 225)) > 30]
+    assert boxed == list(range(50, 100))
+    assert max(diff(i, slice(20, 180)) for i in range(len(fb))) < 2.0
+    d = stream_durations(burned.path)
+    assert d["video"] == pytest.approx(sum(b - a for a, b in MANY), abs=FRAME)
+    assert_in_sync(burned.path)

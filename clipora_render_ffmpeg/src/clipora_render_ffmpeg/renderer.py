@@ -15,8 +15,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,12 @@ from clipora_core.errors import StageError
 
 from clipora_render_ffmpeg.ffmpeg_tools import atempo_chain, ffmpeg_exe, run_ffmpeg
 from clipora_render_ffmpeg.filters import audio_window, seek_input, video_window
+from clipora_render_ffmpeg.pieces import (
+    encode_audio_track,
+    inputs_per_process,
+    join_pieces,
+    split_evenly,
+)
 from clipora_render_ffmpeg.profile import FramePlan, plan_frame
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo, output_rate, read_source, snap_windows
 
@@ -175,6 +183,19 @@ class FFmpegRenderer:
 
     # --- full re-encode ----------------------------------------------------------------------
 
+    @staticmethod
+    def _subtitle_filter(request: RenderRequest, burn: Path | None, work: Path) -> str | None:
+        """The burn-in filter, reading a copy of the .ass (and the fonts) inside ``work``."""
+        if burn is None:
+            return None
+        shutil.copyfile(burn, work / "subs.ass")
+        sub = "subtitles=filename=subs.ass"
+        if request.fonts_dir and Path(request.fonts_dir).is_dir():
+            # A link with a plain name: no path escaping inside the filter graph.
+            (work / "fonts").symlink_to(Path(request.fonts_dir).resolve(), target_is_directory=True)
+            sub += ":fontsdir=fonts"
+        return sub
+
     def _reencode(
         self,
         request: RenderRequest,
@@ -187,6 +208,9 @@ class FFmpegRenderer:
         work: Path,
         out: Path,
     ) -> dict[str, Any]:
+        groups = split_evenly(cuts, inputs_per_process(source))
+        if len(groups) > 1 and abs(speed - 1.0) <= 1e-9:
+            return self._reencode_groups(request, source, cuts, groups, fps, frame, burn, work, out)
         stats: dict[str, Any] = {}
         copied_audio: Path | None = None
         if source.has_audio and abs(speed - 1.0) <= 1e-9:
@@ -223,15 +247,8 @@ class FFmpegRenderer:
         if abs(speed - 1.0) > 1e-9:
             post += [f"setpts=PTS/{speed:.6f}", f"fps={fps.numerator}/{fps.denominator}"]
         post += frame.filters
-        if burn is not None:
-            shutil.copyfile(burn, work / "subs.ass")
-            sub = "subtitles=filename=subs.ass"
-            if request.fonts_dir and Path(request.fonts_dir).is_dir():
-                # A link with a plain name: no path escaping inside the filter graph.
-                (work / "fonts").symlink_to(
-                    Path(request.fonts_dir).resolve(), target_is_directory=True
-                )
-                sub += ":fontsdir=fonts"
+        sub = self._subtitle_filter(request, burn, work)
+        if sub:
             post.append(sub)
         post.append("format=yuv420p")
         graph.append(f"[cv]{','.join(post)}[vout]")
@@ -275,6 +292,92 @@ class FFmpegRenderer:
             on_progress=lambda t: request.progress.update(min(t / total, 0.99)),
             cwd=work,
         )
+        return stats
+
+    def _reencode_groups(
+        self,
+        request: RenderRequest,
+        source: SourceInfo,
+        cuts: list[Cut],
+        groups: list[list[Cut]],
+        fps: Any,
+        frame: FramePlan,
+        burn: Path | None,
+        work: Path,
+        out: Path,
+    ) -> dict[str, Any]:
+        """The full re-encode for more windows than one ffmpeg process may open inputs for
+        (``pieces.inputs_per_process``): each group of windows is encoded by its own process
+        into an MPEG-TS piece, on the clip's frame clock (so burned subtitles stay in time),
+        and the pieces are joined with the clip's audio. Speed 1.0 only: at other speeds the
+        frame count of each piece would be rounded on its own."""
+        from clipora_render_ffmpeg.audiocopy import AudioNotCopyable, copy_audio
+
+        stats: dict[str, Any] = {"pieces": len(groups)}
+        audio: str | None = None
+        if source.has_audio:
+            audio = "audio.m4a"
+            try:
+                stats.update(copy_audio(source, cuts, work / audio))
+            except AudioNotCopyable as exc:
+                encode_audio_track(self, request, source, groups, work, audio)
+                stats.update(audio="reencoded", audio_copy_skipped=str(exc))
+        sub = self._subtitle_filter(request, burn, work)
+        total = sum(c.duration for c in cuts)
+        encoded = [0.0] * len(groups)
+        lock = threading.Lock()
+        starts = [sum(c.frames for g in groups[:k] for c in g) for k in range(len(groups))]
+
+        def encode(k: int) -> tuple[str, int]:
+            group, name = groups[k], f"r{k:03d}.ts"
+            inputs: list[str] = []
+            graph: list[str] = []
+            for i, cut in enumerate(group):
+                opts, offset = seek_input(cut)
+                inputs += [*opts, "-an", "-i", str(source.path)]
+                graph.append(video_window(f"{i}:v:0", offset, cut, fps, f"v{i}"))
+            labels = "".join(f"[v{i}]" for i in range(len(group)))
+            graph.append(f"{labels}concat=n={len(group)}:v=1:a=0[cv]")
+            # Frame times on the clip's clock, so the subtitles filter shows this piece's cues.
+            post = [f"setpts=(N+{starts[k]})*{fps.denominator}/({fps.numerator}*TB)"]
+            post += frame.filters
+            if sub:
+                post += [sub, "setpts=PTS-STARTPTS"]
+            post.append("format=yuv420p")
+            graph.append(f"[cv]{','.join(post)}[vout]")
+
+            def report(t: float) -> None:
+                with lock:
+                    encoded[k] = t
+                    done = sum(encoded)
+                request.progress.update(min(0.95 * done / total, 0.95))
+
+            run_ffmpeg(
+                [
+                    *inputs,
+                    "-filter_complex",
+                    ";".join(graph),
+                    "-map",
+                    "[vout]",
+                    *self.x264_args(),
+                    "-fps_mode",
+                    "passthrough",
+                    *self.thread_args(),
+                    "-f",
+                    "mpegts",
+                    name,
+                ],
+                exe=self.exe(),
+                what=f"rendering {request.clip_id or out.name} (part {k + 1} of {len(groups)})",
+                on_progress=report,
+                cwd=work,
+            )
+            return name, sum(c.frames for c in group)
+
+        workers = min(self.process_budget(), len(groups))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            pieces = list(pool.map(encode, range(len(groups))))
+        join_pieces(self, request, pieces, fps, audio, work, out)
         return stats
 
 

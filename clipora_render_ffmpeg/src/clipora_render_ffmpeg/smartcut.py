@@ -3,9 +3,8 @@ that play on their own), re-encode only the partial GOPs at the window edges. AA
 copied frame by frame (``audiocopy``); other audio is re-encoded for the whole clip.
 
 Every piece goes to MPEG-TS, whose H.264 carries its parameter sets in-band before each IDR
-frame, so encoded and copied pieces (different SPS/PPS) concatenate into one valid stream. The
-concat list gives every piece its exact length (frames / fps), so video lines up with the audio
-that was cut from the same frame-grid windows."""
+frame, so encoded and copied pieces (different SPS/PPS) concatenate into one valid stream
+(``pieces.join_pieces``)."""
 
 from __future__ import annotations
 
@@ -17,18 +16,18 @@ from typing import TYPE_CHECKING, Any
 
 from clipora_render_ffmpeg.audiocopy import AudioNotCopyable, copy_audio
 from clipora_render_ffmpeg.ffmpeg_tools import run_ffmpeg
-from clipora_render_ffmpeg.filters import audio_window, seek_input
+from clipora_render_ffmpeg.pieces import (
+    encode_audio_track,
+    inputs_per_process,
+    join_pieces,
+    split_evenly,
+)
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo
 
 if TYPE_CHECKING:
     from clipora_core.capabilities import RenderRequest
 
     from clipora_render_ffmpeg.renderer import FFmpegRenderer
-
-# Every input of an ffmpeg process loads the source's whole index (about 35 MB for a 3-hour
-# MP4), so edges are encoded a few at a time (see FFmpegRenderer.process_budget for how many
-# processes at once).
-MAX_INPUTS_PER_PROCESS = 4
 
 # Below this many copyable frames a window is simply re-encoded: a copy piece costs more
 # bookkeeping than it saves.
@@ -107,28 +106,15 @@ def smart_cut(
         raise failure[0]
     progress.update(0.9)
 
-    lines = []
-    for piece, name in zip(pieces, names, strict=True):
-        lines += [f"file '{name}'", f"duration {float(piece.frames / fps):.6f}"]
-    (work / "pieces.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    args = ["-f", "concat", "-safe", "0", "-i", "pieces.txt"]
-    maps = ["-map", "0:v:0"]
-    if source.has_audio:
-        args += ["-i", "audio.m4a"]
-        maps += ["-map", "1:a:0"]
-    args += [
-        *maps,
-        "-c",
-        "copy",
-        "-map_metadata",
-        "-1",
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
-        str(out),
-    ]
-    run_ffmpeg(args, exe=renderer.exe(), what=f"joining {request.clip_id or out.name}", cwd=work)
+    join_pieces(
+        renderer,
+        request,
+        [(name, piece.frames) for piece, name in zip(pieces, names, strict=True)],
+        fps,
+        "audio.m4a" if source.has_audio else None,
+        work,
+        out,
+    )
 
     copied = sum(p.frames for p in pieces if p.kind == "copy")
     encoded = sum(p.frames for p in pieces if p.kind == "encode")
@@ -220,7 +206,8 @@ def _encode_edges(
     # Batches run side by side when cores are free: one x264 encoder on a few short edges
     # leaves a core idle. Within a pipeline that renders clips in parallel, they run in turn.
     parallel = renderer.process_budget()
-    size = min(MAX_INPUTS_PER_PROCESS, max(1, -(-len(edges) // parallel)))
+    # Every input loads the source's whole index: a few inputs per process (pieces.py).
+    size = min(inputs_per_process(source), max(1, -(-len(edges) // parallel)))
     batches = [edges[i : i + size] for i in range(0, len(edges), size)]
     encoded = [0.0] * len(batches)
     lock = threading.Lock()
@@ -244,7 +231,8 @@ def _encode_edges(
             for future in [pool.submit(run, i) for i in range(len(batches))]:
                 future.result()
     if encode_audio:
-        _encode_audio(renderer, request, source, cuts, work)
+        groups = split_evenly(cuts, inputs_per_process(source))
+        encode_audio_track(renderer, request, source, groups, work)
 
 
 def _encode_batch(
@@ -331,40 +319,6 @@ def _encode_batch(
 
             raise StageError(f"smart cut: ffmpeg wrote no piece {k} of {len(batch)} edges")
         segment.replace(work / name)
-
-
-def _encode_audio(
-    renderer: FFmpegRenderer,
-    request: RenderRequest,
-    source: SourceInfo,
-    cuts: list[Cut],
-    work: Path,
-) -> None:
-    """The windows' audio, re-encoded (sources whose audio cannot be copied frame by frame)."""
-    inputs: list[str] = []
-    graph: list[str] = []
-    for i, cut in enumerate(cuts):
-        opts, offset = seek_input(cut)
-        inputs += [*opts, "-vn", "-i", str(source.path)]
-        graph.append(audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}"))
-    labels = "".join(f"[a{i}]" for i in range(len(cuts)))
-    graph.append(f"{labels}concat=n={len(cuts)}:v=0:a=1[aout]")
-    run_ffmpeg(
-        [
-            *inputs,
-            "-filter_complex",
-            ";".join(graph),
-            "-map",
-            "[aout]",
-            *renderer.audio_args(),
-            "-f",
-            "mp4",
-            "audio.m4a",
-        ],
-        exe=renderer.exe(),
-        what=f"encoding {request.clip_id or 'clip'} audio",
-        cwd=work,
-    )
 
 
 def _copy_gops(source: SourceInfo, piece: Piece, target: Path) -> None:
