@@ -2,7 +2,7 @@
 
     uv run python scripts/update_performance.py
 
-Reads bench/results/{pipeline,long_input,render,asr,encode_quality}.json (written by the bench scripts of
+Reads bench/results/{pipeline,long_input,render,asr,encode_quality,render_memory}.json (written by the bench scripts of
 the same names) and replaces the section between
 ``<!-- BEGIN bench:NAME -->`` and ``<!-- END bench:NAME -->`` in docs/performance.md (added at
 the end when missing). Everything else in the file is left as it is, so other benchmarks can
@@ -222,12 +222,45 @@ def encode_quality_section(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_memory_section(data: dict[str, Any]) -> str:
+    src = data["source"]
+    lines = [
+        "## Render memory on an 8-hour recording",
+        "",
+        "`uv run python bench/render_memory.py` — every ffmpeg input loads the source's whole "
+        f"packet index. Source: {src['hours']:.0f} hours, {src['packets'] / 1e6:.2f} million "
+        "packets (64x36 video, so only the index is large); one clip of "
+        f"{data['windows']} windows. Peak RSS, each measured in a fresh process.",
+        "",
+        _machine_line(data),
+        "",
+        "| what | peak RSS |",
+        "|---|---:|",
+        f"| one ffmpeg, 1 input | {data['ffmpeg_one_input_mb']} MB |",
+        f"| one ffmpeg, 4 inputs | {data['ffmpeg_four_inputs_mb']} MB "
+        f"({data['index_mb_per_input']} MB per input) |",
+        f"| baseline: one ffmpeg with all {data['windows']} windows as inputs | "
+        f"{data['baseline_all_inputs_mb']} MB |",
+    ]
+    labels = {"burn_in": "full re-encode (burn-in)", "smart_cut": "smart cut"}
+    for key, r in data["ours"].items():
+        lines.append(
+            f"| ours, {labels.get(key, key)}: largest ffmpeg ({r['method']}, {r['pieces']} pieces)"
+            f" | {r['ffmpeg_peak_mb']} MB |"
+        )
+        lines.append(
+            f"| ours, {labels.get(key, key)}: the Python process | {r['python_peak_mb']} MB |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS = {
     "pipeline": pipeline_section,
     "long_input": long_input_section,
     "render": render_section,
     "asr": asr_section,
     "encode_quality": encode_quality_section,
+    "render_memory": render_memory_section,
 }
 
 

@@ -2,9 +2,10 @@
 MPEG-TS video pieces with the clip's audio track into the final mp4.
 
 Every ``-i`` of an ffmpeg process loads the source's whole packet index. Measured with the
-bundled ffmpeg: each input of an 8-hour MP4 (25 fps video, 48 kHz AAC, about 2.1 million packets)
-added 118 MB, about 57 bytes a packet. A clip of many windows on a long recording is therefore
-rendered by several processes of a few inputs each, whose pieces are joined here."""
+bundled ffmpeg (bench/render_memory.py): each input of an 8-hour MP4 (25 fps video, 48 kHz AAC,
+2.07 million packets) adds about 106 MB, a little over 50 bytes a packet. A clip of many windows
+on a long recording is therefore rendered by several processes of a few inputs each, whose
+pieces are joined here."""
 
 from __future__ import annotations
 
