@@ -89,10 +89,14 @@ def smart_cut(
     failure: list[BaseException] = []
 
     def copy_pieces() -> None:
+        import av
+
         try:
-            for piece, name in zip(pieces, names, strict=True):
-                if piece.kind == "copy":
-                    _copy_gops(source, piece, work / name)
+            # One open for every piece: opening parses the whole index (0.17 s at 8 hours).
+            with av.open(str(source.path)) as src:
+                for piece, name in zip(pieces, names, strict=True):
+                    if piece.kind == "copy":
+                        _copy_gops(src, piece, work / name)
         except BaseException as exc:  # re-raised below, in the caller's thread
             failure.append(exc)
 
@@ -321,11 +325,12 @@ def _encode_batch(
         segment.replace(work / name)
 
 
-def _copy_gops(source: SourceInfo, piece: Piece, target: Path) -> None:
-    """Copy ``piece.frames`` packets (decode order) from the keyframe at ``first_pts`` on."""
+def _copy_gops(src: Any, piece: Piece, target: Path) -> None:
+    """Copy ``piece.frames`` packets (decode order) from the keyframe at ``first_pts`` of the
+    open source ``src`` on."""
     import av
 
-    with av.open(str(source.path)) as src, av.open(str(target), "w", format="mpegts") as dst:
+    with av.open(str(target), "w", format="mpegts") as dst:
         video = src.streams.video[0]
         out = dst.add_stream_from_template(video)
         src.seek(piece.first_pts, stream=video, backward=True, any_frame=False)
