@@ -92,3 +92,17 @@ def test_pieces_burn_each_cue_on_its_own_frames(media, tmp_path: Path) -> None:
     d = stream_durations(burned.path)
     assert d["video"] == pytest.approx(sum(b - a for a, b in MANY), abs=FRAME)
     assert_in_sync(burned.path)
+
+
+def test_pieces_at_another_playback_speed(media, tmp_path: Path) -> None:
+    """At 1.25x the pieces' frame counts are rounded from the clip's running total, so the
+    six windows still last their planned time / 1.25 within a frame, with sound in sync."""
+    out = render_clip(media["main"], MANY, tmp_path / "fast.mp4", playback_speed=1.25)
+    assert out.metadata["method"] == "reencode" and out.metadata["pieces"] == 2
+    assert out.metadata["audio"] == "reencoded"
+    frames = sum(w["frames"] for w in out.metadata["windows"])
+    d = stream_durations(out.path)
+    assert d["frames"] == pytest.approx(frames / 1.25, abs=1)
+    assert d["video"] == pytest.approx(frames / FPS / 1.25, abs=FRAME)
+    assert d["audio"] == pytest.approx(frames / FPS / 1.25, abs=FRAME)
+    assert_in_sync(out.path)

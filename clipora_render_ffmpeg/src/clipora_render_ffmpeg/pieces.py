@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clipora_render_ffmpeg.ffmpeg_tools import run_ffmpeg
+from clipora_render_ffmpeg.ffmpeg_tools import atempo_chain, run_ffmpeg
 from clipora_render_ffmpeg.filters import audio_window, seek_input
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo
 
@@ -98,11 +98,14 @@ def encode_audio_track(
     groups: list[list[Cut]],
     work: Path,
     name: str = "audio.m4a",
+    speed: float = 1.0,
+    seconds: list[float] | None = None,
 ) -> None:
     """The windows' audio, re-encoded to AAC into ``work/name`` (for audio that cannot be
-    copied frame by frame). With several groups, each group's windows are decoded by their own
-    process into exact-length PCM and one AAC encode runs over the joined PCM, so the track has
-    one encoder delay, not one per group."""
+    copied frame by frame, or at another playback speed). With several groups, each group's
+    windows are decoded by their own process into PCM of exactly ``seconds[k]`` (the length of
+    the group's video piece), and one AAC encode runs over the joined PCM, so the track has one
+    encoder delay, not one per group."""
     clip = request.clip_id or "clip"
     parts: list[str] = []
     for k, group in enumerate(groups):
@@ -113,7 +116,12 @@ def encode_audio_track(
             inputs += [*opts, "-vn", "-i", str(source.path)]
             graph.append(audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}"))
         labels = "".join(f"[a{i}]" for i in range(len(group)))
-        graph.append(f"{labels}concat=n={len(group)}:v=0:a=1[aout]")
+        chain = [f"concat=n={len(group)}:v=0:a=1"]
+        if abs(speed - 1.0) > 1e-9:
+            chain += atempo_chain(speed)
+        if seconds is not None:
+            chain += [f"apad=whole_dur={seconds[k]:.6f}", f"atrim=duration={seconds[k]:.6f}"]
+        graph.append(f"{labels}{','.join(chain)}[aout]")
         if len(groups) == 1:
             output = [*renderer.audio_args(), "-f", "mp4", name]
         else:

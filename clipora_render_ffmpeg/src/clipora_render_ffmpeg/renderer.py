@@ -12,6 +12,7 @@ Outputs are written under a temporary name and renamed when complete."""
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import tempfile
@@ -209,8 +210,10 @@ class FFmpegRenderer:
         out: Path,
     ) -> dict[str, Any]:
         groups = split_evenly(cuts, inputs_per_process(source))
-        if len(groups) > 1 and abs(speed - 1.0) <= 1e-9:
-            return self._reencode_groups(request, source, cuts, groups, fps, frame, burn, work, out)
+        if len(groups) > 1:
+            return self._reencode_groups(
+                request, source, cuts, groups, fps, frame, speed, burn, work, out
+            )
         stats: dict[str, Any] = {}
         copied_audio: Path | None = None
         if source.has_audio and abs(speed - 1.0) <= 1e-9:
@@ -302,6 +305,7 @@ class FFmpegRenderer:
         groups: list[list[Cut]],
         fps: Any,
         frame: FramePlan,
+        speed: float,
         burn: Path | None,
         work: Path,
         out: Path,
@@ -309,24 +313,37 @@ class FFmpegRenderer:
         """The full re-encode for more windows than one ffmpeg process may open inputs for
         (``pieces.inputs_per_process``): each group of windows is encoded by its own process
         into an MPEG-TS piece, on the clip's frame clock (so burned subtitles stay in time),
-        and the pieces are joined with the clip's audio. Speed 1.0 only: at other speeds the
-        frame count of each piece would be rounded on its own."""
+        and the pieces are joined with the clip's audio.
+
+        At a playback speed other than 1.0, piece k starts at output frame
+        round(input frames before it / speed): the pieces' frame counts add up to the clip's,
+        with no rounding error piling up from piece to piece."""
         from clipora_render_ffmpeg.audiocopy import AudioNotCopyable, copy_audio
 
+        normal = abs(speed - 1.0) <= 1e-9
+        starts = [0]
+        for group in groups:
+            starts.append(starts[-1] + sum(c.frames for c in group))
+        # Output frame at which each piece starts (half-way cases round down, as snap_windows).
+        out_starts = [math.ceil(n / speed - 0.5 - 1e-9) for n in starts]
+        counts = [out_starts[k + 1] - out_starts[k] for k in range(len(groups))]
         stats: dict[str, Any] = {"pieces": len(groups)}
         audio: str | None = None
         if source.has_audio:
             audio = "audio.m4a"
             try:
+                if not normal:
+                    raise AudioNotCopyable(f"playback speed {speed:g}")
                 stats.update(copy_audio(source, cuts, work / audio))
             except AudioNotCopyable as exc:
-                encode_audio_track(self, request, source, groups, work, audio)
+                seconds = [float(n / fps) for n in counts]
+                encode_audio_track(self, request, source, groups, work, audio, speed, seconds)
                 stats.update(audio="reencoded", audio_copy_skipped=str(exc))
         sub = self._subtitle_filter(request, burn, work)
-        total = sum(c.duration for c in cuts)
+        total = sum(c.duration for c in cuts) / speed
         encoded = [0.0] * len(groups)
         lock = threading.Lock()
-        starts = [sum(c.frames for g in groups[:k] for c in g) for k in range(len(groups))]
+        rate = f"{fps.numerator}/{fps.denominator}"
 
         def encode(k: int) -> tuple[str, int]:
             group, name = groups[k], f"r{k:03d}.ts"
@@ -340,10 +357,18 @@ class FFmpegRenderer:
             graph.append(f"{labels}concat=n={len(group)}:v=1:a=0[cv]")
             # Frame times on the clip's clock, so the subtitles filter shows this piece's cues.
             post = [f"setpts=(N+{starts[k]})*{fps.denominator}/({fps.numerator}*TB)"]
+            if not normal:
+                begin = float(out_starts[k] / fps)
+                post += [
+                    f"setpts=PTS/{speed:.6f}",
+                    f"fps={rate}:start_time={begin:.6f}:round=near",
+                    "tpad=stop_mode=clone:stop_duration=1",
+                    f"trim=end_frame={counts[k]}",
+                ]
             post += frame.filters
             if sub:
-                post += [sub, "setpts=PTS-STARTPTS"]
-            post.append("format=yuv420p")
+                post.append(sub)
+            post += ["setpts=PTS-STARTPTS", "format=yuv420p"]
             graph.append(f"[cv]{','.join(post)}[vout]")
 
             def report(t: float) -> None:
@@ -372,7 +397,7 @@ class FFmpegRenderer:
                 on_progress=report,
                 cwd=work,
             )
-            return name, sum(c.frames for c in group)
+            return name, counts[k]
 
         workers = min(self.process_budget(), len(groups))
         with ThreadPoolExecutor(max_workers=workers) as pool:
