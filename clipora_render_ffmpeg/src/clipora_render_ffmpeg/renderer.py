@@ -6,7 +6,9 @@ Two methods, same result on screen:
   each window are stream-copied, only the partial GOPs at window edges are re-encoded.
 * ``reencode``: one ffmpeg process, one accurately seeked input per window (so distant windows do
   not decode what lies between them), a filter graph that cuts each window to whole frames,
-  concatenates, changes speed, resizes and burns subtitles in the same encode.
+  concatenates, changes speed, resizes and burns subtitles in the same encode. A clip with more
+  windows than one process may open inputs for (each input loads the source's whole index, see
+  ``pieces``) is encoded in pieces of a few windows, on the clip's clock, and joined.
 
 Outputs are written under a temporary name and renamed when complete."""
 
