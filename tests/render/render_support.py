@@ -14,6 +14,30 @@ from clipora_render_ffmpeg.prober import PyAVProber
 from clipora_render_ffmpeg.renderer import FFmpegRenderer
 from clipora_render_ffmpeg.settings import RenderProfileSettings
 
+# A box in the bottom band of a 320x240 frame: a vector drawing, so no font is needed.
+BOX = "{\\an1\\pos(10,230)\\p1}m 0 0 l 300 0 300 30 0 30{\\p0}"
+
+
+def write_ass(path: Path, events: list[tuple[str, str, str]], outline: float = 2) -> Path:
+    """An .ass for a 320x240 clip with one Dialogue line, on its own layer, per
+    (start, end, text) event."""
+    dialogue = "".join(
+        f"Dialogue: {layer},{start},{end},Default,,0,0,0,,{text}\n"
+        for layer, (start, end, text) in enumerate(events)
+    )
+    path.write_text(
+        "[Script Info]\nScriptType: v4.00+\nPlayResX: 320\nPlayResY: 240\n\n"
+        "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
+        "OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, "
+        "Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, "
+        "Encoding\nStyle: Default,DejaVu Sans,24,&H0000FFFF,&H000000FF,&H00000000,&H00000000,"
+        f"0,0,0,0,100,100,0,0,1,{outline:g},0,2,10,10,10,1\n\n"
+        "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
+        + dialogue,
+        encoding="utf-8",
+    )
+    return path
+
 
 def make_settings(**render: Any) -> Any:
     model = build_settings_model([ConfigSection(path="render", model=RenderProfileSettings)])

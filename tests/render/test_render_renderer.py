@@ -18,7 +18,7 @@ from render_media import (
     flash_onsets,
     stream_durations,
 )
-from render_support import RecordingProgress, render_clip
+from render_support import BOX, RecordingProgress, render_clip, write_ass
 
 pytestmark = pytest.mark.slow
 
@@ -142,20 +142,8 @@ def test_explicit_size(media, tmp_path: Path) -> None:
 
 def _ass(path: Path) -> Path:
     # A vector drawing (no font needed) and a line of text, both in the bottom band.
-    path.write_text(
-        "[Script Info]\nScriptType: v4.00+\nPlayResX: 320\nPlayResY: 240\n\n"
-        "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
-        "OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, "
-        "Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, "
-        "Encoding\nStyle: Default,DejaVu Sans,24,&H0000FFFF,&H000000FF,&H00000000,&H00000000,"
-        "0,0,0,0,100,100,0,0,1,2,0,2,10,10,10,1\n\n"
-        "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
-        "Dialogue: 0,0:00:00.00,0:00:30.00,Default,,0,0,0,,{\\an1\\pos(10,230)\\p1}"
-        "m 0 0 l 300 0 300 30 0 30{\\p0}\n"
-        "Dialogue: 1,0:00:00.00,0:00:30.00,Default,,0,0,0,,Hello clip\n",
-        encoding="utf-8",
-    )
-    return path
+    whole = ("0:00:00.00", "0:00:30.00")
+    return write_ass(path, [(*whole, BOX), (*whole, "Hello clip")])
 
 
 def test_burn_in_same_encode(media, tmp_path: Path) -> None:

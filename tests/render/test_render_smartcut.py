@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from render_media import FPS, FRAME, decode_gray, ffmpeg, stream_durations
-from render_support import render_clip
+from render_support import BOX, render_clip, write_ass
 from test_render_renderer import assert_in_sync
 
 pytestmark = pytest.mark.slow
@@ -52,28 +52,11 @@ def test_audio_that_cannot_be_copied_is_reencoded(media, tmp_path: Path, smart: 
     assert_in_sync(out.path)
 
 
-def _box_cue(path: Path, start: str, end: str) -> Path:
-    """An .ass with one cue: a box in the bottom band (a vector drawing: no font needed)."""
-    path.write_text(
-        "[Script Info]\nScriptType: v4.00+\nPlayResX: 320\nPlayResY: 240\n\n"
-        "[V4+ Styles]\nFormat: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, "
-        "OutlineColour, BackColour, Bold, Italic, Underline, StrikeOut, ScaleX, ScaleY, "
-        "Spacing, Angle, BorderStyle, Outline, Shadow, Alignment, MarginL, MarginR, MarginV, "
-        "Encoding\nStyle: Default,DejaVu Sans,24,&H0000FFFF,&H000000FF,&H00000000,&H00000000,"
-        "0,0,0,0,100,100,0,0,1,0,0,2,10,10,10,1\n\n"
-        "[Events]\nFormat: Layer, Start, End, Style, Name, MarginL, MarginR, MarginV, Effect, Text\n"
-        f"Dialogue: 0,{start},{end},Default,,0,0,0,,{{\\an1\\pos(10,230)\\p1}}"
-        "m 0 0 l 300 0 300 30 0 30{\\p0}\n",
-        encoding="utf-8",
-    )
-    return path
-
-
 def test_pieces_burn_each_cue_on_its_own_frames(media, tmp_path: Path) -> None:
     """Burned in, the six windows render as two pieces, each encoded on its own. A cue from
     2.00 s to 4.00 s of the clip crosses from the first piece into the second: it must cover
     exactly frames 50-99, and every frame must show the same picture as smart cut does."""
-    cue = _box_cue(tmp_path / "cue.ass", "0:00:02.00", "0:00:04.00")
+    cue = write_ass(tmp_path / "cue.ass", [("0:00:02.00", "0:00:04.00", BOX)], outline=0)
     burned = render_clip(media["main"], MANY, tmp_path / "burned.mp4", burn=cue)
     assert burned.metadata["method"] == "reencode" and burned.metadata["pieces"] == 2
     first_piece = sum(w["frames"] for w in burned.metadata["windows"][:3])

@@ -22,6 +22,11 @@ _NOISE = re.compile(
 )
 
 
+# How every clip mp4 is written: no metadata or chapters from the source, index first (so a
+# clip starts playing before it is fully downloaded).
+MP4_OUTPUT = ["-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart", "-f", "mp4"]
+
+
 def ffmpeg_exe(settings: Any = None) -> str:
     """The configured ffmpeg (``render.ffmpeg_path``) or the one bundled with imageio-ffmpeg."""
     configured = None

@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clipora_render_ffmpeg.ffmpeg_tools import atempo_chain, run_ffmpeg
+from clipora_render_ffmpeg.ffmpeg_tools import MP4_OUTPUT, atempo_chain, run_ffmpeg
 from clipora_render_ffmpeg.filters import audio_window, seek_input
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo
 
@@ -58,7 +58,6 @@ def join_pieces(
     audio: str | None,
     work: Path,
     out: Path,
-    audio_codec: list[str] | None = None,
 ) -> None:
     """Concatenate the MPEG-TS video ``pieces`` (file name, frames) with the ``audio`` file into
     ``out``. The concat list gives every piece its exact length (frames / fps), so video lines
@@ -70,24 +69,10 @@ def join_pieces(
     (work / "pieces.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     args = ["-f", "concat", "-safe", "0", "-i", "pieces.txt"]
     maps = ["-map", "0:v:0"]
-    codecs = ["-c:v", "copy"]
     if audio is not None:
         args += ["-i", audio]
         maps += ["-map", "1:a:0"]
-        codecs += audio_codec or ["-c:a", "copy"]
-    args += [
-        *maps,
-        *codecs,
-        "-map_metadata",
-        "-1",
-        "-map_chapters",
-        "-1",
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
-        str(out),
-    ]
+    args += [*maps, "-c", "copy", *MP4_OUTPUT, str(out)]
     run_ffmpeg(args, exe=renderer.exe(), what=f"joining {request.clip_id or out.name}", cwd=work)
 
 

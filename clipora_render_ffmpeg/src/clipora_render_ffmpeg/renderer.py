@@ -28,7 +28,7 @@ from typing import Any
 from clipora_core.capabilities import RenderOutput, RenderRequest
 from clipora_core.errors import StageError
 
-from clipora_render_ffmpeg.ffmpeg_tools import atempo_chain, ffmpeg_exe, run_ffmpeg
+from clipora_render_ffmpeg.ffmpeg_tools import MP4_OUTPUT, atempo_chain, ffmpeg_exe, run_ffmpeg
 from clipora_render_ffmpeg.filters import audio_window, seek_input, video_window
 from clipora_render_ffmpeg.pieces import (
     encode_audio_track,
@@ -280,14 +280,7 @@ class FFmpegRenderer:
             "passthrough",
             *audio_codec,
             *self.thread_args(),
-            "-map_metadata",
-            "-1",
-            "-map_chapters",
-            "-1",
-            "-movflags",
-            "+faststart",
-            "-f",
-            "mp4",
+            *MP4_OUTPUT,
             str(out),
         ]
         run_ffmpeg(
