@@ -117,6 +117,11 @@ def _machine_line(data: dict[str, Any]) -> str:
     return f"Machine: {m['cpus']} cores, Python {m['python']}, {m['date']}."
 
 
+def _intro(title: str, text: str, data: dict[str, Any]) -> list[str]:
+    """A section's heading, its description and the machine it ran on."""
+    return [f"## {title}", "", text, "", _machine_line(data), ""]
+
+
 def render_section(data: dict[str, Any]) -> str:
     src, plan = data["source"], data["plan"]
     frame = data["frame_seconds"]
@@ -171,17 +176,15 @@ def render_section(data: dict[str, Any]) -> str:
 
 
 def asr_section(data: dict[str, Any]) -> str:
-    lines = [
-        "## ASR: real-time factor of the local backend",
-        "",
+    lines = _intro(
+        "ASR: real-time factor of the local backend",
         "`uv run python bench/asr.py` — Clipora's `local` backend against raw faster-whisper, same "
         f"model instance and settings (Whisper {data['model']}, {data['compute_type']} on the "
         f"{data['device']}, {data['threads']} threads, beam {data['beam_size']}, VAD, word "
         f"timestamps); median of {data['repeat']} alternating runs. RTF is wall seconds per "
         "audio second; CPU is process CPU seconds per audio second.",
-        "",
-        _machine_line(data),
-        "",
+        data,
+    ) + [
         "| audio | length | RTF raw | RTF ours | CPU raw | CPU ours | overhead (CPU) | same transcript |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -199,17 +202,15 @@ def encode_quality_section(data: dict[str, Any]) -> str:
     clip = data["clip"]
     rows = data["rows"]
     base = next((r for r in rows if (r["preset"], r["crf"]) == ("medium", 23)), rows[0])
-    lines = [
-        "## Burn-in encode settings: speed, size and quality",
-        "",
+    lines = _intro(
+        "Burn-in encode settings: speed, size and quality",
         "`uv run python bench/encode_quality.py` — one clip of the render benchmark "
         f"({clip['windows']} windows, {clip['seconds']:.0f} s, burned-in subtitles) rendered by "
         "`clipora_render_ffmpeg` at several `render.preset` / `render.crf` settings. SSIM is "
         "measured against a lossless render of the same frames. Preset medium at CRF 23 is the "
         "earlier tool's setting; ours is veryfast at CRF 23.",
-        "",
-        _machine_line(data),
-        "",
+        data,
+    ) + [
         "| preset | CRF | wall | CPU | speed vs medium 23 (CPU) | file | SSIM |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
@@ -224,16 +225,14 @@ def encode_quality_section(data: dict[str, Any]) -> str:
 
 def render_memory_section(data: dict[str, Any]) -> str:
     src = data["source"]
-    lines = [
-        "## Render memory on an 8-hour recording",
-        "",
+    lines = _intro(
+        "Render memory on an 8-hour recording",
         "`uv run python bench/render_memory.py` — every ffmpeg input loads the source's whole "
         f"packet index. Source: {src['hours']:.0f} hours, {src['packets'] / 1e6:.2f} million "
         "packets (64x36 video, so only the index is large); one clip of "
         f"{data['windows']} windows. Peak RSS, each measured in a fresh process.",
-        "",
-        _machine_line(data),
-        "",
+        data,
+    ) + [
         "| what | peak RSS |",
         "|---|---:|",
         f"| one ffmpeg, 1 input | {data['ffmpeg_one_input_mb']} MB |",
