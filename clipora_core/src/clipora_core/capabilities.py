@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         MediaProbe,
         PresenceReport,
         PresenceSample,
+        ProductList,
         RemovalInterval,
         SemanticItemInterval,
         TimeMapEntry,
@@ -203,6 +204,8 @@ class AnalyzerContext:
     plugins: Any = None  # the PluginHost, for analyzers that use other capabilities
     # Host presence per semantic item id, when analysis.pose_presence.enabled.
     presence: dict[str, PresenceReport] = field(default_factory=dict)
+    # The seller's product list stored in the job (from --products or config), if any.
+    products: ProductList | None = None
 
 
 @dataclass

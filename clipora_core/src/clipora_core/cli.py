@@ -152,6 +152,18 @@ def _guard(ctx: Ctx, func: Callable[..., Any], **kwargs: Any) -> Any:
         terminal().close()
 
 
+def products_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--products",
+        "products",
+        type=click.Path(path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="The seller's product list (.txt, .csv, .yaml, .json; see README). The job keeps "
+        "it: later commands use it without --products.",
+    )(func)
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -236,6 +248,29 @@ def _remember_sets(ctx: Ctx, job: Any, loaded: Any) -> None:
         )
 
 
+def _products_for(loaded: Any, option: Path | None) -> tuple[Any, str]:
+    """The product list to give the job (None: keep its own) and a warning; parsed before any
+    job folder is created or changed, so a bad list leaves nothing behind."""
+    from clipora_core.products import resolve_products
+
+    return resolve_products(option, loaded.settings)
+
+
+def _keep_products(job: Any, products: Any, warning: str) -> None:
+    import logging
+
+    from clipora_core.progress import terminal
+
+    if warning:
+        job.log(warning, level="warning")
+        terminal().message(logging.WARNING, warning)
+    if products is not None and job.store_products(products):
+        terminal().message(
+            logging.INFO,
+            f"product list: {len(products.products)} products from {products.source}",
+        )
+
+
 def _announce(job: Any) -> None:
     from clipora_core.progress import terminal
 
@@ -301,12 +336,21 @@ def _report(job: Any) -> None:
 
 
 def _run_stage_command(
-    ctx: Ctx, job_dir: Path, stage: str, force: bool, overrides: dict[str, Any] | None = None
+    ctx: Ctx,
+    job_dir: Path,
+    stage: str,
+    force: bool,
+    overrides: dict[str, Any] | None = None,
+    *,
+    with_products: bool = False,
+    products: Path | None = None,
 ) -> None:
     loaded = _load_for_job(ctx, job_dir, overrides)
+    product_list, warning = _products_for(loaded, products) if with_products else (None, "")
     job = _open_job(job_dir)
     _remember_sets(ctx, job, loaded)
     try:
+        _keep_products(job, product_list, warning)
         pipeline = _pipeline(job, loaded)
         pipeline.run_through(stage, force={stage} if force else set())
     finally:
@@ -350,8 +394,9 @@ def build_cli() -> click.Group:
         metavar="STAGE",
         help="Rerun this stage even if it finished (repeatable; later stages rerun too).",
     )
+    @products_option
     @common_options
-    def run(ctx: Ctx, video: Path, force: tuple[str, ...]) -> None:
+    def run(ctx: Ctx, video: Path, force: tuple[str, ...], products: Path | None) -> None:
         """Run every stage on VIDEO (or continue the job folder VIDEO)."""
         from clipora_core.workspace import STAGES
 
@@ -361,8 +406,10 @@ def build_cli() -> click.Group:
                 f"unknown stage {bad[0]!r} for --force", hint=f"stages: {', '.join(STAGES)}"
             )
         loaded = _load_for_job(ctx, video)
+        product_list, warning = _products_for(loaded, products)
         job = _open_or_create(ctx, loaded, video, "render")
         try:
+            _keep_products(job, product_list, warning)
             _pipeline(job, loaded).run_through("render", force={f.replace("-", "_") for f in force})
         finally:
             job.release()
@@ -381,9 +428,10 @@ def build_cli() -> click.Group:
         @cli.command(name=name, help=doc)
         @click.argument("job_dir", type=click.Path(path_type=Path))
         @click.option("--force", is_flag=True, help="Rerun this stage even if it finished.")
+        @products_option
         @common_options
-        def command(ctx: Ctx, job_dir: Path, force: bool) -> None:
-            _run_stage_command(ctx, job_dir, stage, force)
+        def command(ctx: Ctx, job_dir: Path, force: bool, products: Path | None) -> None:
+            _run_stage_command(ctx, job_dir, stage, force, with_products=True, products=products)
 
     @cli.command()
     @click.argument("video", type=click.Path(path_type=Path))
@@ -410,17 +458,20 @@ def build_cli() -> click.Group:
     @click.option(
         "--semantic-item-id", required=True, help="Item to (re)analyze, e.g. semantic-item-001."
     )
+    @products_option
     @common_options
-    def analyze_item(ctx: Ctx, job_dir: Path, semantic_item_id: str) -> None:
+    def analyze_item(ctx: Ctx, job_dir: Path, semantic_item_id: str, products: Path | None) -> None:
         """Re-analyze one item and update the edit plan."""
         from clipora_core.capabilities import Kind
         from clipora_core.contracts import EditPlan
         from clipora_core.progress import StageProgress
 
         loaded = _load_for_job(ctx, job_dir)
+        product_list, warning = _products_for(loaded, products)
         job = _open_job(job_dir)
         _remember_sets(ctx, job, loaded)
         try:
+            _keep_products(job, product_list, warning)
             pipeline = _pipeline(job, loaded)
             pipeline.run_through("semantic_cluster")
             items = {i.id: i for i in pipeline.item_set().intervals}

@@ -366,6 +366,8 @@ def display_value(value: Any) -> Any:
         return str(value)
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [display_value(v) for v in value]
     return value
 
 

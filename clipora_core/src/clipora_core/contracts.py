@@ -292,3 +292,69 @@ class PresenceReport(Model):
     samples: list[PresenceSample] = Field(default_factory=list)
     present_windows: list[TimeWindow] = Field(default_factory=list)
     absent_windows: list[TimeWindow] = Field(default_factory=list)
+
+
+class Product(Model):
+    """One product of the seller's list. ``start_seconds``/``end_seconds`` are the platform's
+    explanation markers (讲解), on the original recording's timeline."""
+
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    price: float | None = Field(None, ge=0)
+    start_seconds: float | None = Field(None, ge=0)
+    end_seconds: float | None = Field(None, ge=0)
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        v = v.strip()
+        if not v:
+            raise ValueError("product name is empty")
+        return v
+
+    @model_validator(mode="after")
+    def _tidy(self) -> Product:
+        # Aliases only help recognition and matching when they differ from the name and each
+        # other; a spreadsheet export often repeats them.
+        seen = {self.name.casefold()}
+        aliases = []
+        for alias in self.aliases:
+            alias = alias.strip()
+            if alias and alias.casefold() not in seen:
+                seen.add(alias.casefold())
+                aliases.append(alias)
+        self.aliases = aliases
+        for value in (self.price, self.start_seconds, self.end_seconds):
+            if value is not None and not math.isfinite(value):
+                raise ValueError("product numbers must be finite")
+        if (
+            self.start_seconds is not None
+            and self.end_seconds is not None
+            and self.end_seconds <= self.start_seconds
+        ):
+            raise ValueError(
+                f"end {self.end_seconds:g}s must be after start {self.start_seconds:g}s"
+            )
+        return self
+
+
+class ProductList(Model):
+    """The seller's product list for one session (``inputs/products.json`` in a job)."""
+
+    schema_version: int = 1
+    source: str = ""  # the file name it came from
+    products: list[Product] = Field(default_factory=list)
+
+    def hotwords(self) -> list[str]:
+        """Names and aliases, each once, in list order (for the ASR backend)."""
+        return list(dict.fromkeys(w for p in self.products for w in (p.name, *p.aliases)))
+
+    def digest(self) -> str:
+        """sha256 of the products' canonical JSON: the same list gives the same digest, whatever
+        file it came from."""
+        import hashlib
+        import json
+
+        data = [p.model_dump(mode="json") for p in self.products]
+        text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -39,6 +39,7 @@ from clipora_core.contracts import (
     ItemEditPlan,
     MediaProbe,
     PresenceReport,
+    ProductList,
     SemanticItemInterval,
     SemanticItemSet,
     TimeMapEntry,
@@ -75,9 +76,23 @@ STAGE_CONFIG: dict[str, list[str]] = {
     "analyze": ["analysis", "concurrency.analyze"],
     "render": ["render", "render_subtitles"],
 }
-# Config keys that never change a stage's output even when under a prefix above.
-NEVER_FINGERPRINT = {"asr.cache", "concurrency.analyze"}
+# Config keys that never change a stage's output even when under a prefix above. The product
+# list counts through the job's stored copy (its digest), not through the config naming it.
+NEVER_FINGERPRINT = {
+    "asr.cache",
+    "concurrency.analyze",
+    "analysis.products",
+    "analysis.products_file",
+}
 ASR_CACHE_KEYS = ["asr.mode", "asr.language", "asr.hotwords"]
+
+
+def effective_hotwords(configured: list[str], products: ProductList | None) -> list[str]:
+    """``asr.hotwords`` followed by the product list's names and aliases, each once."""
+    words = [w.strip() for w in configured if w.strip()]
+    if products is not None:
+        words += products.hotwords()
+    return list(dict.fromkeys(words))
 
 
 def _matches(key: str, patterns: list[str]) -> bool:
@@ -206,6 +221,13 @@ class Pipeline:
             "upstream": upstream,
             "config": self.config_fingerprint(name),
         }
+        products = self.job.products() if name == "semantic_discover" else None
+        if products is not None:
+            # Only with a list, so jobs without one keep the fingerprints they had.
+            payload["products"] = {
+                "digest": products.digest(),
+                "asr_hotwords": bool(self.settings.asr.product_hotwords),
+            }
         if name == "clean":
             # The file as it is now: a recording replaced in place makes every stage stale.
             src = self.job.manifest.source
@@ -215,6 +237,12 @@ class Pipeline:
             except OSError:
                 payload["source"] = [src.path, None, None]
         return fingerprint(payload)
+
+    def asr_hotwords(self) -> list[str]:
+        """The hotwords the ASR request gets: config's, then the job's product names."""
+        s = self.settings
+        products = self.job.products() if s.asr.product_hotwords else None
+        return effective_hotwords(list(s.asr.hotwords), products)
 
     def is_fresh(self, name: str) -> bool:
         state = self.job.stage(name)
@@ -417,14 +445,18 @@ class Pipeline:
             for k, v in sorted(dumped.items())
             if _matches(k, ASR_CACHE_KEYS + cap.config_keys) and k != "asr.cache"
         }
-        key = fingerprint(
-            {
-                "media": sampled_file_hash(media),
-                "duration": round(probe.duration_seconds, 3),
-                "backend": f"{cap.name}@{cap.version}",
-                "config": asr_config,
-            }
-        )
+        hotwords = self.asr_hotwords()
+        key_data: dict[str, Any] = {
+            "media": sampled_file_hash(media),
+            "duration": round(probe.duration_seconds, 3),
+            "backend": f"{cap.name}@{cap.version}",
+            "config": asr_config,
+        }
+        if hotwords != effective_hotwords(list(s.asr.hotwords), None):
+            # Product names changed what the backend hears; without them the key stays as it
+            # was, so cached transcripts made before product lists existed are still found.
+            key_data["hotwords"] = hotwords
+        key = fingerprint(key_data)
         cache_file = Path(s.paths.workdir) / "_cache" / "asr" / cap.name / f"{key}.json"
         if s.asr.cache and cap.name != "import" and cache_file.is_file():
             try:
@@ -446,7 +478,7 @@ class Pipeline:
                     settings=s,
                     progress=progress,
                     language=language,
-                    hotwords=list(s.asr.hotwords),
+                    hotwords=hotwords,
                     source_path=self.job.source_path,
                     time_map=self._time_map(),
                 )
@@ -474,6 +506,7 @@ class Pipeline:
             transcript=transcript,
             probe=self._require_probe(),
             plugins=self.host,
+            products=self.job.products(),
         )
 
     def _stage_semantic_discover(self, progress: StageProgress) -> str:

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from clipora_core.contracts import Product
+
 
 class Section(BaseModel):
     """Base for config sections: unknown keys are errors, assignment is validated."""
@@ -71,6 +73,9 @@ class ASRSettings(Section):
         description="Product names and terms that improve recognition (comma-separated in env)",
     )
     cache: bool = Field(True, description="Reuse a transcript of the same audio and settings")
+    product_hotwords: bool = Field(
+        True, description="Give product-list names to the ASR backend as hotwords"
+    )
 
     _split = field_validator("hotwords", mode="before")(_csv)
 
@@ -102,7 +107,19 @@ class AnalysisSettings(Section):
     variants_per_segment: int = Field(2, gt=0, description="Clip variants per product")
     hook_max_duration_seconds: float = Field(15.0, gt=0, description="Longest opening hook")
     body_target_seconds: float = Field(45.0, gt=0, description="Target length of a clip body")
+    products: list[str | Product] = Field(
+        default_factory=list,
+        description="The seller's product list inline: 'name', 'name | alias | alias' or "
+        "{name, aliases, price, start_seconds, end_seconds} (see README, Product list)",
+    )
+    products_file: Path | None = Field(
+        None,
+        description="Product list file (.txt, .csv, .yaml, .json); wins over analysis.products, "
+        "and --products wins over both",
+    )
     pose_presence: PosePresenceSettings = Field(default_factory=PosePresenceSettings)
+
+    _split = field_validator("products", mode="before")(_csv)
 
 
 class ConcurrencySettings(Section):

@@ -25,6 +25,7 @@ from clipora_core.contracts import (
     DroppedUnit,
     MediaProbe,
     Model,
+    ProductList,
     utc_now,
 )
 from clipora_core.errors import InputError, StageError
@@ -47,6 +48,8 @@ STAGE_DIRS: dict[str, tuple[str, ...]] = {
     "analyze": ("analysis",),
     "render": ("renders",),
 }
+# The seller's product list, as the last command that was given one stored it.
+PRODUCTS_FILE = "inputs/products.json"
 Status = Literal["pending", "running", "completed", "failed", "interrupted", "stopped"]
 
 
@@ -67,6 +70,14 @@ class SourceInfo(Model):
     mtime_ns: int = 0
 
 
+class ProductListInfo(Model):
+    """What the manifest says about the job's product list (the list is in PRODUCTS_FILE)."""
+
+    count: int
+    source: str = ""
+    digest: str
+
+
 class JobManifest(Model):
     schema_version: int = 1
     job_id: str
@@ -84,6 +95,7 @@ class JobManifest(Model):
     summary: dict[str, Any] = Field(default_factory=dict)
     # `--set KEY=VALUE` values this job was run with (never secrets); later commands reuse them.
     config_sets: list[str] = Field(default_factory=list)
+    products: ProductListInfo | None = None
 
 
 def new_job_id() -> str:
@@ -289,6 +301,45 @@ class JobWorkspace:
 
     def read_json(self, rel: str) -> Any:
         return read_json(self.root / rel)
+
+    def products(self) -> ProductList | None:
+        """The product list stored in the job, or None."""
+        path = self.path(PRODUCTS_FILE)
+        if not path.is_file():
+            return None
+        try:
+            return ProductList.model_validate_json(path.read_bytes())
+        except (OSError, ValueError) as exc:
+            raise InputError(
+                f"the job's {PRODUCTS_FILE} is damaged ({type(exc).__name__})",
+                hint="give the product list again with --products",
+            ) from None
+
+    def store_products(self, products: ProductList) -> bool:
+        """Keep ``products`` as the job's list; later commands use it until another replaces
+        it. Returns True when the list's content changed (its digest is in the
+        ``semantic_discover`` fingerprint, so discovery and later stages rerun)."""
+        try:
+            current = self.products()
+        except InputError:
+            current = None  # a damaged copy is simply replaced
+        digest = products.digest()
+        changed = current is None or current.digest() != digest
+        if not changed and current is not None and current.source == products.source:
+            return False
+        with self._lock:
+            self.write_json(PRODUCTS_FILE, products)
+            self.update(
+                products=ProductListInfo(
+                    count=len(products.products), source=products.source, digest=digest
+                )
+            )
+        verb = "replaced" if changed and current is not None else "stored"
+        self.log(
+            f"product list {verb}: {len(products.products)} products from {products.source} "
+            f"(digest {digest[:12]})"
+        )
+        return changed
 
     def clear_dirs(self, *rels: str) -> None:
         for rel in rels:

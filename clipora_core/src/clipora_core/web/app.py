@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +26,16 @@ from pydantic import BaseModel, Field
 
 from clipora_core.capabilities import Kind
 from clipora_core.config import default_config_path, field_at
+from clipora_core.contracts import ProductList
 from clipora_core.errors import CliporaError, ConfigError, InputError
+from clipora_core.products import load_products
 from clipora_core.web import jobstate
 from clipora_core.web.config_editor import (
     ConfigState,
     ConfigUpdate,
     _literal_options,
     editor_state,
+    list_line,
     load_effective,
     save_config,
 )
@@ -44,6 +48,8 @@ from clipora_core.web.submission import (
     write_submission,
 )
 from clipora_core.web.uploads import (
+    PRODUCTS_FIELD,
+    PRODUCTS_TEXT_FIELD,
     TRANSCRIPT_FIELD,
     VIDEO_FIELD,
     ParsedForm,
@@ -156,11 +162,12 @@ class WebContext:
         return load_effective(self.config_path, self.host.config_sections()).settings
 
     def overrides_from(self, fields: dict[str, str]) -> dict[str, str]:
-        unknown = set(fields) - set(OVERRIDE_KEYS) - {"server_path"}
+        unknown = set(fields) - set(OVERRIDE_KEYS) - {"server_path", PRODUCTS_TEXT_FIELD}
         if unknown:
             raise InputError(
                 f"unknown form field {sorted(unknown)[0]!r}",
-                hint=f"fields: video, transcript, server_path, {', '.join(OVERRIDE_KEYS)}",
+                hint="fields: video, transcript, server_path, products, products_text, "
+                + ", ".join(OVERRIDE_KEYS),
             )
         out: dict[str, str] = {}
         for key in OVERRIDE_KEYS:
@@ -195,6 +202,28 @@ class WebContext:
             raise InputError(f"video not found on the server: {path}")
         return path
 
+    def products_from(self, form: ParsedForm) -> ProductList | None:
+        """The form's product list (a file or the text box), parsed as the CLI parses
+        ``--products``; None when neither is given."""
+        text = form.fields.get(PRODUCTS_TEXT_FIELD) or ""
+        saved = form.files.pop(PRODUCTS_FIELD, None)
+        if saved is None:
+            if not text.strip():
+                return None
+            with tempfile.TemporaryDirectory(prefix="clipora-products-") as tmp:
+                path = Path(tmp) / "products.txt"
+                path.write_text(text, encoding="utf-8")
+                return load_products(path, name="product list text")
+        try:
+            if text.strip():
+                raise InputError(
+                    "give the product list as a file or in the text box, not both",
+                    hint="clear one of them",
+                )
+            return load_products(saved, name=form.names.get(PRODUCTS_FIELD))
+        finally:
+            saved.unlink(missing_ok=True)
+
     def probe_video(self, path: Path) -> None:
         settings = self.settings()
         cap = self.host.get(Kind.PROBER, settings.inspect.prober, "inspect.prober")
@@ -209,8 +238,16 @@ class WebContext:
         if not probe.has_video:
             raise InputError(f"{path.name} has no video stream", hint="upload a video file")
 
-    async def submit(self, request: Request) -> jobstate.JobSnapshot:
+    async def submit(
+        self, request: Request, typed: dict[str, str] | None = None
+    ) -> jobstate.JobSnapshot:
+        """``typed`` receives the form's text fields, so a page can show them again with an
+        error (a product list typed into the box must not be lost to one bad line)."""
         form = await parse_job_form(request, self.workdir / "_uploads", self.max_upload_bytes)
+        if typed is not None:
+            typed.update(
+                {k: v for k, v in form.fields.items() if k in ("server_path", PRODUCTS_TEXT_FIELD)}
+            )
         try:
             job_id = await run_in_threadpool(self._create_job, form)
         except BaseException:
@@ -220,6 +257,7 @@ class WebContext:
 
     def _create_job(self, form: ParsedForm) -> str:
         overrides = self.overrides_from(form.fields)
+        products = self.products_from(form)
         server_path = (form.fields.get("server_path") or "").strip()
         video = form.files.get(VIDEO_FIELD)
         if video is not None and server_path:
@@ -236,14 +274,19 @@ class WebContext:
         elif place_transcript(form, video) is not None:
             overrides.setdefault("asr.mode", "import")
         self.probe_video(video)
+        if VIDEO_FIELD not in form.files:
+            form.discard()  # the folder only held the product list, read above
         job = JobWorkspace.create(self.workdir, video)
+        if products is not None:
+            job.store_products(products)
         write_submission(
             job.root,
             WebSubmission(
                 job_id=job.job_id,
                 source_name=video.name,
-                uploaded=form.folder is not None,
+                uploaded=VIDEO_FIELD in form.files,
                 overrides=overrides,
+                products=products is not None,
             ),
         )
         self.runner.enqueue(job.job_id)
@@ -317,7 +360,7 @@ def create_app(
         media_dirs=[*dirs, workdir],
         max_upload_bytes=int(max_upload_mb * 1024 * 1024),
         host=host,
-        templates=Jinja2Templates(directory=str(HERE / "templates")),
+        templates=_templates(),
         token_required=bool(token),
     )
     model_sections = host.config_sections()
@@ -380,6 +423,12 @@ def create_app(
     return app
 
 
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["list_line"] = list_line
+    return templates
+
+
 def _version() -> str:
     from clipora_core import __version__
 
@@ -432,6 +481,15 @@ MULTIPART_SCHEMA: dict[str, Any] = {
                         "server_path": {
                             "type": "string",
                             "description": "instead of an upload: a video file inside the server's media folders",
+                        },
+                        "products": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "optional product list (.txt, .csv, .yaml, .yml, .json; up to 1 MiB)",
+                        },
+                        "products_text": {
+                            "type": "string",
+                            "description": "or the product list as text: one product a line, 'name | alias | alias'",
                         },
                         **{k: {"type": "string"} for k in OVERRIDE_KEYS},
                     },
@@ -661,14 +719,14 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
 
     @app.post("/jobs", include_in_schema=False)
     async def submit_form(request: Request) -> Response:
+        typed: dict[str, str] = {}
         try:
-            snap = await ctx.submit(request)
+            snap = await ctx.submit(request, typed)
         except CliporaError as exc:
             status = 413 if isinstance(exc, UploadTooLarge) else 400
             jobs = ctx.summaries()[:10]
-            return _page(
-                ctx, request, "index.html", {"jobs": jobs, **form_context(exc.one_line())}, status
-            )
+            context = form_context(exc.one_line(), typed)
+            return _page(ctx, request, "index.html", {"jobs": jobs, **context}, status)
         return RedirectResponse(f"/jobs/{snap.job_id}", status_code=303)
 
     @app.get("/jobs", response_class=HTMLResponse, include_in_schema=False)

@@ -131,6 +131,22 @@ def _is_list(annotation: Any) -> bool:
     return typing.get_origin(_inner(annotation)) in (list, set, tuple)
 
 
+def _has_mapping_items(annotation: Any) -> bool:
+    """A list whose items may be mappings (``analysis.products``), not just words."""
+    if not _is_list(annotation):
+        return False
+    (item,) = _args(_inner(annotation))[:1] or (None,)
+    options = _args(item) if typing.get_origin(item) in (typing.Union, types.UnionType) else (item,)
+    return any(isinstance(o, type) and issubclass(o, BaseModel) for o in options)
+
+
+def list_line(item: Any) -> str:
+    """One item of such a list as a textarea line: a word as itself, a mapping as JSON."""
+    import json
+
+    return item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+
+
 def _number_kind(annotation: Any) -> type | None:
     inner = _inner(annotation)
     if inner is bool:
@@ -151,6 +167,8 @@ def control_for(path: str, annotation: Any, host: Any) -> tuple[Control, list[st
     options = _literal_options(annotation)
     if options:
         return "select", options
+    if _has_mapping_items(annotation):
+        return "textarea", []  # one item a line: commas may sit inside an item
     if _is_list(annotation):
         return "list", []
     if _number_kind(annotation) is not None:
@@ -297,6 +315,8 @@ def _coerce(annotation: Any, raw: Any) -> Any:
         if text.startswith("["):
             with contextlib.suppress(yaml.YAMLError):
                 return yaml.safe_load(text)
+        if _has_mapping_items(annotation):
+            return [_line_item(line.strip()) for line in text.splitlines() if line.strip()]
         return [p.strip() for p in text.split(",") if p.strip()]
     kind = _number_kind(annotation)
     if kind is not None:
@@ -305,6 +325,13 @@ def _coerce(annotation: Any, raw: Any) -> Any:
         except ValueError:
             return raw  # validation reports it with the field's name
     return raw
+
+
+def _line_item(line: str) -> Any:
+    if line.startswith("{"):
+        with contextlib.suppress(yaml.YAMLError):
+            return yaml.safe_load(line)
+    return line
 
 
 def _delete(target: dict[str, Any], dotted: str) -> None:

@@ -87,6 +87,8 @@ class JobSnapshot(JobSummary):
     workspace: str
     from_web: bool
     overrides: dict[str, str] = Field(default_factory=dict)
+    products: int | None = Field(None, description="products in the job's product list, if any")
+    products_source: str = Field("", description="the file name the product list came from")
     queue_position: int | None = None
     stages: list[StageView]
     outputs: list[OutputView] = Field(default_factory=list)
@@ -394,6 +396,8 @@ def snapshot(
         workspace=str(root),
         from_web=submission is not None,
         overrides=dict(submission.overrides) if submission else {},
+        products=manifest.products.count if manifest.products else None,
+        products_source=manifest.products.source if manifest.products else "",
         queue_position=queue_position,
         stages=stages,
         outputs=output_views(job_id, entries),

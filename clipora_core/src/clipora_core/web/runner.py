@@ -30,6 +30,7 @@ from clipora_core.web.submission import (
     read_submission,
     write_submission,
 )
+from clipora_core.workspace import PRODUCTS_FILE
 
 
 @dataclass
@@ -181,6 +182,8 @@ class JobRunner:
         argv = [self.python, "-m", "clipora_core.web.job_process", "run", str(root), "--quiet"]
         argv += ["--set", f"paths.workdir={self.workdir}"]
         argv += override_args(sub.overrides)
+        if sub.products and (root / PRODUCTS_FILE).is_file():
+            argv += ["--products", str(root / PRODUCTS_FILE)]
         if run.force:
             argv += ["--force", run.force]
         return argv

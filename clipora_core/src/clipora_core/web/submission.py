@@ -50,6 +50,9 @@ class WebSubmission(Model):
     source_name: str = ""
     uploaded: bool = False
     overrides: dict[str, str] = Field(default_factory=dict)
+    # The form gave a product list (stored in the job): every run passes the job's copy, so
+    # a list in the server's config does not replace the one the user chose for this job.
+    products: bool = False
     # queued: waiting for a worker (picked up again after a server restart); running; idle.
     state: Literal["queued", "running", "idle"] = "queued"
     runs: list[RunRecord] = Field(default_factory=list)

@@ -16,13 +16,17 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from clipora_core.errors import InputError
+from clipora_core.products import SUFFIXES as PRODUCT_SUFFIXES
 
 VIDEO_FIELD = "video"
 TRANSCRIPT_FIELD = "transcript"
-FILE_FIELDS = (VIDEO_FIELD, TRANSCRIPT_FIELD)
+PRODUCTS_FIELD = "products"
+PRODUCTS_TEXT_FIELD = "products_text"
+FILE_FIELDS = (VIDEO_FIELD, TRANSCRIPT_FIELD, PRODUCTS_FIELD)
 TRANSCRIPT_SUFFIXES = (".srt", ".vtt", ".json", ".ass")
 MAX_FIELD_BYTES = 64 * 1024
 MAX_TRANSCRIPT_BYTES = 32 * 1024 * 1024
+MAX_PRODUCTS_BYTES = 1024 * 1024
 MAX_FIELDS = 64
 
 
@@ -34,6 +38,7 @@ class UploadTooLarge(InputError):
 class ParsedForm:
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)  # field name -> saved file
+    names: dict[str, str] = field(default_factory=dict)  # field name -> safe client file name
     folder: Path | None = None
 
     def discard(self) -> None:
@@ -106,7 +111,9 @@ class _Sink:
         if filename is None:
             return
         if name not in FILE_FIELDS:
-            raise InputError(f"unexpected file field {name!r}", hint="send 'video' or 'transcript'")
+            raise InputError(
+                f"unexpected file field {name!r}", hint="send 'video', 'transcript' or 'products'"
+            )
         client_name = filename.decode("utf-8", errors="replace")
         if not client_name:
             self._name = None  # a file input left empty: browsers send an empty part
@@ -117,6 +124,18 @@ class _Sink:
         if name == VIDEO_FIELD:
             target = folder / safe_filename(client_name)
             self._limit = self.max_video_bytes
+        elif name == PRODUCTS_FIELD:
+            suffix = PurePosixPath(client_name).suffix.lower()
+            if suffix not in PRODUCT_SUFFIXES:
+                raise InputError(
+                    f"product list {safe_filename(client_name)!r} is not a .txt, .csv, .yaml "
+                    "or .json file",
+                    hint="save a spreadsheet as CSV",
+                )
+            target = folder / f".products{suffix}"
+            # Messages about the list name the client's file, never the server's copy.
+            self.form.names[name] = safe_filename(client_name, default=f"products{suffix}")
+            self._limit = MAX_PRODUCTS_BYTES
         else:
             suffix = PurePosixPath(client_name).suffix.lower()
             if suffix not in TRANSCRIPT_SUFFIXES:
@@ -135,9 +154,11 @@ class _Sink:
             self._size += len(chunk)
             if self._size > self._limit:
                 mb = self._limit / (1024 * 1024)
+                hint = "start clipora web with a larger --max-upload-mb, or name the file on the server"
+                if self._name == PRODUCTS_FIELD:
+                    hint = "a product list is a small text file: one product a line"
                 raise UploadTooLarge(
-                    f"the {self._name} file is larger than the limit of {mb:g} MiB",
-                    hint="start clipora web with a larger --max-upload-mb, or name the file on the server",
+                    f"the {self._name} file is larger than the limit of {mb:g} MiB", hint=hint
                 )
             self._file.write(chunk)
         elif self._name is not None:
@@ -195,7 +216,7 @@ async def parse_job_form(request: Any, upload_root: Path, max_video_bytes: int) 
     if (
         length
         and length.isdigit()
-        and int(length) > max_video_bytes + MAX_TRANSCRIPT_BYTES + 1_000_000
+        and int(length) > max_video_bytes + MAX_TRANSCRIPT_BYTES + MAX_PRODUCTS_BYTES + 1_000_000
     ):
         raise UploadTooLarge(
             f"the upload is larger than the limit of {max_video_bytes / (1024 * 1024):g} MiB",
