@@ -1,32 +1,45 @@
 #!/usr/bin/env python3
-"""Product-boundary F1 of the offline live_commerce engine on livestreams with known boundaries.
+"""Clip quality of the offline live_commerce engine on livestreams it was never tuned on.
 
-    uv run python bench/segmentation.py            # all streams
-    uv run python bench/segmentation.py --lang en  # English only (no Kokoro needed)
+    uv run python bench/segmentation.py                  # the test half (what the README reports)
+    uv run python bench/segmentation.py --split dev      # the half the engine may be tuned on
+    uv run python bench/segmentation.py --ids en_s02     # some streams
+    uv run python bench/segmentation.py --rerun          # analyzer changed: rediscover (ASR cached)
 
-Streams: the committed demos (examples/demo_*.mp4 with their .truth.json) plus livestreams
-generated here from scripts (greetings, fillers, dead air, a product revisited, products
-introduced with and without cue phrases). English speech comes from espeak-ng; Mandarin from
-Kokoro through /work/shared/tools/tts_zh.py (override with $CLIPORA_TTS_ZH, and the Python that
-runs it with $CLIPORA_TTS_PYTHON; its docstring lists the packages it needs). Synthesis is slow,
-so audio and transcripts are cached under bench/.cache/ by a hash of their inputs.
+The corpus (``bench/corpus/``) holds scripts written for it alone, not from the engine's
+lexicon; ``bench/corpus/split.json`` split it once, before any script was read, into a dev half
+(tuning allowed) and a test half (reported). ``bench/corpus_build.py`` makes each stream's
+speech, a small video, the ground truth and the seller's product list.
 
-Each stream is transcribed with the local ASR backend (faster-whisper, Whisper base), the offline
-engine discovers product intervals, and every interval start and end is a predicted boundary.
-Truth boundaries are the starts and ends of the product spans. Predictions are matched greedily
-(closest pairs first) to truth boundaries within ±8 s; precision, recall and F1 are per stream
-and pooled per language. Results also go to bench/results/segmentation.json.
+Each stream goes through the real CLI as a user would run it (``clipora inspect`` then
+``clipora analyze``, offline engine, Whisper base), once without and once with ``--products``
+(the list also becomes ASR hotwords). Scores, per stream and pooled per language:
+
+* boundary F1 at ±3 s and ±8 s: item windows (one item's windows joined across gaps under 10 s
+  with no other item between) against the product spans of the script;
+* item count error: |items - products pitched|;
+* title hits: share of pitched products whose best-overlapping item's title contains one of the
+  product's keywords;
+* filler windows: clip windows (hook and body of every plan) that overlap no product speech;
+* edges in speech: clip window edges where the recording is not silent (RMS over 20 ms above
+  -40 dBFS), i.e. cut inside a word rather than in a pause;
+* callbacks joined: products pitched more than once whose pitches land in one item;
+* with the list: pitched products missing from the list that were found and flagged
+  ``unlisted``, listed products never pitched that the job reports;
+* names heard: share of spoken product-name mentions that the transcript has right, before and
+  after name normalisation, and the transcript's CER (zh) / WER (en) against the script.
+
+Results go to bench/results/segmentation.json (``scripts/update_performance.py`` reads it).
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
-import tempfile
 import time
 import wave
 from pathlib import Path
@@ -34,225 +47,56 @@ from pathlib import Path
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-CACHE = REPO / "bench" / ".cache"
+sys.path.insert(0, str(REPO / "bench"))
+
+import corpus_build  # noqa: E402
+
+RUNS = REPO / "bench" / ".cache" / "runs"
 RESULTS = REPO / "bench" / "results"
-TOLERANCE = 8.0
-sys.path.insert(0, str(REPO / "tests" / "live_commerce"))
-
-# --- generated stream scripts ----------------------------------------------------------------------
-# Each line: (text, product key or None, seconds of silence after it).
-
-GEN_EN = [
-    ("Hi guys, welcome to the stream, hello to everyone coming in.", None, 0.8),
-    ("Drop a like and hit follow so you don't miss any deals tonight.", None, 4.0),
-    ("Let me show you these running sneakers first.", "sneakers", 0.6),
-    ("These running sneakers have a breathable mesh upper and a thick foam sole.", "sneakers", 0.6),
-    ("The sneakers weigh only two hundred grams, so running feels effortless.", "sneakers", 0.6),
-    ("They come in sizes five to twelve, and in black, white and grey.", "sneakers", 0.6),
-    ("The sneakers are usually 90 dollars, tonight only 59 dollars.", "sneakers", 0.6),
-    ("The link is up, 3, 2, 1, go grab your pair.", "sneakers", 6.0),
-    ("Okay, this blender is the one you have all been waiting for.", "blender", 0.6),
-    ("The blender has a one thousand watt motor and crushes ice in seconds.", "blender", 0.6),
-    ("The jar holds two liters and the blades come out for easy cleaning.", "blender", 0.6),
-    ("I make smoothies with this blender every morning, it is so quick.", "blender", 0.6),
-    ("Normally the blender costs 120 dollars, today it is only 79 dollars.", "blender", 0.6),
-    ("Link number two is live, add it to your cart now.", "blender", 2.0),
-    ("Let me read some comments. Thank you Lisa for the follow, and hi Mark.", None, 5.0),
-    ("Next product is this phone case.", "phone_case", 0.6),
-    ("The phone case is made of clear shockproof silicone with raised edges.", "phone_case", 0.6),
-    ("The phone case protects your camera and it works with wireless charging.", "phone_case", 0.6),
-    ("It fits every new phone model, and the phone case never turns yellow.", "phone_case", 0.6),
-    ("The phone case is 25 dollars in stores, here just 12 dollars.", "phone_case", 0.6),
-    ("Link three is up, 3, 2, 1!", "phone_case", 3.0),
-    ("A lot of you are asking about the running sneakers from earlier.", "sneakers", 0.6),
-    ("The running sneakers are still 59 dollars, and we added more sizes.", "sneakers", 0.6),
-    ("Remember, the foam sole of these sneakers is super soft.", "sneakers", 2.5),
-    ("That is it for tonight, thanks for watching, see you next week, bye!", None, 1.0),
-]
-
-GEN_ZH = [
-    ("哈喽大家好，欢迎来到直播间，新来的宝宝点个关注。", None, 0.8),
-    ("今天给大家准备了很多福利，我们等一下人，马上开始。", None, 4.0),
-    ("先给大家介绍这款牛仔裤。", "jeans", 0.6),
-    ("这款牛仔裤是高腰直筒的版型，显瘦又显腿长。", "jeans", 0.6),
-    ("牛仔裤的面料是纯棉的，有一点弹力，穿着很舒服。", "jeans", 0.6),
-    ("尺码从二十五到三十二都有，颜色有浅蓝和深蓝。", "jeans", 0.6),
-    ("这条牛仔裤原价一百九十九，今天只要九十九。", "jeans", 0.6),
-    ("三二一，上链接！一号链接，赶紧去拍。", "jeans", 5.0),
-    ("好，我们再来看这款防晒霜。", "sunscreen", 0.6),
-    ("这款防晒霜是五十倍的防晒，夏天出门一整天都不怕晒黑。", "sunscreen", 0.6),
-    ("防晒霜质地很清爽，涂上去不油不腻，也不会搓泥。", "sunscreen", 0.6),
-    ("敏感肌也能用，防水防汗，去海边玩也没问题。", "sunscreen", 0.6),
-    ("防晒霜原价一百二十九，今天直播间只要六十九，还送一支小样。", "sunscreen", 0.6),
-    ("二号链接已经上了，大家去拍。", "sunscreen", 2.0),
-    ("谢谢大家的点赞，感谢小红的关注，我先喝口水。", None, 5.0),
-    ("下一款是这款电饭煲。", "cooker", 0.6),
-    ("这款电饭煲是三升的容量，一家三口用刚刚好。", "cooker", 0.6),
-    ("电饭煲的内胆是不粘的，煮出来的米饭特别香。", "cooker", 0.6),
-    ("它可以预约定时，早上起来就有热乎乎的粥喝。", "cooker", 0.6),
-    ("电饭煲原价三百九十九，今天只要一百九十九。", "cooker", 0.6),
-    ("三号链接，三二一，上链接！", "cooker", 3.0),
-    ("好多宝宝在问刚才的牛仔裤，我们回到刚才的牛仔裤。", "jeans", 0.6),
-    ("牛仔裤又补了一些库存，还是九十九，一号链接。", "jeans", 0.6),
-    ("高腰显瘦的牛仔裤，真的非常推荐。", "jeans", 2.5),
-    ("好了，今天的直播就到这里，谢谢大家，拜拜！", None, 1.0),
-]
+JOIN_GAP = 10.0
+SPEECH_RMS = 10 ** (-40 / 20)
 
 
-# --- synthesis ------------------------------------------------------------------------------------
+# --- running the CLI -------------------------------------------------------------------------------
 
 
-def _hash(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:16]
-
-
-def _read_wav(path: Path) -> tuple[np.ndarray, int]:
-    with wave.open(str(path), "rb") as w:
-        rate = w.getframerate()
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-        if w.getnchannels() > 1:
-            data = data.reshape(-1, w.getnchannels())[:, 0]
-    return data.astype(np.float32) / 32768.0, rate
-
-
-def _speech_span(audio: np.ndarray, rate: int) -> tuple[float, float]:
-    """First and last sample above a small threshold (TTS pads lines with silence)."""
-    loud = np.flatnonzero(np.abs(audio) > 0.01)
-    if not len(loud):
-        return 0.0, len(audio) / rate
-    return loud[0] / rate, (loud[-1] + 1) / rate
-
-
-def _synth_lines(lang: str, texts: list[str], out_dir: Path) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [out_dir / f"{_hash(lang, t)}.wav" for t in texts]
-    todo = [(t, p) for t, p in zip(texts, paths, strict=True) if not p.exists()]
-    if not todo:
-        return paths
-    if lang == "en":
-        for t, p in todo:
-            subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(p), t], check=True)
-        return paths
-    tts = os.environ.get("CLIPORA_TTS_ZH", "/work/shared/tools/tts_zh.py")
-    py = os.environ.get("CLIPORA_TTS_PYTHON", "/work/venvs/tts/bin/python")
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
-        json.dump([{"text": t, "path": str(p)} for t, p in todo], f, ensure_ascii=False)
-    print(
-        f"  synthesising {len(todo)} Mandarin lines with Kokoro (slow, cached afterwards)...",
-        flush=True,
+def _clipora(*args: str, env: dict[str, str] | None = None) -> str:
+    cmd = [str(Path(sys.executable).parent / "clipora"), *args]
+    proc = subprocess.run(
+        cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=REPO
     )
-    subprocess.run([py, tts, "--jobs", f.name], check=True)
-    os.unlink(f.name)
-    return paths
-
-
-def build_stream(
-    name: str, lang: str, script: list[tuple[str, str | None, float]]
-) -> tuple[Path, dict]:
-    key = _hash(name, lang, script)
-    folder = CACHE / name
-    wav_path, truth_path = folder / f"{key}.wav", folder / f"{key}.truth.json"
-    if wav_path.exists() and truth_path.exists():
-        return wav_path, json.loads(truth_path.read_text())
-    line_wavs = _synth_lines(lang, [t for t, _, _ in script], CACHE / "tts" / lang)
-    chunks: list[np.ndarray] = []
-    rate = None
-    t = 0.0
-    lines = []
-    for (text, product, pause), p in zip(script, line_wavs, strict=True):
-        audio, r = _read_wav(p)
-        rate = rate or r
-        if r != rate:
-            raise SystemExit(f"mixed sample rates in {name}")
-        s, e = _speech_span(audio, r)
-        lines.append(
-            {
-                "text": text,
-                "product": product,
-                "start_seconds": round(t + s, 3),
-                "end_seconds": round(t + e, 3),
-            }
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(args[:2])} failed ({proc.returncode}): {proc.stderr[-2000:]}"
         )
-        chunks += [audio, np.zeros(int(pause * r), np.float32)]
-        t += len(audio) / r + int(pause * r) / r
-    spans: list[dict] = []
-    for line in lines:
-        if line["product"] is None:
-            continue
-        if (
-            spans
-            and spans[-1]["product"] == line["product"]
-            and spans[-1]["_last"] == lines.index(line) - 1
-        ):
-            spans[-1]["end_seconds"] = line["end_seconds"]
-            spans[-1]["_last"] += 1
-        else:
-            spans.append(
-                {
-                    "product": line["product"],
-                    "start_seconds": line["start_seconds"],
-                    "end_seconds": line["end_seconds"],
-                    "_last": lines.index(line),
-                }
-            )
-    for s in spans:
-        s.pop("_last")
-    folder.mkdir(parents=True, exist_ok=True)
-    pcm = (np.clip(np.concatenate(chunks), -1, 1) * 32767).astype(np.int16)
-    with wave.open(str(wav_path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(pcm.tobytes())
-    truth = {"language": lang, "spans": spans, "lines": lines, "duration_seconds": round(t, 3)}
-    truth_path.write_text(json.dumps(truth, ensure_ascii=False, indent=1))
-    return wav_path, truth
+    return proc.stdout.strip().splitlines()[-1]
 
 
-# --- transcription, discovery, scoring ----------------------------------------------------------
+def run_stream(folder: Path, condition: str, rerun: bool) -> Path:
+    """The job folder of this stream under this condition (``none`` or ``list``)."""
+    workdir = RUNS / condition
+    registry = workdir / "jobs.json"
+    jobs = json.loads(registry.read_text()) if registry.is_file() else {}
+    sets = ["--set", f"paths.workdir={workdir}", "--set", "analysis.engine=offline", "-q"]
+    stream = folder.name
+    job = Path(jobs.get(stream, ""))
+    products = next(iter(sorted(folder.glob("products.*"))), None)
+    plist = ["--products", str(products)] if condition == "list" and products else []
+    if not (job.is_dir() and (job / "manifest.json").is_file()):
+        job = Path(_clipora("inspect", str(folder / "video.mp4"), *sets))
+        jobs[stream] = str(job)
+        workdir.mkdir(parents=True, exist_ok=True)
+        registry.write_text(json.dumps(jobs, indent=1))
+    if rerun:
+        _clipora("semantic-discover", str(job), "--force", *plist, *sets)
+    _clipora("analyze", str(job), *plist, *sets)
+    return job
 
 
-def transcript_for(media: Path, lang: str):
-    from clipora_core.contracts import Transcript
-    from lc_asr import transcribe
-
-    digest = hashlib.sha256(media.read_bytes()).hexdigest()[:16]
-    path = CACHE / "transcripts" / f"{media.stem}-{digest}-{lang}.json"
-    if path.exists():
-        return Transcript.model_validate_json(path.read_text())
-    started = time.monotonic()
-    t = transcribe(media, lang)
-    print(
-        f"  transcribed {media.name} in {time.monotonic() - started:.1f} s ({len(t.segments)} segments)"
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(t.model_dump_json(indent=1))
-    return t
+# --- scoring -----------------------------------------------------------------------------------------
 
 
-def discover(transcript):
-    from clipora_core.capabilities import AnalyzerContext
-    from clipora_core.config import load_config
-    from clipora_core.contracts import MediaProbe
-    from clipora_core.plugins import get_host
-    from clipora_core.progress import StageProgress
-    from clipora_live_commerce.analyzer import LiveCommerceAnalyzer
-
-    host = get_host()
-    settings = load_config(
-        environ={}, overrides={"analysis.engine": "offline"}, sections=host.config_sections()
-    ).settings
-    ctx = AnalyzerContext(
-        job=None,
-        settings=settings,
-        progress=StageProgress(None, "bench"),
-        transcript=transcript,
-        probe=MediaProbe(),
-    )
-    return LiveCommerceAnalyzer(settings).discover(ctx).intervals
-
-
-def match(pred: list[float], truth: list[float], tol: float = TOLERANCE) -> int:
+def match(pred: list[float], truth: list[float], tol: float) -> int:
     pairs = sorted(
         (abs(p - t), i, j)
         for i, p in enumerate(pred)
@@ -268,24 +112,268 @@ def match(pred: list[float], truth: list[float], tol: float = TOLERANCE) -> int:
     return len(used_p)
 
 
-def prf(matched: int, n_pred: int, n_truth: int) -> tuple[float, float, float]:
-    p = matched / n_pred if n_pred else 0.0
-    r = matched / n_truth if n_truth else 0.0
+def prf(m: int, n_pred: int, n_truth: int) -> tuple[float, float, float]:
+    p = m / n_pred if n_pred else 0.0
+    r = m / n_truth if n_truth else 0.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
 
 
-def streams(langs: set[str]) -> list[tuple[str, str, Path, dict]]:
+def item_spans(items: list[dict]) -> list[tuple[float, float, int]]:
+    """(start, end, item index): each item's windows, joined across short gaps with no other
+    item in between (a brief aside inside a pitch is not a product boundary)."""
+    flat = sorted(
+        (w["start_seconds"], w["end_seconds"], k)
+        for k, it in enumerate(items)
+        for w in it["windows"]
+    )
+    out: list[list] = []
+    for s, e, k in flat:
+        if out and out[-1][2] == k and s - out[-1][1] < JOIN_GAP:
+            out[-1][1] = max(out[-1][1], e)
+        else:
+            out.append([s, e, k])
+    return [tuple(x) for x in out]
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def _stems(text: str) -> list[str]:
     out = []
-    for lang in ("en", "zh"):
-        if lang not in langs:
+    for w in re.findall(r"[a-z0-9]+", text.lower()):
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        out.append(w)
+    return out
+
+
+def keyword_in(title: str, keywords: list[str], lang: str) -> bool:
+    if lang == "zh":
+        return any(k and k in title for k in keywords)
+    t = " " + " ".join(_stems(title)) + " "
+    return any(k and " " + " ".join(_stems(k)) + " " in t for k in keywords)
+
+
+def _audio(folder: Path) -> tuple[np.ndarray, int]:
+    with wave.open(str(folder / "audio.wav"), "rb") as w:
+        rate = w.getframerate()
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    return data.astype(np.float32) / 32768.0, rate
+
+
+def edge_in_speech(audio: np.ndarray, rate: int, t: float) -> bool:
+    a = max(0, int((t - 0.01) * rate))
+    b = min(len(audio), int((t + 0.01) * rate))
+    if b <= a:
+        return False
+    return float(np.sqrt(np.mean(audio[a:b] ** 2))) > SPEECH_RMS
+
+
+def _norm_text(text: str, lang: str) -> list[str]:
+    if lang == "zh":
+        return [c for c in text if "\u4e00" <= c <= "\u9fff" or c.isalnum()]
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def error_rate(ref: list[str], hyp: list[str]) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(ref, hyp) / max(1, len(ref))
+
+
+def names_heard(truth: dict, segments: list[dict], lang: str) -> tuple[int, int]:
+    """(mentions heard right, mentions said) of the products' spoken names."""
+    products = {p["key"]: p for p in truth["products"]}
+    said = heard = 0
+    for line in truth["lines"]:
+        if line["start_seconds"] is None:
             continue
-        demo = REPO / "examples" / f"demo_{lang}.mp4"
-        truth = REPO / "examples" / f"demo_{lang}.truth.json"
-        if demo.exists() and truth.exists():
-            out.append((f"demo_{lang}", lang, demo, json.loads(truth.read_text())))
-        script = GEN_EN if lang == "en" else GEN_ZH
-        media, truth_data = build_stream(f"gen_{lang}_1", lang, script)
-        out.append((f"gen_{lang}_1", lang, media, truth_data))
+        text = line["text"] if lang == "zh" else line["text"].lower()
+        for p in products.values():
+            for kw in p.get("keywords", []):
+                kw_l = kw if lang == "zh" else kw.lower()
+                if not kw_l or kw_l not in text:
+                    continue
+                said += 1
+                got = " ".join(
+                    s["text"]
+                    for s in segments
+                    if _overlap(
+                        s["start_seconds"],
+                        s["end_seconds"],
+                        line["start_seconds"] - 0.5,
+                        line["end_seconds"] + 0.5,
+                    )
+                    > 0
+                )
+                heard += keyword_in(got, [kw], lang)
+                break
+    return heard, said
+
+
+def score(folder: Path, job: Path, condition: str) -> dict:
+    truth = json.loads((folder / "truth.json").read_text())
+    lang = truth["language"]
+    item_set = json.loads((job / "semantic" / "semantic_item_set.json").read_text())
+    items = item_set["intervals"]
+    plan_path = job / "analysis" / "edit_plan.json"
+    plan = json.loads(plan_path.read_text()) if plan_path.is_file() else {"segments": []}
+    spans = item_spans(items)
+    pred = [b for s, e, _ in spans for b in (s, e)]
+    gold = [b for s in truth["spans"] for b in (s["start_seconds"], s["end_seconds"])]
+    row: dict = {
+        "stream": truth["id"],
+        "language": lang,
+        "condition": condition,
+        "duration_minutes": round(truth["duration_seconds"] / 60, 1),
+        "truth_products": len({s["product"] for s in truth["spans"]}),
+        "truth_spans": len(truth["spans"]),
+        "items": len(items),
+        "n_pred": len(pred),
+        "n_gold": len(gold),
+    }
+    for tol in (3.0, 8.0):
+        row[f"matched_{tol:g}"] = match(pred, gold, tol)
+        row[f"f1_{tol:g}"] = round(prf(row[f"matched_{tol:g}"], len(pred), len(gold))[2], 3)
+    row["item_count_error"] = abs(len(items) - row["truth_products"])
+
+    # Best-overlapping item per product.
+    products = {p["key"]: p for p in truth["products"]}
+    best: dict[str, int | None] = {}
+    span_items: dict[str, list[int | None]] = {}
+    for key in products:
+        ov = [0.0] * len(items)
+        for s in (s for s in truth["spans"] if s["product"] == key):
+            per = [0.0] * len(items)
+            for k, it in enumerate(items):
+                for w in it["windows"]:
+                    o = _overlap(
+                        w["start_seconds"], w["end_seconds"], s["start_seconds"], s["end_seconds"]
+                    )
+                    ov[k] += o
+                    per[k] += o
+            span_items.setdefault(key, []).append(
+                max(range(len(items)), key=lambda k: per[k]) if items and max(per) > 0 else None
+            )
+        best[key] = (
+            max(range(len(items)), key=lambda k: ov[k])
+            if items and max(ov, default=0) > 0
+            else None
+        )
+    pitched = [k for k in products if k in span_items]
+    hits = [
+        best[k] is not None and keyword_in(items[best[k]]["title"], products[k]["keywords"], lang)
+        for k in pitched
+    ]
+    row["title_hits"] = sum(hits)
+    row["titled"] = len(pitched)
+    row["titles"] = {k: (items[best[k]]["title"] if best[k] is not None else None) for k in pitched}
+    multi = [k for k in pitched if len(span_items[k]) > 1]
+    row["callbacks"] = len(multi)
+    row["callbacks_joined"] = sum(
+        1 for k in multi if None not in span_items[k] and len(set(span_items[k])) == 1
+    )
+
+    product_lines = [
+        (ln["start_seconds"], ln["end_seconds"])
+        for ln in truth["lines"]
+        if ln["label"] is not None and ln["start_seconds"] is not None
+    ]
+    audio, rate = _audio(folder)
+    windows = [w for seg in plan.get("segments", []) for w in seg.get("windows", [])]
+    row["clip_windows"] = len(windows)
+    row["filler_windows"] = sum(
+        1
+        for w in windows
+        if not any(
+            _overlap(w["start_seconds"], w["end_seconds"], a, b) > 0 for a, b in product_lines
+        )
+    )
+    edges = [t for w in windows for t in (w["start_seconds"], w["end_seconds"])]
+    row["edges"] = len(edges)
+    row["edges_in_speech"] = sum(edge_in_speech(audio, rate, t) for t in edges)
+    row["clips"] = len(plan.get("segments", []))
+
+    if condition == "list":
+        flagged = {k for k, it in enumerate(items) if (it.get("metadata") or {}).get("unlisted")}
+        unlisted = [k for k in pitched if not products[k].get("in_list", True)]
+        row["unlisted_truth"] = len(unlisted)
+        row["unlisted_flagged"] = sum(1 for k in unlisted if best[k] in flagged)
+        row["listed_items_flagged_unlisted"] = sum(
+            1 for k in pitched if products[k].get("in_list", True) and best[k] in flagged
+        )
+        manifest = json.loads((job / "manifest.json").read_text())
+        reported = (manifest.get("summary") or {}).get("products_not_pitched") or []
+        row["not_pitched_truth"] = len(truth.get("listed_not_pitched", []))
+        row["not_pitched_reported"] = sum(
+            1 for p in truth.get("listed_not_pitched", []) if p["listed_name"] in reported
+        )
+        row["pitched_reported_as_not_pitched"] = sum(
+            1 for p in truth["products"] if p.get("in_list", True) and p["listed_name"] in reported
+        )
+
+    transcript = json.loads((job / "semantic" / "transcript.json").read_text())
+    raw_path = job / "semantic" / "transcript.raw.json"
+    raw = json.loads(raw_path.read_text()) if raw_path.is_file() else transcript
+    row["names_heard_raw"], row["names_said"] = names_heard(truth, raw["segments"], lang)
+    row["names_heard"], _ = names_heard(truth, transcript["segments"], lang)
+    ref = _norm_text(" ".join(ln["text"] for ln in truth["lines"]), lang)
+    row["error_rate_raw"] = round(
+        error_rate(ref, _norm_text(" ".join(s["text"] for s in raw["segments"]), lang)), 4
+    )
+    row["predicted"] = [[round(s, 1), round(e, 1), items[k]["title"]] for s, e, k in spans]
+    row["truth"] = [[s["start_seconds"], s["end_seconds"], s["product"]] for s in truth["spans"]]
+    return row
+
+
+POOL_SUMS = [
+    "matched_3",
+    "matched_8",
+    "n_pred",
+    "n_gold",
+    "item_count_error",
+    "truth_products",
+    "title_hits",
+    "titled",
+    "callbacks",
+    "callbacks_joined",
+    "clip_windows",
+    "filler_windows",
+    "edges",
+    "edges_in_speech",
+    "names_heard_raw",
+    "names_heard",
+    "names_said",
+    "unlisted_truth",
+    "unlisted_flagged",
+    "not_pitched_truth",
+    "not_pitched_reported",
+]
+
+
+def pool(rows: list[dict]) -> dict:
+    acc = {k: sum(r.get(k, 0) for r in rows) for k in POOL_SUMS}
+    out = {
+        "streams": len(rows),
+        "f1_3": round(prf(acc["matched_3"], acc["n_pred"], acc["n_gold"])[2], 3),
+        "f1_8": round(prf(acc["matched_8"], acc["n_pred"], acc["n_gold"])[2], 3),
+        "mean_item_count_error": round(acc["item_count_error"] / max(1, len(rows)), 2),
+        "relative_item_count_error": round(
+            acc["item_count_error"] / max(1, acc["truth_products"]), 3
+        ),
+        "title_hits": round(acc["title_hits"] / max(1, acc["titled"]), 3),
+        "callbacks_joined": f"{acc['callbacks_joined']}/{acc['callbacks']}",
+        "filler_windows": acc["filler_windows"],
+        "clip_windows": acc["clip_windows"],
+        "edges_in_speech": round(acc["edges_in_speech"] / max(1, acc["edges"]), 3),
+        "names_heard_raw": round(acc["names_heard_raw"] / max(1, acc["names_said"]), 3),
+        "names_heard": round(acc["names_heard"] / max(1, acc["names_said"]), 3),
+        "error_rate_raw": round(sum(r["error_rate_raw"] for r in rows) / max(1, len(rows)), 4),
+    }
+    if any("unlisted_truth" in r for r in rows):
+        out["unlisted_flagged"] = f"{acc['unlisted_flagged']}/{acc['unlisted_truth']}"
+        out["not_pitched_reported"] = f"{acc['not_pitched_reported']}/{acc['not_pitched_truth']}"
     return out
 
 
@@ -293,62 +381,52 @@ def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    ap.add_argument(
-        "--lang", choices=["en", "zh"], action="append", help="only this language (repeatable)"
-    )
+    ap.add_argument("--split", choices=["dev", "test", "all"], default="test")
+    ap.add_argument("--ids", nargs="*", help="only these streams")
+    ap.add_argument("--lang", choices=["en", "zh"], action="append")
+    ap.add_argument("--condition", choices=["none", "list"], action="append")
+    ap.add_argument("--rerun", action="store_true", help="rediscover (the analyzer changed)")
     args = ap.parse_args()
-    langs = set(args.lang or ["en", "zh"])
+    split = json.loads((REPO / "bench" / "corpus" / "split.json").read_text())
+    ids = args.ids or (split["dev"] + split["test"] if args.split == "all" else split[args.split])
+    if args.lang:
+        ids = [i for i in ids if i.split("_")[0] in args.lang]
+    conditions = args.condition or ["none", "list"]
     rows = []
-    pooled: dict[str, list[int]] = {}
-    for name, lang, media, truth in streams(langs):
-        print(f"{name}: {media.relative_to(REPO)}", flush=True)
-        transcript = transcript_for(media, lang)
-        intervals = discover(transcript)
-        pred = [b for iv in intervals for b in (iv.start_seconds, iv.end_seconds)]
-        gold = [b for s in truth["spans"] for b in (s["start_seconds"], s["end_seconds"])]
-        m = match(pred, gold)
-        p, r, f1 = prf(m, len(pred), len(gold))
-        acc = pooled.setdefault(lang, [0, 0, 0])
-        acc[0] += m
-        acc[1] += len(pred)
-        acc[2] += len(gold)
-        rows.append(
-            {
-                "stream": name,
-                "language": lang,
-                "truth_spans": len(truth["spans"]),
-                "intervals": len(intervals),
-                "matched": m,
-                "predicted_boundaries": len(pred),
-                "truth_boundaries": len(gold),
-                "precision": round(p, 3),
-                "recall": round(r, 3),
-                "f1": round(f1, 3),
-                "predicted": [[iv.start_seconds, iv.end_seconds, iv.title] for iv in intervals],
-                "truth": [
-                    [s["start_seconds"], s["end_seconds"], s["product"]] for s in truth["spans"]
-                ],
-            }
-        )
+    for path in corpus_build.script_paths(ids):
+        folder = corpus_build.build(path)
+        for cond in conditions:
+            started = time.monotonic()
+            job = run_stream(folder, cond, args.rerun)
+            row = score(folder, job, cond)
+            row["seconds"] = round(time.monotonic() - started, 1)
+            rows.append(row)
+            print(
+                f"{row['stream']:<8} {cond:<5} items {row['items']:>2}/{row['truth_products']:<2} "
+                f"F1@3 {row['f1_3']:.2f} F1@8 {row['f1_8']:.2f} titles {row['title_hits']}/{row['titled']} "
+                f"filler-win {row['filler_windows']}/{row['clip_windows']} "
+                f"edges-in-speech {row['edges_in_speech']}/{row['edges']} "
+                f"names {row['names_heard']}/{row['names_said']} ({row['seconds']} s)",
+                flush=True,
+            )
+    pooled: dict = {}
+    for lang in ("en", "zh"):
+        for cond in conditions:
+            sel = [r for r in rows if r["language"] == lang and r["condition"] == cond]
+            if sel:
+                pooled[f"{lang}/{cond}"] = pool(sel)
     print()
-    print(f"Product-boundary F1 at ±{TOLERANCE:g} s (offline engine, Whisper base transcripts)")
-    print(f"{'stream':<12} {'lang':<4} {'spans':>5} {'found':>5} {'P':>6} {'R':>6} {'F1':>6}")
-    for row in rows:
-        print(
-            f"{row['stream']:<12} {row['language']:<4} {row['truth_spans']:>5} {row['intervals']:>5} "
-            f"{row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f}"
-        )
-    summary = {}
-    for lang, (m, n_pred, n_truth) in sorted(pooled.items()):
-        p, r, f1 = prf(m, n_pred, n_truth)
-        summary[lang] = {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3)}
-        print(f"{'all':<12} {lang:<4} {'':>5} {'':>5} {p:>6.3f} {r:>6.3f} {f1:>6.3f}")
+    for key, p in pooled.items():
+        print(key, json.dumps(p, ensure_ascii=False))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "segmentation.json").write_text(
+    name = (
+        "segmentation.json"
+        if args.split == "test" and not args.ids
+        else f"segmentation-{args.split}.json"
+    )
+    (RESULTS / name).write_text(
         json.dumps(
-            {"tolerance_seconds": TOLERANCE, "streams": rows, "pooled": summary},
-            ensure_ascii=False,
-            indent=1,
+            {"split": args.split, "pooled": pooled, "streams": rows}, ensure_ascii=False, indent=1
         )
     )
     return 0

@@ -46,6 +46,10 @@ def _jieba():
     return jieba
 
 
+def jieba_words(text: str) -> list[str]:
+    return [w for w in _jieba().lcut(text) if w.strip()]
+
+
 def tokens(text: str, language: Language) -> list[str]:
     """Content tokens: jieba words (Mandarin) or lower-cased words (English), stopwords removed."""
     if language == "zh":
