@@ -13,7 +13,15 @@ the real SDK clients send and parse:
   ``Action=GetTaskResult``, with the HMAC-SHA1 signature checked over query plus body exactly
   as the service does. SubmitTask downloads ``file_link`` like the service, so a broken signed
   URL fails the task. GetTaskResult plays ``task_script`` (the last entry repeats; an entry
-  ``{"_http": 503}`` answers that poll with an HTTP error).
+  ``{"_http": 503}`` answers that poll with an HTTP error). SubmitTask records the task's
+  ``vocabulary_id`` and, for a list this server holds, the words it held at that moment.
+* Business hot-word lists (POP API, same signature): ``CreateAsrVocab``, ``UpdateAsrVocab``,
+  ``DeleteAsrVocab`` (POST, parameters in the body), version 2018-11-20, checked as Aliyun's
+  "Use the POP API to manage business-specific hotwords" page documents: at most 10 lists per
+  account, 128 words per list, each word at most 10 Chinese characters (Chinese characters and
+  letters together when mixed) or 5 English words, no punctuation or special characters,
+  integer weights in [-6, 5]. The error codes are made up: the documentation gives none.
+  ``fail_actions`` answers an action with an HTTP error instead.
 """
 
 from __future__ import annotations
@@ -28,12 +36,30 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from unicodedata import category
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 from xml.etree import ElementTree
 
 from oss2.utils import Crc64
 
 MIN_PART = 100 * 1024
+VOCAB_VERSION = "2018-11-20"
+MAX_VOCABS = 10
+MAX_VOCAB_WORDS = 128
+
+
+def vocab_word_problem(word: str) -> str | None:
+    """Why the documented rules refuse ``word`` as a hot word, or None."""
+    if not word.strip():
+        return "empty word"
+    if any(category(c)[0] not in "LNM" and c != " " for c in word):
+        return "punctuation or special characters"
+    if word.isascii():
+        if len(word.split()) > 5:
+            return "more than 5 English words"
+    elif len(word.replace(" ", "")) > 10:
+        return "more than 10 characters"
+    return None
 
 
 def crc64(data: bytes) -> str:
@@ -83,6 +109,10 @@ class FakeAliyun:
     deleted: list[str] = field(default_factory=list)
     polls: int = 0
     rpc_access_key_id: str = ""  # the key id the RPC API accepts (default: access_key_id)
+    vocabs: dict[str, dict[str, Any]] = field(default_factory=dict)  # id -> Name, WordWeights
+    vocab_calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # signed ones
+    task_vocabularies: list[dict[str, int] | None] = field(default_factory=list)  # at submit
+    fail_actions: dict[str, int] = field(default_factory=dict)  # action -> HTTP status
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def start(self) -> FakeAliyun:
@@ -201,10 +231,20 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
         action = query["Action"]
+        if action.endswith("AsrVocab"):
+            with st.lock:
+                st.vocab_calls.append((action, dict(form)))
+        if action in st.fail_actions:
+            status = st.fail_actions[action]
+            return self._json(status, {"Code": "InternalError", "Message": "scripted failure"})
+        if action.endswith("AsrVocab"):
+            return self._vocab(action, query, form)
         if action == "SubmitTask" and self.command == "POST":
             task = json.loads(form.get("Task", "{}"))
             with st.lock:
                 st.tasks.append(task)
+                vocab = st.vocabs.get(task.get("vocabulary_id", ""))
+                st.task_vocabularies.append(dict(vocab["WordWeights"]) if vocab else None)
             if task.get("appkey") != st.app_key:
                 return self._json(
                     200, {"StatusCode": 41050015, "StatusText": "REQUEST_APPKEY_UNREGISTERED"}
@@ -232,6 +272,64 @@ class _Handler(BaseHTTPRequestHandler):
             reply.setdefault("TaskId", query.get("TaskId", ""))
             return self._json(200, reply)
         return self._json(400, {"Code": "InvalidAction", "Message": f"unknown action {action}"})
+
+    # --- business hot-word lists (POP API) ----------------------------------------------------
+
+    def _vocab_error(self, code: str, message: str, status: int = 400) -> None:
+        return self._json(status, {"Code": code, "Message": message})
+
+    def _weights(self, form: dict[str, str]) -> dict[str, int] | str:
+        """The parsed ``WordWeights``, or why they are refused."""
+        try:
+            weights = json.loads(form.get("WordWeights", ""))
+        except ValueError:
+            return "WordWeights is not JSON"
+        if not isinstance(weights, dict) or not weights:
+            return "WordWeights must be a non-empty JSON map of word to weight"
+        if len(weights) > MAX_VOCAB_WORDS:
+            return f"{len(weights)} words, at most {MAX_VOCAB_WORDS}"
+        for word, weight in weights.items():
+            if type(weight) is not int or not -6 <= weight <= 5:
+                return f"weight of {word!r} must be an integer in [-6, 5]"
+            problem = vocab_word_problem(word)
+            if problem:
+                return f"word {word!r}: {problem}"
+        return weights
+
+    def _vocab(self, action: str, query: dict[str, str], form: dict[str, str]) -> None:
+        st = self.server_state
+        if self.command != "POST":
+            return self._vocab_error("InvalidMethod", "POST is required")
+        if query.get("Version") != VOCAB_VERSION:
+            return self._vocab_error("InvalidVersion", f"version {query.get('Version')}")
+        if action == "DeleteAsrVocab":
+            with st.lock:
+                if st.vocabs.pop(form.get("Id", ""), None) is None:
+                    return self._vocab_error("VocabNotFound", "no such vocabulary", 404)
+            return self._json(200, {})
+        if action not in ("CreateAsrVocab", "UpdateAsrVocab"):
+            return self._vocab_error("InvalidAction", f"unknown action {action}")
+        if not form.get("Name"):
+            return self._vocab_error("MissingName", "Name is mandatory")
+        weights = self._weights(form)
+        if isinstance(weights, str):
+            return self._vocab_error("InvalidParameter.WordWeights", weights)
+        entry = {
+            "Name": form["Name"],
+            "Description": form.get("Description", ""),
+            "WordWeights": weights,
+        }
+        with st.lock:
+            if action == "UpdateAsrVocab":
+                if form.get("Id") not in st.vocabs:
+                    return self._vocab_error("VocabNotFound", "no such vocabulary", 404)
+                st.vocabs[form["Id"]] = entry
+                return self._json(200, {})
+            if len(st.vocabs) >= MAX_VOCABS:
+                return self._vocab_error("VocabQuotaExceeded", "at most 10 vocabularies")
+            vocab_id = uuid.uuid4().hex
+            st.vocabs[vocab_id] = entry
+        return self._json(200, {"VocabId": vocab_id})
 
     # --- OSS ---------------------------------------------------------------------------------
 

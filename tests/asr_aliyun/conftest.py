@@ -82,6 +82,7 @@ def make_settings(tmp_path, fake, sections) -> Callable[..., Any]:
             "asr.aliyun.oss_endpoint": fake.url,
             "asr.aliyun.oss_bucket_name": BUCKET,
             "asr.aliyun.filetrans_endpoint": fake.url,
+            "asr.aliyun.vocabulary_endpoint": fake.url,
             "asr.aliyun.poll_interval_seconds": 0.02,
             "asr.aliyun.max_poll_interval_seconds": 0.05,
             "asr.aliyun.max_wait_seconds": 10,

@@ -289,23 +289,6 @@ def test_video_without_audio_stops_before_upload(
     assert fake.calls == []
 
 
-def test_hotwords_without_vocabulary_warn(
-    fake, media, make_settings, make_request, backend_factory
-):
-    fake.task_script = [success()]
-    settings = make_settings(vocabulary_id="vocab-123")
-    backend_factory(settings).transcribe(make_request(media.video, settings, hotwords=["面霜"]))
-    assert fake.tasks[0]["vocabulary_id"] == "vocab-123"
-
-    fake.task_script = [success()]
-    settings = make_settings()
-    transcript = backend_factory(settings).transcribe(
-        make_request(media.video, settings, hotwords=["面霜"])
-    )
-    assert "vocabulary_id" not in fake.tasks[1]
-    assert any("asr.aliyun.vocabulary_id" in w for w in transcript.warnings)
-
-
 def test_secrets_never_in_messages_events_or_files(
     fake, media, make_settings, make_request, backend_factory, tmp_path
 ):
@@ -319,7 +302,7 @@ def test_secrets_never_in_messages_events_or_files(
     for overrides, script in scenarios:
         fake.task_script, fake.polls = script, 0
         settings = make_settings(**overrides)
-        request = make_request(media.video, settings)
+        request = make_request(media.video, settings, hotwords=["面霜", "保温杯"])
         try:
             transcript = backend_factory(settings).transcribe(request)
             texts.append(transcript.model_dump_json())

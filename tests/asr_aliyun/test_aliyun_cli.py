@@ -20,6 +20,7 @@ def write_config(tmp_path: Path, fake) -> Path:
                 "oss_endpoint": fake.url,
                 "oss_bucket_name": BUCKET,
                 "filetrans_endpoint": fake.url,
+                "vocabulary_endpoint": fake.url,
                 "poll_interval_seconds": 0.02,
                 "max_poll_interval_seconds": 0.05,
                 "retry_delay_seconds": 0.01,

@@ -246,7 +246,7 @@ def test_product_names_reach_the_asr_request_and_its_cache_key(
     cfg = config(**{"asr.hotwords": ["直播间", "保温杯"]})
     list_a = _list(tmp_path, "a.txt", LIST_A)
     with_list = _job(cli_run("run", fake_video, "--products", list_a, "--config", cfg))
-    assert _read(with_list, "semantic/hotwords.json") == ["直播间", "保温杯", "保温瓶", "面霜"]
+    assert _read(with_list, "semantic/hotwords.json") == ["直播间", "保温杯", "面霜", "保温瓶"]
 
     # A transcript made with the list is not reused without it, nor the other way round.
     plain = _job(cli_run("run", fake_video, "--config", cfg))

@@ -20,6 +20,7 @@ from clipora_asr_aliyun.oss_upload import OssUploader, object_key
 from clipora_asr_aliyun.parse import parse_result
 from clipora_asr_aliyun.plugin import LANGUAGES
 from clipora_asr_aliyun.settings import AliyunASRSettings, env_name
+from clipora_asr_aliyun.vocabulary import JobVocabulary, fit_hotwords
 
 # Shares of the stage's progress bar: the task itself reports no percentage.
 EXTRACT_SHARE = 0.15
@@ -48,7 +49,9 @@ class AliyunFileTransBackend:
     def transcribe(self, request: ASRRequest) -> Transcript:
         secrets = self.cfg.secrets()
         try:
-            return self._transcribe(request)
+            transcript = self._transcribe(request)
+            transcript.warnings = [scrub(w, secrets) for w in transcript.warnings]
+            return transcript
         except CliporaError as exc:
             exc.message = scrub(exc.message, secrets)
             exc.hint = scrub(exc.hint, secrets)
@@ -67,11 +70,24 @@ class AliyunFileTransBackend:
                 f"asr.language={request.language}: Aliyun transcribes in the language of the "
                 "appkey's model; make sure the project's model matches"
             )
-        if request.hotwords and not cfg.vocabulary_id:
+        # Hot words reach the task only as a hot-word list id (see vocabulary.py).
+        words: list[str] = []
+        if request.hotwords and cfg.vocabulary_id:
             warnings.append(
-                "asr.hotwords are not sent to Aliyun: create a hot-word list in the console and "
-                "set asr.aliyun.vocabulary_id"
+                f"asr.aliyun.vocabulary_id is set, so that list is used as it is: the job's "
+                f"{len(request.hotwords)} hot words (asr.hotwords and product names) were not "
+                "added to it"
             )
+        elif request.hotwords and not cfg.create_vocabulary:
+            warnings.append(
+                "asr.hotwords and product names are not sent to Aliyun "
+                "(asr.aliyun.create_vocabulary is off)"
+            )
+        elif request.hotwords:
+            fitted = fit_hotwords(request.hotwords)
+            words = fitted.words
+            if note := fitted.warning():
+                warnings.append(note)
 
         scratch = request.scratch_dir / "aliyun"
         scratch.mkdir(parents=True, exist_ok=True)
@@ -102,6 +118,7 @@ class AliyunFileTransBackend:
             bytes=size,
         )
         uploaded = False
+        vocabulary = JobVocabulary(cfg, scratch, progress)
         try:
             uploader.upload(
                 audio,
@@ -117,8 +134,14 @@ class AliyunFileTransBackend:
             )
             uploaded = True
             progress.info("upload finished", action="aliyun_upload_completed", object_key=key)
-            data = self._run_task(uploader.signed_url(key), request)
+            vocabulary_id = cfg.vocabulary_id
+            if words:
+                vocabulary_id, problem = vocabulary.ensure(words)
+                if problem:
+                    warnings.append(problem)
+            data = self._run_task(uploader.signed_url(key), request, vocabulary_id)
         finally:
+            vocabulary.release()
             if uploaded and not cfg.keep_uploaded_audio:
                 problem = uploader.delete(key)
                 if problem:
@@ -145,12 +168,16 @@ class AliyunFileTransBackend:
             warnings=warnings,
         )
 
-    def _run_task(self, link: str, request: ASRRequest) -> dict[str, Any]:
+    def _run_task(self, link: str, request: ASRRequest, vocabulary_id: str) -> dict[str, Any]:
         progress = request.progress
         client = FileTransClient(self.cfg)
-        task_id = client.submit(link)
+        task_id = client.submit(link, vocabulary_id)
+        extra = {"vocabulary_id": vocabulary_id} if vocabulary_id else {}
         progress.info(
-            "transcription task submitted", action="aliyun_submit_completed", task_id=task_id
+            "transcription task submitted",
+            action="aliyun_submit_completed",
+            task_id=task_id,
+            **extra,
         )
         base = EXTRACT_SHARE + UPLOAD_SHARE
         progress.update(base, message="transcribing in the cloud")

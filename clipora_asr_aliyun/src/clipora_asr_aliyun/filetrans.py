@@ -70,15 +70,25 @@ class Endpoint:
     port: int
 
 
-def endpoint(cfg: AliyunASRSettings) -> Endpoint:
-    if cfg.filetrans_endpoint:
-        parts = urlsplit(cfg.filetrans_endpoint)
+def parse_endpoint(url: str, domain: str) -> Endpoint:
+    """``url`` (scheme://host[:port], a proxy or test server) when set, else https://``domain``."""
+    if url:
+        parts = urlsplit(url)
         default = 443 if parts.scheme == "https" else 80
         return Endpoint(parts.scheme, parts.hostname or "", parts.port or default)
-    return Endpoint("https", cfg.filetrans_domain, 443)
+    return Endpoint("https", domain, 443)
 
 
-def sdk_error(exc: Any, action: str) -> StageError:
+def endpoint(cfg: AliyunASRSettings) -> Endpoint:
+    return parse_endpoint(cfg.filetrans_endpoint, cfg.filetrans_domain)
+
+
+FILETRANS_KEYS = "asr.aliyun.filetrans_domain / filetrans_endpoint"
+
+
+def sdk_error(
+    exc: Any, action: str, service: str = "file transcription", keys: str = FILETRANS_KEYS
+) -> StageError:
     from aliyunsdkcore.acs_exception.exceptions import ServerException
 
     if isinstance(exc, ServerException):
@@ -87,29 +97,47 @@ def sdk_error(exc: Any, action: str) -> StageError:
         if exc.get_request_id():
             detail += f", request id {exc.get_request_id()}"
         if code.startswith(AUTH_PREFIXES) or exc.get_http_status() in (401, 403):
-            return auth_error("file transcription", detail)
+            return auth_error(service, detail)
         if (exc.get_http_status() or 0) >= 500:
             return TransientError(f"Aliyun {action} failed ({detail})", hint="rerun later")
         return StageError(f"Aliyun {action} failed ({detail})")
     code = getattr(exc, "error_code", "") or type(exc).__name__
     return TransientError(
         f"Aliyun {action} failed ({code}: could not reach the service)",
-        hint="check the network and asr.aliyun.filetrans_domain / filetrans_endpoint",
+        hint=f"check the network and {keys}",
     )
 
 
-class FileTransClient:
-    def __init__(self, cfg: AliyunASRSettings) -> None:
+class PopClient:
+    """Signed RPC-style (POP) requests through aliyun-python-sdk-core's ``CommonRequest``.
+
+    Shared by file transcription and the hot-word list API (``vocabulary.py``): same AccessKey,
+    same HMAC-SHA1 signature, different host, region and API version.
+    """
+
+    service = "file transcription"
+    keys = FILETRANS_KEYS
+
+    def __init__(
+        self,
+        cfg: AliyunASRSettings,
+        where: Endpoint,
+        region_id: str,
+        api_version: str,
+        product: str | None = None,
+    ) -> None:
         from aliyunsdkcore.client import AcsClient
 
         self.cfg = cfg
-        self.endpoint = endpoint(cfg)
+        self.endpoint = where
+        self.api_version = api_version
+        self.product = product
         timeout = cfg.request_timeout_seconds
         self.client = AcsClient(
             cfg.access_key_id.get_secret_value().strip(),
             cfg.access_key_secret.get_secret_value().strip(),
-            cfg.region_id,
-            port=self.endpoint.port,
+            region_id,
+            port=where.port,
             connect_timeout=timeout,
             timeout=timeout,
         )
@@ -120,8 +148,9 @@ class FileTransClient:
         req = CommonRequest()
         req.set_domain(self.endpoint.host)
         req.set_protocol_type(self.endpoint.scheme)
-        req.set_version(self.cfg.api_version)
-        req.set_product(self.cfg.product)
+        req.set_version(self.api_version)
+        if self.product:
+            req.set_product(self.product)
         req.set_action_name(action)
         req.set_method(method)
         return req
@@ -132,7 +161,7 @@ class FileTransClient:
         try:
             body = self.client.do_action_with_exception(req)
         except (ServerException, ClientException) as exc:
-            raise sdk_error(exc, action) from None
+            raise sdk_error(exc, action, self.service, self.keys) from None
         try:
             data = json.loads(body)
         except (ValueError, TypeError):
@@ -141,7 +170,12 @@ class FileTransClient:
             raise StageError(f"Aliyun {action} returned an unexpected response")
         return data
 
-    def submit(self, file_link: str) -> str:
+
+class FileTransClient(PopClient):
+    def __init__(self, cfg: AliyunASRSettings) -> None:
+        super().__init__(cfg, endpoint(cfg), cfg.region_id, cfg.api_version, cfg.product)
+
+    def submit(self, file_link: str, vocabulary_id: str = "") -> str:
         task: dict[str, Any] = {
             "appkey": self.cfg.app_key.get_secret_value().strip(),
             "file_link": file_link,
@@ -153,8 +187,8 @@ class FileTransClient:
             "enable_inverse_text_normalization": True,
             "enable_semantic_sentence_detection": True,
         }
-        if self.cfg.vocabulary_id:
-            task["vocabulary_id"] = self.cfg.vocabulary_id
+        if vocabulary_id:  # a business hot-word list (console-made or from vocabulary.py)
+            task["vocabulary_id"] = vocabulary_id
         req = self._request("SubmitTask", "POST")
         req.add_body_params("Task", json.dumps(task, ensure_ascii=False))
         data = self._call(req, "SubmitTask")

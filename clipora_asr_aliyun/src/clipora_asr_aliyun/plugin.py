@@ -18,6 +18,8 @@ OUTPUT_KEYS = [
     "asr.aliyun.version",
     "asr.aliyun.enable_words",
     "asr.aliyun.vocabulary_id",
+    "asr.aliyun.create_vocabulary",
+    "asr.aliyun.vocabulary_weight",
     "asr.aliyun.audio_sample_rate",
     "asr.aliyun.audio_bitrate_kbps",
 ]

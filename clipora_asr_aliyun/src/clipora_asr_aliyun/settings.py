@@ -44,10 +44,35 @@ class AliyunASRSettings(Section):
     vocabulary_id: str = Field(
         "",
         description=(
-            "Hot-word list id created in the Aliyun console (asr.hotwords cannot be sent inline "
-            "to this API)"
+            "Business hot-word list (vocabulary) id to use for every task, e.g. one made in the "
+            "Aliyun console; when set, the job's hot words are not sent"
         ),
     )
+    create_vocabulary: bool = Field(
+        True,
+        description=(
+            "Without vocabulary_id: put asr.hotwords and the job's product names in a hot-word "
+            "list of their own (POP API CreateAsrVocab), use it for the task, delete it afterwards"
+        ),
+    )
+    vocabulary_weight: int = Field(
+        3,
+        ge=1,
+        le=5,  # the API takes integers in [-6, 5]; negative ones suppress a word
+        description="Weight of each hot word in that list (1-5; Aliyun calls 2 the usual value)",
+    )
+    vocabulary_domain: str = Field(
+        "nls-slp.cn-shanghai.aliyuncs.com", description="Host of the hot-word list (POP) API"
+    )
+    vocabulary_endpoint: str = Field(
+        "",
+        description=(
+            "Full URL override for the hot-word list API (scheme://host[:port]); empty: "
+            "https://<vocabulary_domain>"
+        ),
+    )
+    vocabulary_region_id: str = Field("cn-shanghai", description="Region of the hot-word list API")
+    vocabulary_api_version: str = Field("2018-11-20", description="Hot-word list API version")
     audio_sample_rate: Literal[8000, 16000] = Field(
         16000, description="Sample rate of the uploaded audio; must match the appkey's model"
     )
@@ -97,7 +122,7 @@ class AliyunASRSettings(Section):
         False, description="Keep the uploaded audio in OSS (default: deleted after the task)"
     )
 
-    @field_validator("oss_endpoint", "filetrans_endpoint")
+    @field_validator("oss_endpoint", "filetrans_endpoint", "vocabulary_endpoint")
     @classmethod
     def _url(cls, v: str) -> str:
         v = v.strip().rstrip("/")

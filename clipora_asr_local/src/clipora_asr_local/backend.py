@@ -36,6 +36,30 @@ SIMPLIFIED_CHINESE_PROMPT = "以下是普通话的句子。"
 NO_SPEECH_WARNING = "no speech was detected in the audio: the transcript is empty"
 
 
+# faster-whisper puts hotwords and the previous window's text in one prompt; together they
+# must leave room in Whisper's 448-token context, or decoding fails ("maximum decoding length
+# must be > 0"). Half the context goes to previous text, so hotwords get well under the rest.
+HOTWORD_TOKEN_BUDGET = 120
+
+
+def _token_estimate(text: str) -> float:
+    # Whisper's byte-level BPE: about 1.5 tokens per CJK character, 0.3 per other character.
+    return sum(1.5 if "\u3000" <= ch <= "\u9fff" else 0.3 for ch in text) + 1
+
+
+def fit_hotwords(words: list[str], budget: float = HOTWORD_TOKEN_BUDGET) -> list[str]:
+    """The hotwords, in order, that fit the prompt budget."""
+    kept: list[str] = []
+    used = 0.0
+    for w in words:
+        cost = _token_estimate(w)
+        if used + cost > budget:
+            continue
+        kept.append(w)
+        used += cost
+    return kept
+
+
 @dataclass(frozen=True)
 class DecodeOptions:
     language: str | None
@@ -132,10 +156,16 @@ class LocalWhisperBackend:
         if prompt is None and language == "zh" and cfg.simplified_chinese:
             prompt = SIMPLIFIED_CHINESE_PROMPT
         words = [w.strip() for w in (request.hotwords or self.settings.asr.hotwords) if w.strip()]
+        kept = fit_hotwords(words)
+        if len(kept) < len(words) and request.progress is not None:
+            request.progress.warning(
+                f"{len(words) - len(kept)} of {len(words)} hotwords left out: Whisper's prompt "
+                f"holds about {HOTWORD_TOKEN_BUDGET} tokens of them"
+            )
         return DecodeOptions(
             language=language,
             initial_prompt=prompt,
-            hotwords=", ".join(words) or None,
+            hotwords=", ".join(kept) or None,
             beam_size=cfg.beam_size,
             word_timestamps=cfg.word_timestamps,
         )

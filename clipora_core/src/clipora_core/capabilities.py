@@ -204,7 +204,9 @@ class AnalyzerContext:
     plugins: Any = None  # the PluginHost, for analyzers that use other capabilities
     # Host presence per semantic item id, when analysis.pose_presence.enabled.
     presence: dict[str, PresenceReport] = field(default_factory=dict)
-    # The seller's product list stored in the job (from --products or config), if any.
+    # The seller's product list stored in the job (from --products or config), if any. Its
+    # explanation markers are on the effective timeline here (the file has them on the
+    # original recording's).
     products: ProductList | None = None
 
 
@@ -212,12 +214,17 @@ class AnalyzerContext:
 class DiscoveryResult:
     intervals: list[DiscoveredInterval]
     debug: dict[str, Any] = field(default_factory=dict)  # written to semantic/window_plans.json
+    # The transcript later stages should use, when the analyzer corrected it (product names
+    # written as the seller's list has them); the ASR's own stays in semantic/transcript.raw.json.
+    transcript: Transcript | None = None
 
 
 @dataclass
 class ClusterResult:
     items: list[SemanticItemInterval]
     debug: dict[str, Any] = field(default_factory=dict)  # written to semantic/cluster_plan.json
+    # Names from the seller's list that no item is about (reported in the job summary).
+    products_not_pitched: list[str] = field(default_factory=list)
 
 
 class VideoTypeAnalyzer(Protocol):

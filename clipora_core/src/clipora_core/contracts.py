@@ -346,8 +346,11 @@ class ProductList(Model):
     products: list[Product] = Field(default_factory=list)
 
     def hotwords(self) -> list[str]:
-        """Names and aliases, each once, in list order (for the ASR backend)."""
-        return list(dict.fromkeys(w for p in self.products for w in (p.name, *p.aliases)))
+        """Names and aliases, each once: first each product's shortest form (what hosts say,
+        and what fits a recogniser's limited prompt), in list order, then the other forms."""
+        first = [min((p.name, *p.aliases), key=len) for p in self.products]
+        rest = [w for p in self.products for w in (p.name, *p.aliases)]
+        return list(dict.fromkeys(first + rest))
 
     def digest(self) -> str:
         """sha256 of the products' canonical JSON: the same list gives the same digest, whatever

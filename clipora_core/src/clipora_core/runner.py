@@ -49,7 +49,12 @@ from clipora_core.errors import CliporaError, InputError, StageError
 from clipora_core.fileio import read_json, write_json
 from clipora_core.plugins import PluginHost
 from clipora_core.progress import StageProgress
-from clipora_core.timeline import compose_time_maps, presence_windows, to_original_windows
+from clipora_core.timeline import (
+    compose_time_maps,
+    presence_windows,
+    to_effective_time,
+    to_original_windows,
+)
 from clipora_core.workspace import STAGES, JobWorkspace, fingerprint, source_identity, stage_failed
 
 # Config that affects each stage (dotted prefixes or fnmatch patterns); the capabilities a stage
@@ -268,7 +273,11 @@ class Pipeline:
         }
         items = job.path("semantic/semantic_item_set.json")
         if items.is_file():
-            summary["items"] = len(read_json(items).get("intervals", []))
+            item_set = read_json(items)
+            summary["items"] = len(item_set.get("intervals", []))
+            not_pitched = (item_set.get("metadata") or {}).get("products_not_pitched")
+            if not_pitched is not None:
+                summary["products_not_pitched"] = not_pitched
         result = job.path("renders/execution_result.json")
         if result.is_file() and job.stage("render").status == "completed":
             data = read_json(result)
@@ -506,8 +515,25 @@ class Pipeline:
             transcript=transcript,
             probe=self._require_probe(),
             plugins=self.host,
-            products=self.job.products(),
+            products=self._products_on_effective_timeline(),
         )
+
+    def _products_on_effective_timeline(self) -> ProductList | None:
+        products = self.job.products()
+        time_map = self._time_map()
+        if products is None or not time_map:
+            return products
+        moved = []
+        for p in products.products:
+            if p.start_seconds is None or p.end_seconds is None:
+                moved.append(p)
+                continue
+            start = to_effective_time(p.start_seconds, time_map)
+            end = to_effective_time(p.end_seconds, time_map)
+            moved.append(
+                p.model_copy(update={"start_seconds": start, "end_seconds": max(end, start + 0.5)})
+            )
+        return products.model_copy(update={"products": moved})
 
     def _stage_semantic_discover(self, progress: StageProgress) -> str:
         for rel in ("semantic/discovered_intervals.json", "semantic/window_plans.json"):
@@ -523,6 +549,12 @@ class Pipeline:
         analyzer = self.instance(Kind.VIDEO_TYPE, self.video_type, "analysis.video_type")
         ctx = self._context(progress, transcript)
         result = analyzer.discover(ctx)
+        self.job.clear_dirs("semantic/transcript.raw.json")
+        if result.transcript is not None:
+            # Later stages and the subtitles use the analyzer's corrections; the ASR's own words
+            # stay available next to them.
+            self.job.write_json("semantic/transcript.raw.json", transcript)
+            self.job.write_json("semantic/transcript.json", result.transcript)
         self.job.write_json("semantic/discovered_intervals.json", result.intervals)
         self.job.write_json("semantic/window_plans.json", result.debug)
         self.job.record_dropped(ctx.dropped, "semantic_discover")
@@ -558,10 +590,18 @@ class Pipeline:
                 continue
             item.original_windows = to_original_windows(item.windows, time_map)
             kept.append(item)
+        metadata: dict[str, Any] = {"interval_count": len(kept)}
+        if ctx.products is not None:
+            metadata["products_not_pitched"] = list(result.products_not_pitched)
+            if result.products_not_pitched:
+                progress.warning(
+                    "on the product list but not found in the speech: "
+                    + ", ".join(result.products_not_pitched)
+                )
         item_set = SemanticItemSet(
             job_id=self.job.job_id,
             intervals=kept,
-            metadata={"interval_count": len(kept)},
+            metadata=metadata,
             dropped=[d for d in ctx.dropped if d.stage == "semantic_cluster"],
         )
         self.job.write_json("semantic/cluster_plan.json", result.debug)

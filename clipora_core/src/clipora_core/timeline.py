@@ -30,6 +30,19 @@ def to_original_windows(
     return out
 
 
+def to_effective_time(t: float, time_map: list[TimeMapEntry]) -> float:
+    """An original-recording time on the effective timeline; a time inside a removed part maps
+    to where the recording resumes."""
+    if not time_map:
+        return t
+    for entry in time_map:
+        if t < entry.source_start_seconds:
+            return entry.cleaned_start_seconds
+        if t <= entry.source_end_seconds:
+            return entry.cleaned_start_seconds + (t - entry.source_start_seconds)
+    return time_map[-1].cleaned_end_seconds
+
+
 def compose_time_maps(first: list[TimeMapEntry], second: list[TimeMapEntry]) -> list[TimeMapEntry]:
     """Chain two cleaners: ``first`` maps original->c1, ``second`` maps c1->c2."""
     if not first:
