@@ -349,10 +349,9 @@ def write_product_list(script: dict, spans: list[dict], folder: Path) -> Path:
                     if span is None or rng.random() < 0.25:
                         row += ["", ""]
                     else:
-                        row += [
-                            f"{max(0.0, span['start_seconds'] + rng.uniform(-4, 6)):.0f}",
-                            f"{span['end_seconds'] + rng.uniform(-6, 4):.0f}",
-                        ]
+                        start = max(0.0, span["start_seconds"] + rng.uniform(-4, 6))
+                        end = max(start + 5.0, span["end_seconds"] + rng.uniform(-6, 4))
+                        row += [f"{start:.0f}", f"{end:.0f}"]
                 w.writerow(row)
         return path
     items = [
@@ -389,7 +388,7 @@ def _ffmpeg() -> str:
 def build(path: Path) -> Path:
     script = load_script(path)
     folder = CACHE / "streams" / script["id"]
-    key = _hash(script, _voice(script), "v3")
+    key = _hash(script, _voice(script), "v4")
     stamp = folder / "built.key"
     if stamp.is_file() and stamp.read_text() == key:
         return folder

@@ -75,18 +75,23 @@ def _clipora(*args: str, env: dict[str, str] | None = None) -> str:
 def run_stream(folder: Path, condition: str, rerun: bool) -> Path:
     """The job folder of this stream under this condition (``none`` or ``list``)."""
     workdir = RUNS / condition
-    registry = workdir / "jobs.json"
-    jobs = json.loads(registry.read_text()) if registry.is_file() else {}
     sets = ["--set", f"paths.workdir={workdir}", "--set", "analysis.engine=offline", "-q"]
     stream = folder.name
-    job = Path(jobs.get(stream, ""))
+    # One small file per stream, so benchmark runs of different streams can run side by side.
+    record = workdir / "jobs" / f"{stream}.txt"
+    legacy = workdir / "jobs.json"
+    if record.is_file():
+        job = Path(record.read_text().strip())
+    elif legacy.is_file():
+        job = Path(json.loads(legacy.read_text()).get(stream, ""))
+    else:
+        job = Path("")
     products = next(iter(sorted(folder.glob("products.*"))), None)
     plist = ["--products", str(products)] if condition == "list" and products else []
     if not (job.is_dir() and (job / "manifest.json").is_file()):
         job = Path(_clipora("inspect", str(folder / "video.mp4"), *sets))
-        jobs[stream] = str(job)
-        workdir.mkdir(parents=True, exist_ok=True)
-        registry.write_text(json.dumps(jobs, indent=1))
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(str(job))
     if rerun:
         _clipora("semantic-discover", str(job), "--force", *plist, *sets)
     _clipora("analyze", str(job), *plist, *sets)

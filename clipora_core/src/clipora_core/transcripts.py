@@ -106,3 +106,86 @@ def check_invariants(segments: list[TranscriptSegment], duration: float | None) 
             w_prev = w.end_seconds
         prev_end = s.end_seconds
     return problems
+
+
+_SENTENCE_END = ".!?。！？…"
+_CLAUSE_END = ",;:，；：、"
+MIN_SENTENCE_SECONDS = 1.0  # a shorter sentence ("Yes.") stays with its neighbour
+MAX_LINE_SECONDS = 12.0  # longer sentences are cut at a comma too
+
+
+def _join(words: list[TranscriptWord]) -> str:
+    out = ""
+    for w in words:
+        t = w.text
+        cjk = bool(out) and (_is_cjk(out[-1]) or _is_cjk(t[0]))
+        out += t if (not out or cjk) else " " + t
+    return out
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef"
+
+
+def _cut_points(words: list[TranscriptWord], marks: str) -> list[int]:
+    """Indexes after which a piece may end (the word ends with one of ``marks``)."""
+    return [i for i, w in enumerate(words[:-1]) if w.text and w.text[-1] in marks]
+
+
+def _split_words(words: list[TranscriptWord]) -> list[list[TranscriptWord]]:
+    pieces: list[list[TranscriptWord]] = []
+    start = 0
+    for i in _cut_points(words, _SENTENCE_END):
+        left = words[start : i + 1]
+        right = words[i + 1 :]
+        if (
+            left[-1].end_seconds - left[0].start_seconds >= MIN_SENTENCE_SECONDS
+            and right[-1].end_seconds - right[0].start_seconds >= MIN_SENTENCE_SECONDS
+        ):
+            pieces.append(left)
+            start = i + 1
+    pieces.append(words[start:])
+    out: list[list[TranscriptWord]] = []
+    for piece in pieces:
+        out.extend(_split_long(piece))
+    return out
+
+
+def _split_long(words: list[TranscriptWord]) -> list[list[TranscriptWord]]:
+    """A long sentence cut at the comma nearest its middle, recursively."""
+    if words[-1].end_seconds - words[0].start_seconds <= MAX_LINE_SECONDS:
+        return [words]
+    cuts = _cut_points(words, _CLAUSE_END)
+    if not cuts:
+        return [words]
+    mid = (words[0].start_seconds + words[-1].end_seconds) / 2
+    i = min(cuts, key=lambda k: abs(words[k].end_seconds - mid))
+    return _split_long(words[: i + 1]) + _split_long(words[i + 1 :])
+
+
+def split_sentences(segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+    """One segment per sentence where the words' punctuation and times allow it.
+
+    Whisper often returns 20-30 s segments when a speaker barely pauses; a livestream host
+    changes products mid-segment, and a subtitle cue that long cannot be read. Segments
+    without word times stay as they are. Ids are renumbered ``seg-0001``...
+    """
+    out: list[TranscriptSegment] = []
+    for seg in segments:
+        pieces = _split_words(seg.words) if len(seg.words) > 1 else [seg.words]
+        if len(pieces) <= 1:
+            out.append(seg.model_copy(update={"id": f"seg-{len(out) + 1:04d}"}))
+            continue
+        for k, piece in enumerate(pieces):
+            start = seg.start_seconds if k == 0 else piece[0].start_seconds
+            end = seg.end_seconds if k == len(pieces) - 1 else piece[-1].end_seconds
+            out.append(
+                TranscriptSegment(
+                    id=f"seg-{len(out) + 1:04d}",
+                    start_seconds=start,
+                    end_seconds=max(end, start),
+                    text=_join(piece),
+                    words=piece,
+                )
+            )
+    return out

@@ -7,6 +7,7 @@ candidates, items, times, ids, metadata and the list of dropped or failed units.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -31,6 +32,7 @@ from clipora_live_commerce.engine import (
     ItemPlan,
     Language,
     Line,
+    ListedProduct,
     PlanItemRequest,
     VariantChoice,
     WindowDiscovery,
@@ -39,6 +41,8 @@ from clipora_live_commerce.engine import (
     validate_item_plan,
 )
 from clipora_live_commerce.features import detect_language
+from clipora_live_commerce.names import correct_names, listed_products
+from clipora_live_commerce.pauses import AudioEnvelope, PauseSnapper
 from clipora_live_commerce.presence_plan import (
     HookPool,
     ItemPresence,
@@ -46,7 +50,7 @@ from clipora_live_commerce.presence_plan import (
     apply_presence,
     resolve_span,
 )
-from clipora_live_commerce.windowing import plan_windows
+from clipora_live_commerce.windowing import WindowSpec, plan_windows
 
 STAGE_DISCOVER = "semantic_discover"
 STAGE_CLUSTER = "semantic_cluster"
@@ -78,6 +82,7 @@ class LiveCommerceAnalyzer:
         self.settings = settings
         self._engine = engine
         self._lock = threading.Lock()
+        self._audio: AudioEnvelope | None = None
 
     @property
     def engine(self) -> Engine:
@@ -89,24 +94,52 @@ class LiveCommerceAnalyzer:
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()
+        if self._audio is not None:
+            self._audio.close()
+
+    def _envelope(self, ctx: AnalyzerContext) -> AudioEnvelope | None:
+        """The recording's audio, read around clip edges (None when there is no job media)."""
+        job = ctx.job
+        if job is None or not getattr(ctx.probe, "has_audio", False):
+            return None
+        path = getattr(job, "effective_source", None)
+        if path is None or not path.exists():
+            return None
+        with self._lock:
+            if self._audio is None or self._audio.path != path:
+                self._audio = AudioEnvelope(path)
+            return self._audio
 
     # --- semantic_discover ----------------------------------------------------------------------
 
     def discover(self, ctx: AnalyzerContext) -> DiscoveryResult:
-        lines = transcript_lines(ctx.transcript)
         engine = self.engine
-        if not lines:
+        if not ctx.transcript.segments:
             ctx.progress.warning("transcript is empty: no products can be found")
             return DiscoveryResult([], debug={"engine": engine.name, "windows": []})
         lang = transcript_language(ctx.transcript)
+        listed = listed_products(ctx.products)
+        corrected, edits = correct_names(ctx.transcript, listed, lang)
+        if edits:
+            ctx.progress.info("product names corrected in the transcript", corrections=len(edits))
+        lines = transcript_lines(corrected)
         analysis = ctx.settings.analysis
-        specs = plan_windows(
-            lines,
-            lang,
-            getattr(analysis, "semantic_window_target_seconds", 600.0),
-            getattr(analysis, "semantic_window_max_seconds", 840.0),
-            getattr(analysis, "semantic_window_max_segments", 700),
-        )
+        if getattr(engine, "window_seconds", 840.0) is None:
+            specs = [
+                WindowSpec(
+                    0,
+                    len(lines) - 1,
+                    {"strategy": "whole_transcript", "end_reason": "transcript_end"},
+                )
+            ]
+        else:
+            specs = plan_windows(
+                lines,
+                lang,
+                getattr(analysis, "semantic_window_target_seconds", 600.0),
+                getattr(analysis, "semantic_window_max_seconds", 840.0),
+                getattr(analysis, "semantic_window_max_segments", 700),
+            )
         requests = [
             DiscoverWindowRequest(
                 window_index=i,
@@ -116,6 +149,7 @@ class LiveCommerceAnalyzer:
                 progress=ctx.progress,
                 context_before=lines[max(0, spec.start - CONTEXT_LINES) : spec.start],
                 context_after=lines[spec.end + 1 : spec.end + 1 + CONTEXT_LINES],
+                products=listed,
             )
             for i, spec in enumerate(specs, 1)
         ]
@@ -184,6 +218,17 @@ class LiveCommerceAnalyzer:
                         start_seconds=a.start_seconds,
                         end_seconds=b.end_seconds,
                         keywords=list(cand.keywords),
+                        listed_index=(
+                            cand.listed_index
+                            if cand.listed_index is not None
+                            and 0 <= cand.listed_index < len(listed)
+                            else None
+                        ),
+                        unlisted=bool(listed)
+                        and not (
+                            cand.listed_index is not None and 0 <= cand.listed_index < len(listed)
+                        ),
+                        product_key=cand.product_key,
                     )
                     accepted.append(iv)
                     window_of[iv.id] = req.window_index
@@ -192,7 +237,14 @@ class LiveCommerceAnalyzer:
         intervals = _join_across_cuts(accepted, window_of, lines)
         ctx.progress.info("discover completed", intervals=len(intervals))
         return DiscoveryResult(
-            intervals, debug={"engine": engine.name, "language": lang, "windows": plans}
+            intervals,
+            debug={
+                "engine": engine.name,
+                "language": lang,
+                "name_corrections": edits,
+                "windows": plans,
+            },
+            transcript=corrected if edits else None,
         )
 
     def _run_windows(
@@ -246,6 +298,9 @@ class LiveCommerceAnalyzer:
                 summary=iv.summary,
                 lines=lines[iv.start_segment_number - 1 : iv.end_segment_number],
                 keywords=list(getattr(iv, "keywords", None) or []),
+                listed_index=getattr(iv, "listed_index", None),
+                unlisted=bool(getattr(iv, "unlisted", False)),
+                product_key=str(getattr(iv, "product_key", "") or ""),
             )
             for iv in sorted(intervals, key=lambda iv: iv.start_segment_number)
         ]
@@ -254,7 +309,12 @@ class LiveCommerceAnalyzer:
         ctx.progress.info("cluster request started", intervals=len(infos))
         try:
             plan = engine.cluster(
-                ClusterRequest(intervals=infos, language=lang, progress=ctx.progress)
+                ClusterRequest(
+                    intervals=infos,
+                    language=lang,
+                    progress=ctx.progress,
+                    products=listed_products(ctx.products),
+                )
             )
             groups = plan.groups
             debug["engine_debug"] = plan.debug
@@ -339,8 +399,11 @@ class LiveCommerceAnalyzer:
             items.append(item)
             record["semantic_item_id"] = item.id
             record["merged_window_count"] = len(item.windows)
+        listed = listed_products(ctx.products)
+        named = _name_listed_items(items, listed)
+        not_pitched = [p.name for p in listed if p.index not in named]
         ctx.progress.info("cluster request completed", items=len(items))
-        return ClusterResult(items, debug=debug)
+        return ClusterResult(items, debug=debug, products_not_pitched=not_pitched)
 
     # --- analyze --------------------------------------------------------------------------------
 
@@ -394,7 +457,8 @@ class LiveCommerceAnalyzer:
         presence = ItemPresence.for_item(ctx, item)
         if presence.note:
             ctx.progress.warning(f"{item.id}: {presence.note}")
-        segments = self._segments(ctx, item, request, plan, windows, groups, presence)
+        snapper = PauseSnapper(lines, self._envelope(ctx))
+        segments = self._segments(ctx, item, request, plan, windows, groups, presence, snapper)
         self._write_request(ctx, item, request, plan, {"presence": presence.record()})
         return segments
 
@@ -407,6 +471,7 @@ class LiveCommerceAnalyzer:
         windows: list[TimeWindow],
         groups: list[list[Line]],
         presence: ItemPresence,
+        snapper: PauseSnapper,
     ) -> list[EditPlanSegment]:
         engine_name = self.engine.name
         bridge = float(getattr(ctx.settings.analysis, "segment_gap_bridge_seconds", 1.0))
@@ -491,6 +556,8 @@ class LiveCommerceAnalyzer:
         for k, (v, entries, adjustments) in enumerate(built, 1):
             planned = [p.record() for p in entries]
             play = _merge_play_order([f for p in entries for f in p.frags])
+            # Every cut in a pause between words, never inside one.
+            play = snapper.snap_windows(play, windows, limit=ctx.probe.duration_seconds or None)
             body_points = [
                 p["selling_point"] for p in planned if p["role"] == "body" and p["selling_point"]
             ]
@@ -652,6 +719,7 @@ def _materialize(
         transcript_text=text,
         metadata={
             "interval_ids": [m.id for m in members],
+            "listed_indexes": [m.listed_index for m in members],
             "windows": [{"start_segment_number": a, "end_segment_number": b} for a, b in spans],
             "engine": engine,
         },
@@ -667,6 +735,24 @@ def _merge_play_order(frags: Iterable[TimeWindow], tolerance: float = 0.3) -> li
         else:
             out.append(f)
     return out
+
+
+def _name_listed_items(items: list[SemanticItemInterval], listed: list[ListedProduct]) -> set[int]:
+    """Items that are a listed product carry its name as title and in metadata; items pitched
+    but missing from the list say so. Returns the listed indexes some item is about."""
+    named: set[int] = set()
+    if not listed:
+        return named
+    for item in items:
+        indexes = [i for i in item.metadata.get("listed_indexes", []) if i is not None]
+        if indexes:
+            k = Counter(indexes).most_common(1)[0][0]
+            named.add(k)
+            item.title = listed[k].name
+            item.metadata.update(listed_index=k, listed_name=listed[k].name, unlisted=False)
+        else:
+            item.metadata.update(listed_index=None, listed_name=None, unlisted=True)
+    return named
 
 
 def _drop_item(ctx: Any, item: Any, reason: str, kind: str = "failed") -> None:

@@ -79,6 +79,19 @@ class Line:
 Language = Literal["zh", "en"]
 
 
+@dataclass(frozen=True)
+class ListedProduct:
+    """One product of the seller's list, as engines see it."""
+
+    index: int  # position in the list
+    name: str
+    aliases: tuple[str, ...] = ()
+    price: float | None = None
+    # The platform's explanation markers (讲解), on the transcript's timeline.
+    start_seconds: float | None = None
+    end_seconds: float | None = None
+
+
 # --- discovery ---------------------------------------------------------------------------------
 
 
@@ -94,6 +107,8 @@ class DiscoverWindowRequest:
     # Lines just before/after the window, for context only (candidates must stay inside).
     context_before: list[Line] = field(default_factory=list)
     context_after: list[Line] = field(default_factory=list)
+    # The seller's product list (empty when none was given).
+    products: list[ListedProduct] = field(default_factory=list)
 
     @property
     def start_number(self) -> int:
@@ -123,6 +138,12 @@ class IntervalCandidate(BaseModel):
     summary: str = Field("", description="one sentence on what is said about it")
     # Optional evidence (keywords, prices, cue phrases): used by clustering and debug output.
     keywords: list[str] = Field(default_factory=list)
+    # Which product of the seller's list this is (its ``index``), when there is a list and the
+    # engine recognised one; ``unlisted``: pitched but not on the list.
+    listed_index: int | None = None
+    unlisted: bool = False
+    # Intervals with the same non-empty key are the same product (a return to it later).
+    product_key: str = ""
 
 
 @dataclass
@@ -172,6 +193,9 @@ class IntervalInfo:
     summary: str
     lines: list[Line]
     keywords: list[str] = field(default_factory=list)
+    listed_index: int | None = None
+    unlisted: bool = False
+    product_key: str = ""
 
 
 @dataclass
@@ -179,6 +203,7 @@ class ClusterRequest:
     intervals: list[IntervalInfo]  # chronological
     language: Language
     progress: StageProgress | None = None
+    products: list[ListedProduct] = field(default_factory=list)
 
 
 class ClusterGroup(BaseModel):
@@ -324,6 +349,10 @@ def validate_item_plan(request: PlanItemRequest, plan: ItemPlan) -> list[str]:
 @runtime_checkable
 class Engine(Protocol):
     name: str  # "offline", "llm"
+    # Longest discovery window the engine takes, in seconds (None: the whole transcript at
+    # once). A model request has a size limit; the offline engine sees the whole stream, so a
+    # product pitched again an hour later is recognised.
+    window_seconds: float | None
 
     def discover_window(self, request: DiscoverWindowRequest) -> WindowDiscovery: ...
 

@@ -1,15 +1,11 @@
-"""The offline engine: product boundaries and clip plans by rules, with no network.
+"""The offline engine: product boundaries and clip plans with no network.
 
-Discovery scores every gap between two transcript lines as a possible product change:
-an introduction cue (下一款 / 第二款 / next product) or a return cue (刚才那个 / from earlier),
-the end of a call to action (上链接 / link is up) before it, a pause, a drop in lexical
-cohesion (TextTiling over jieba or English tokens) and a switch of the product name being
-mentioned. Greetings, fillers and goodbyes outside products are cut out; spans without product
-evidence (no name, price or call to action) are left uncovered.
-
-Clustering joins intervals of the same product: same or similar name, the same deal price,
-overlapping vocabulary. Item planning picks a strong self-contained sentence as the hook (an
-offer, a benefit, the product named) and features, price and call to action as the body.
+Discovery labels the whole transcript at once (``segmenter``): which lines are pitches, where one
+product's pitch ends and the next begins, and which product each pitch is about (the seller's
+list when given, else names heard in the speech). Clustering joins the pitches of one product
+(a return to it later), by the product the segmenter recognised, else by name, deal price and
+vocabulary. Item planning picks a strong self-contained sentence as the hook (an offer, a
+benefit, the product named) and a continuous run of the pitch as the body.
 """
 
 from __future__ import annotations
@@ -35,20 +31,16 @@ from clipora_live_commerce.engine import (
 )
 from clipora_live_commerce.features import (
     LineFeatures,
-    best_name,
-    is_cue_phrase,
     line_features,
-    name_scores,
-    surface_name,
 )
+from clipora_live_commerce.segmenter import segment
 
-BOUNDARY_THRESHOLD = 3.0
-SUPPRESS_SECONDS = 6.0  # two product starts this close are one introduction
-MIN_BLOCK_SECONDS = 6.0
+JOIN_SIMILARITY = 1.2  # name, deal price and vocabulary alike enough to be one product
 
 
 class OfflineEngine:
     name = "offline"
+    window_seconds: float | None = None  # the whole transcript in one request
 
     def __init__(self, settings: Any = None) -> None:
         self.settings = settings
@@ -60,88 +52,90 @@ class OfflineEngine:
 
     def discover_window(self, request: DiscoverWindowRequest) -> WindowDiscovery:
         lang = request.language
-        feats = [line_features(line, lang) for line in request.lines]
-        anchored: set[str] = set()
-        vocab = _name_vocab(feats, lang, anchored)
-        mentions = [{n for n in vocab if n in set(f.phrases)} for f in feats]
-        # Only names introduced as "这款X" / "this X" are trusted to mark a product switch.
-        strong = [{n for n in m if n in anchored} for m in mentions]
-        nonproduct = [_is_nonproduct(f, m) for f, m in zip(feats, mentions, strict=True)]
-        sims = _cohesion(feats)
-        depths = _depths(sims)
-
-        scored: list[dict[str, Any]] = []
-        for i in range(1, len(feats)):
-            score, reasons = _boundary_score(feats, strong, depths, i)
-            if score > 0:
-                scored.append(
-                    {
-                        "segment_number": feats[i].line.number,
-                        "index": i,
-                        "score": round(score, 3),
-                        "reasons": reasons,
-                    }
-                )
-        cuts = _suppress([c for c in scored if c["score"] >= BOUNDARY_THRESHOLD], feats)
-
-        blocks = _blocks(len(feats), {c["index"] for c in cuts}, nonproduct)
-        blocks = _merge_same_product(blocks, feats, mentions, {c["index"] for c in cuts})
+        lines = request.lines
+        # A window cut from a longer transcript is read with the lines around it (the
+        # product's name may be said just before the window starts); blocks keep to it.
+        before = list(request.context_before)
+        seen = [*before, *lines, *request.context_after]
+        seg = segment(seen, lang, request.products)
+        lo, hi = len(before), len(before) + len(lines) - 1
+        for block in seg.blocks:
+            block.first, block.last = max(block.first, lo) - lo, min(block.last, hi) - lo
+        seg.blocks = [b for b in seg.blocks if b.first <= b.last]
         candidates: list[IntervalCandidate] = []
-        skipped: list[dict[str, Any]] = []
-        for a, b in blocks:
-            block = feats[a : b + 1]
-            ok, why = _has_product_evidence(block, mentions[a : b + 1])
-            if not ok:
-                skipped.append(
-                    {
-                        "start_segment_number": block[0].line.number,
-                        "end_segment_number": block[-1].line.number,
-                        "reason": why,
-                    }
+        for block in seg.blocks:
+            product = seg.products[block.product]
+            run = lines[block.first : block.last + 1]
+            feats = [line_features(line, lang) for line in run]
+            candidates.append(
+                _candidate(
+                    feats,
+                    product.name,
+                    lang,
+                    listed_index=product.listed,
+                    unlisted=bool(request.products) and product.listed is None,
+                    product_key=(
+                        f"listed:{product.listed}"
+                        if product.listed is not None
+                        else f"name:{product.discovered}"
+                    ),
+                    phrases=product.phrases,
                 )
-                continue
-            candidates.append(_candidate(block, mentions[a : b + 1], lang))
+            )
         debug = {
-            "strategy": "offline_rules",
-            "names": [n for n, _ in vocab.most_common(12)],
-            "nonproduct_segment_numbers": [
-                f.line.number for f, np in zip(feats, nonproduct, strict=True) if np
+            "strategy": "offline_segmenter",
+            **seg.debug,
+            "blocks": [
+                {
+                    "start_segment_number": lines[b.first].number,
+                    "end_segment_number": lines[b.last].number,
+                    "product": seg.products[b.product].name,
+                }
+                for b in seg.blocks
             ],
-            "boundary_scores": scored,
-            "chosen_boundaries": [c["segment_number"] for c in cuts],
-            "skipped_spans": skipped,
         }
         return WindowDiscovery(candidates=candidates, debug=debug)
 
     # --- clustering -----------------------------------------------------------------------------
 
     def cluster(self, request: ClusterRequest) -> ClusterPlan:
+        """Intervals the segmenter gave one product key are one item; others (a key the
+        segmenter could not give, e.g. intervals from separate windows) join by similarity."""
         lang = request.language
-        sigs = [_signature(iv, lang) for iv in request.intervals]
         groups: list[list[int]] = []
-        scores: list[dict[str, Any]] = []
-        for i, sig in enumerate(sigs):
+        by_key: dict[str, int] = {}
+        sigs = [_signature(iv, lang) for iv in request.intervals]
+        joins: list[dict[str, Any]] = []
+        for i, iv in enumerate(request.intervals):
+            key = iv.product_key
+            if key and key in by_key:
+                groups[by_key[key]].append(i)
+                continue
             best, best_score = None, 0.0
-            for g, members in enumerate(groups):
-                s = max(_similarity(sigs[m], sig, lang) for m in members)
-                if s > best_score:
-                    best, best_score = g, s
-            if best is not None and best_score >= 0.8:
+            if not key.startswith("listed:"):
+                # A listed product is recognised by its name; only unkeyed or discovered
+                # intervals may join another group by how alike they are.
+                for g, members in enumerate(groups):
+                    if any(request.intervals[m].product_key.startswith("listed:") for m in members):
+                        continue
+                    s = max(_similarity(sigs[m], sigs[i], lang) for m in members)
+                    if s > best_score:
+                        best, best_score = g, s
+            if best is not None and best_score >= JOIN_SIMILARITY:
                 groups[best].append(i)
-                scores.append(
-                    {
-                        "interval_id": request.intervals[i].id,
-                        "joined_group": best + 1,
-                        "score": round(best_score, 3),
-                    }
+                joins.append(
+                    {"interval_id": iv.id, "joined_group": best + 1, "score": round(best_score, 3)}
                 )
+                target = best
             else:
                 groups.append([i])
+                target = len(groups) - 1
+            if key:
+                by_key[key] = target
         out = []
         for members in groups:
             ivs = [request.intervals[m] for m in members]
-            titles = Counter(iv.title for iv in ivs if iv.title)
-            title = titles.most_common(1)[0][0] if titles else ivs[0].title
+            title = ivs[0].title
             summary = (
                 ivs[0].summary
                 if len(ivs) == 1
@@ -154,7 +148,7 @@ class OfflineEngine:
             out.append(
                 ClusterGroup(interval_ids=[iv.id for iv in ivs], title=title, summary=summary)
             )
-        return ClusterPlan(groups=out, debug={"strategy": "offline_similarity", "joins": scores})
+        return ClusterPlan(groups=out, debug={"strategy": "offline_product_keys", "joins": joins})
 
     # --- item planning --------------------------------------------------------------------------
 
@@ -164,7 +158,7 @@ class OfflineEngine:
         feats = [line_features(line, lang) for line in lines]
         group_of = {lid: g for g, ids in enumerate(request.window_line_ids) for lid in ids}
         title_terms = _title_terms(request.title, lang)
-        roles = [_role(f) for f in feats]
+        roles = _sentence_roles(feats, [_role(f, lang) for f in feats])
         hooks = _hook_candidates(feats, roles, title_terms, request, group_of)
 
         variants: list[VariantChoice] = []
@@ -183,6 +177,7 @@ class OfflineEngine:
                 request.body_target_seconds,
                 title_terms,
                 variant=k,
+                group_of=group_of,
             )
             if not body_idx:
                 reasons.append(f"variant {k}: no body lines left")
@@ -253,7 +248,7 @@ def rank_hooks(request: PlanItemRequest) -> list[SpanChoice]:
     lang = request.language
     feats = [line_features(line, lang) for line in request.lines]
     group_of = {lid: g for g, ids in enumerate(request.window_line_ids) for lid in ids}
-    roles = [_role(f) for f in feats]
+    roles = _sentence_roles(feats, [_role(f, lang) for f in feats])
     hooks = _hook_candidates(feats, roles, _title_terms(request.title, lang), request, group_of)
     return [
         SpanChoice(
@@ -269,226 +264,6 @@ def rank_hooks(request: PlanItemRequest) -> list[SpanChoice]:
 
 
 # --- discovery helpers -----------------------------------------------------------------------------
-
-
-def _name_vocab(feats: list[LineFeatures], lang: Language, anchored: set[str]) -> Counter[str]:
-    scores = name_scores(feats, lang, anchored)
-    # Keep strong names only and drop a phrase that merely repeats part of a stronger one.
-    # A phrase said mostly in greetings and small talk ("新来的宝宝") is not a product.
-    in_filler: Counter[str] = Counter()
-    total: Counter[str] = Counter()
-    for f in feats:
-        ps = set(f.phrases)
-        total.update(ps)
-        if f.filler:
-            in_filler.update(ps)
-    ranked = [
-        (n, s)
-        for n, s in scores.most_common(40)
-        if s >= 2.5 and not is_cue_phrase(n, lang) and in_filler[n] * 2 < total[n]
-    ]
-    keep: Counter[str] = Counter()
-    for n, s in ranked:
-        if any(n in k and keep[k] >= s * 0.8 for k in keep):
-            continue
-        keep[n] = s
-        if len(keep) >= 20:
-            break
-    return keep
-
-
-def _is_nonproduct(f: LineFeatures, mentions: set[str]) -> bool:
-    if not f.filler:
-        return False
-    return not (f.has_price or f.cta or f.start_cue or f.return_cue or mentions)
-
-
-def _cohesion(feats: list[LineFeatures], k: int = 3) -> list[float]:
-    """sims[i]: similarity of the k lines before gap i with the k lines from line i on."""
-    sims = [0.0] * len(feats)
-    for i in range(1, len(feats)):
-        left: Counter[str] = Counter()
-        right: Counter[str] = Counter()
-        for f in feats[max(0, i - k) : i]:
-            left.update(f.tokens)
-        for f in feats[i : i + k]:
-            right.update(f.tokens)
-        sims[i] = _cosine(left, right)
-    return sims
-
-
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
-    if not a or not b:
-        return 0.0
-    dot = sum(v * b.get(t, 0) for t, v in a.items())
-    na = math.sqrt(sum(v * v for v in a.values()))
-    nb = math.sqrt(sum(v * v for v in b.values()))
-    return dot / (na * nb) if na and nb else 0.0
-
-
-def _depths(sims: list[float]) -> list[float]:
-    """TextTiling depth: how far a gap's similarity sits below the peaks on both sides."""
-    n = len(sims)
-    out = [0.0] * n
-    for i in range(1, n):
-        # Only a local minimum of similarity is a candidate topic change.
-        if (i - 1 >= 1 and sims[i - 1] < sims[i]) or (i + 1 < n and sims[i + 1] < sims[i]):
-            continue
-        lp, j = sims[i], i
-        while j - 1 >= 1 and sims[j - 1] >= lp:
-            j -= 1
-            lp = sims[j]
-        rp, j = sims[i], i
-        while j + 1 < n and sims[j + 1] >= rp:
-            j += 1
-            rp = sims[j]
-        out[i] = (lp - sims[i]) + (rp - sims[i])
-    return out
-
-
-def _boundary_score(
-    feats: list[LineFeatures], mentions: list[set[str]], depths: list[float], i: int
-) -> tuple[float, list[str]]:
-    f, prev = feats[i], feats[i - 1]
-    score, reasons = 0.0, []
-    if f.start_cue:
-        score += 4.0
-        reasons.append("intro:" + ",".join(f.start_cue))
-    if f.return_cue:
-        score += 3.0
-        reasons.append("return:" + ",".join(f.return_cue))
-    if prev.cta and not f.cta and not f.has_price:
-        score += 1.5
-        reasons.append("after_call_to_action")
-    gap = f.line.start_seconds - prev.line.end_seconds
-    if gap >= 1.5:
-        score += min(2.0, gap / 1.5)
-        reasons.append(f"pause:{gap:.1f}s")
-    if depths[i] > 0.2:
-        score += min(2.0, 2.0 * depths[i])
-        reasons.append(f"cohesion_drop:{depths[i]:.2f}")
-    before = set().union(*mentions[max(0, i - 3) : i]) if i else set()
-    after = set().union(*mentions[i : i + 3])
-    if f.cta and not (f.start_cue or f.return_cue):
-        score -= 2.0
-        reasons.append("call_to_action_closes_pitch")
-    if mentions[i] and before and not (before & after) and not _overlapping_names(before, after):
-        score += 2.0
-        reasons.append("name_switch:" + ",".join(sorted(after))[:60])
-    elif mentions[i] and mentions[i] & before and not f.start_cue and not f.return_cue:
-        score -= 2.0
-        reasons.append("same_name_continues")
-    return score, reasons
-
-
-def _overlapping_names(a: set[str], b: set[str]) -> bool:
-    return any(x in y or y in x for x in a for y in b)
-
-
-def _suppress(cuts: list[dict[str, Any]], feats: list[LineFeatures]) -> list[dict[str, Any]]:
-    chosen: list[dict[str, Any]] = []
-    for c in sorted(cuts, key=lambda c: (-c["score"], c["index"])):
-        t = feats[c["index"]].line.start_seconds
-        if any(abs(feats[o["index"]].line.start_seconds - t) < SUPPRESS_SECONDS for o in chosen):
-            continue
-        chosen.append(c)
-    # Of two close cues the earlier one starts the introduction ("Alright, next product." then
-    # "Number two is this face cream."): move a chosen cut back onto an earlier close cue.
-    result = []
-    for c in sorted(chosen, key=lambda c: c["index"]):
-        earlier = [
-            o
-            for o in cuts
-            if o["index"] < c["index"]
-            and feats[c["index"]].line.start_seconds - feats[o["index"]].line.start_seconds
-            < SUPPRESS_SECONDS
-            and any(r.startswith(("intro", "return")) for r in o["reasons"])
-        ]
-        if earlier and not any(r is c for r in result):
-            c = min(earlier, key=lambda o: o["index"])
-        if not result or result[-1]["index"] != c["index"]:
-            result.append(c)
-    return result
-
-
-def _blocks(n: int, cuts: set[int], nonproduct: list[bool]) -> list[tuple[int, int]]:
-    blocks: list[tuple[int, int]] = []
-    start: int | None = None
-    for i in range(n):
-        if nonproduct[i]:
-            if start is not None:
-                blocks.append((start, i - 1))
-            start = None
-            continue
-        if start is not None and i in cuts:
-            blocks.append((start, i - 1))
-            start = None
-        if start is None:
-            start = i
-    if start is not None:
-        blocks.append((start, n - 1))
-    return blocks
-
-
-def _dominant(mentions: list[set[str]]) -> str | None:
-    c: Counter[str] = Counter()
-    for m in mentions:
-        c.update(m)
-    return c.most_common(1)[0][0] if c else None
-
-
-def _merge_same_product(
-    blocks: list[tuple[int, int]],
-    feats: list[LineFeatures],
-    mentions: list[set[str]],
-    cuts: set[int],
-) -> list[tuple[int, int]]:
-    """Re-join two touching blocks about the same name when no introduction cue separates them."""
-    out: list[tuple[int, int]] = []
-    for a, b in blocks:
-        if out:
-            pa, pb = out[-1]
-            f = feats[a]
-            gap = f.line.start_seconds - feats[pb].line.end_seconds
-            prev_names = set().union(*mentions[pa : pb + 1])
-            names = set().union(*mentions[a : b + 1])
-            same = _dominant(mentions[pa : pb + 1]) == _dominant(mentions[a : b + 1]) is not None
-            short_prev = (
-                pb - pa < 2 or feats[pb].line.end_seconds - feats[pa].line.start_seconds < 12.0
-            )
-            if (
-                pb == a - 1
-                and gap < 3.0
-                and (
-                    (same and not f.start_cue and not f.return_cue)
-                    # A one-line lead-in ("...再问刚才那个保温杯") then the same product again.
-                    or (
-                        short_prev
-                        and prev_names
-                        and names
-                        and _overlapping_names(prev_names, names)
-                    )
-                )
-            ):
-                out[-1] = (pa, b)
-                continue
-        out.append((a, b))
-    return out
-
-
-def _has_product_evidence(block: list[LineFeatures], mentions: list[set[str]]) -> tuple[bool, str]:
-    duration = block[-1].line.end_seconds - block[0].line.start_seconds
-    evidence = (
-        sum(1 for m in mentions if m)
-        + 2 * any(f.has_price for f in block)
-        + any(f.cta for f in block)
-        + any(f.start_cue or f.return_cue for f in block)
-    )
-    if duration < MIN_BLOCK_SECONDS and evidence < 3:
-        return False, f"too short ({duration:.1f} s) for a product pitch"
-    if evidence < 2:
-        return False, "no product evidence (no repeated name, price or call to action)"
-    return True, ""
 
 
 def _deal_price(block: list[LineFeatures], lang: Language) -> float | None:
@@ -515,20 +290,15 @@ def _deal_price(block: list[LineFeatures], lang: Language) -> float | None:
 
 
 def _candidate(
-    block: list[LineFeatures], mentions: list[set[str]], lang: Language
+    block: list[LineFeatures],
+    title: str,
+    lang: Language,
+    *,
+    listed_index: int | None,
+    unlisted: bool,
+    product_key: str,
+    phrases: list[str],
 ) -> IntervalCandidate:
-    counts: Counter[str] = Counter()
-    for m in mentions:
-        counts.update(m)
-    name = best_name(block, lang) or (counts.most_common(1)[0][0] if counts else "")
-    if counts and (not name or name not in counts):
-        top, n = counts.most_common(1)[0]
-        if n >= 2 or not name:
-            name = top
-    if not name:
-        toks = Counter(t for f in block for t in f.tokens)
-        name = toks.most_common(1)[0][0] if toks else ("商品" if lang == "zh" else "product")
-    title = surface_name(name, [f.line.text for f in block], lang)
     price = _deal_price(block, lang)
     price_text = _fmt_price(price, lang) if price else ""
     if lang == "zh":
@@ -537,8 +307,8 @@ def _candidate(
         summary = (
             f"The host pitches the {title}" + (f" at {price_text}" if price_text else "") + "."
         )
-    keywords = [name] + [
-        t for t, _ in Counter(t for f in block for t in f.tokens).most_common(12) if t != name
+    keywords = list(dict.fromkeys([title, *phrases])) + [
+        t for t, _ in Counter(t for f in block for t in f.tokens).most_common(12)
     ]
     if price:
         keywords.append(f"price:{price:g}")
@@ -547,7 +317,10 @@ def _candidate(
         end_segment_number=block[-1].line.number,
         title=title,
         summary=summary,
-        keywords=keywords,
+        keywords=list(dict.fromkeys(keywords)),
+        listed_index=listed_index,
+        unlisted=unlisted,
+        product_key=product_key,
     )
 
 
@@ -593,6 +366,15 @@ def _similarity(a: dict[str, Any], b: dict[str, Any], lang: Language) -> float:
     return score
 
 
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b.get(t, 0) for t, v in a.items())
+    na = math.sqrt(sum(v * v for v in a.values()))
+    nb = math.sqrt(sum(v * v for v in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
 def _pinyin(text: str) -> list[str]:
     from pypinyin import lazy_pinyin
 
@@ -626,8 +408,27 @@ def _mentions_title(f: LineFeatures, terms: list[str]) -> bool:
     return any(t in text for t in terms)
 
 
-def _role(f: LineFeatures) -> str:
-    if f.filler and not (f.has_price or f.cta):
+def _is_aside(f: LineFeatures, lang: Language) -> bool:
+    """Greetings, thanks, shipping, giveaways, the host's own life: not pitch, whatever the
+    line's product words."""
+    from clipora_live_commerce.lexicon_talk import patterns
+
+    pats = patterns(lang)
+    text = f.line.text.lower()
+    groups = (
+        pats.greeting,
+        pats.thanks_follow,
+        pats.shipping,
+        pats.giveaway,
+        pats.personal,
+        pats.stream_meta,
+        pats.goodbye,
+    )
+    return bool(f.filler) or any(p.search(text) for g in groups for p in g)
+
+
+def _role(f: LineFeatures, lang: Language = "en") -> str:
+    if _is_aside(f, lang) and not (f.has_price or f.cta):
         return "filler"
     if f.cta and not f.has_price:
         return "cta"
@@ -659,9 +460,11 @@ def _hook_candidates(
                 continue
             if b > a and (
                 span[1].line.start_seconds - span[0].line.end_seconds > 1.0
-                or span[0].duration > 3.0
+                or (span[0].duration > 3.0 and _ends_sentence(feats, a))
             ):
-                continue  # two lines only to complete a short lead-in ("Ready?", "好，")
+                continue  # two lines only for a short lead-in ("Ready?") or one sentence
+            if not (_starts_sentence(feats, a) and _ends_sentence(feats, b)):
+                continue  # a hook is whole sentences, never half of one
             text = " ".join(f.line.text for f in span)
             score, why = 0.0, []
             if any(f.has_price for f in span):
@@ -713,39 +516,101 @@ def _pick_body(
     target: float,
     terms: list[str],
     variant: int,
+    group_of: dict[str, int] | None = None,
 ) -> set[int]:
-    pool = [i for i in range(len(feats)) if i not in hook_idx and roles[i] != "filler"]
-    if not pool:
-        return set()
-    total = sum(feats[i].duration for i in pool)
-    if total <= target * 1.2 and variant == 1:
-        return set(pool)
+    """A body that reads as one continuous pitch: the best run of consecutive pitch lines
+    (asides excluded, one item window) of about ``target`` seconds; a second run only when the
+    first is much shorter than the target. Later variants prefer lines earlier ones left out."""
+    group_of = group_of or {}
+    n = len(feats)
 
     def value(i: int) -> float:
         f, r = feats[i], roles[i]
-        v = {"feature": 2.0, "price": 3.0, "intro": 1.0, "cta": 1.0}.get(r, 0.0)
+        v = {"feature": 2.0, "price": 3.0, "intro": 1.5, "cta": 1.0}.get(r, 0.0)
         v += 0.5 * _mentions_title(f, terms) + 0.1 * min(len(f.tokens), 10)
-        v -= 1.5 * used[i]  # later variants prefer what earlier ones left out
-        return v
+        return v - 1.5 * used[i]
 
-    chosen: set[int] = set()
-    price = [i for i in pool if roles[i] == "price"]
-    if price:
-        chosen.add(max(price, key=value))
-    cta = [i for i in pool if roles[i] == "cta" and (not chosen or i > min(chosen))]
-    if cta:
-        chosen.add(cta[0])
-    spent = sum(feats[i].duration for i in chosen)
-    for i in sorted(pool, key=lambda i: (-value(i), i)):
-        if i in chosen:
-            continue
-        if spent >= target:
-            break
-        if spent + feats[i].duration > target * 1.25:
-            continue
-        chosen.add(i)
-        spent += feats[i].duration
+    # Maximal runs of usable lines: no aside, no hook line, one item window.
+    segments: list[list[int]] = []
+    for i in range(n):
+        ok = roles[i] != "filler" and i not in hook_idx
+        if (
+            ok
+            and segments
+            and segments[-1][-1] == i - 1
+            and group_of.get(feats[i].line.id) == group_of.get(feats[i - 1].line.id)
+        ):
+            segments[-1].append(i)
+        elif ok:
+            segments.append([i])
+    best: list[tuple[float, int, int]] = []
+    for seg in segments:
+        for x in range(len(seg)):
+            if not _starts_sentence(feats, seg[x]) and x > 0:
+                continue  # a body starts where a sentence does
+            dur = 0.0
+            total = 0.0
+            for y in range(x, len(seg)):
+                i = seg[y]
+                dur = feats[i].line.end_seconds - feats[seg[x]].line.start_seconds
+                total += value(i)
+                if dur > target * 1.25 and y > x:
+                    break
+                if not _ends_sentence(feats, i) and y + 1 < len(seg):
+                    continue  # ...and ends where one does
+                fit = min(1.0, dur / target)
+                # A body that starts mid-thought ("and it...") reads badly.
+                opening = -1.5 if _dangles(feats[seg[x]]) else 0.0
+                best.append((total * (0.5 + 0.5 * fit) + opening, seg[x], i))
+    if not best:
+        return set()
+    best.sort(key=lambda t: (-t[0], t[1]))
+    _, a, b = best[0]
+    chosen = set(range(a, b + 1))
+    spent = feats[b].line.end_seconds - feats[a].line.start_seconds
+    if spent < 0.6 * target:
+        for _, x, y in best[1:]:
+            extra = set(range(x, y + 1))
+            dur = feats[y].line.end_seconds - feats[x].line.start_seconds
+            if extra & chosen or spent + dur > target * 1.25:
+                continue
+            chosen |= extra
+            spent += dur
+            if spent >= 0.6 * target:
+                break
     return chosen
+
+
+_SENTENCE_END = re.compile(r"[.!?。！？…~～]['\"”’）)]*$")
+
+
+def _ends_sentence(feats: list[LineFeatures], i: int) -> bool:
+    if i + 1 >= len(feats) or _SENTENCE_END.search(feats[i].line.text.strip()):
+        return True
+    return feats[i + 1].line.start_seconds - feats[i].line.end_seconds >= 0.6
+
+
+def _starts_sentence(feats: list[LineFeatures], i: int) -> bool:
+    return i == 0 or _ends_sentence(feats, i - 1)
+
+
+def _sentence_roles(feats: list[LineFeatures], roles: list[str]) -> list[str]:
+    """The lines of one sentence split by the ASR play together: a tail ("really clear.")
+    is never an aside on its own."""
+    out = list(roles)
+    start = 0
+    for i in range(1, len(out) + 1):
+        if i == len(out) or _starts_sentence(feats, i):
+            kept = [r for r in out[start:i] if r != "filler"]
+            if kept:
+                out[start:i] = [r if r != "filler" else kept[0] for r in out[start:i]]
+            start = i
+    return out
+
+
+def _dangles(f: LineFeatures) -> bool:
+    text = f.line.text.strip()
+    return bool(_ZH_DANGLING.search(text) or _EN_DANGLING.search(text))
 
 
 def _runs(indexes: list[int], lines, group_of: dict[str, int]) -> list[tuple[int, int]]:

@@ -24,6 +24,7 @@ RATE = 16000
 HOP = 0.01  # energy frame step, seconds
 SLACK = 0.15  # how far past the ASR's word times an edge may move
 MIN_LEAD = 0.04  # keep this much of the pause before a word that starts a window
+BOUND_SLACK = 0.4  # an edge may leave its item window by this much to reach a pause
 
 
 class AudioEnvelope:
@@ -167,13 +168,23 @@ class PauseSnapper:
         return round(min(max(t0 + (k + 0.5) * HOP, floor), ceil), 3)
 
     def snap_windows(
-        self, windows: list[TimeWindow], bounds: list[TimeWindow] | None = None
+        self,
+        windows: list[TimeWindow],
+        bounds: list[TimeWindow] | None = None,
+        limit: float | None = None,
     ) -> list[TimeWindow]:
-        """Every window's edges in a pause; ``bounds`` (the item's windows) are never left."""
+        """Every window's edges in a pause. An edge moves at most ``BOUND_SLACK`` outside the
+        item window it belongs to (``bounds``) and never past ``limit`` (the media's end)."""
         out = []
+        end_limit = limit if limit else float("inf")
         for w in windows:
             box = _container_of(w, bounds)
-            floor, ceil = (box.start_seconds, box.end_seconds) if box else (0.0, float("inf"))
+            floor, ceil = (
+                (box.start_seconds - BOUND_SLACK, box.end_seconds + BOUND_SLACK)
+                if box
+                else (w.start_seconds - BOUND_SLACK, w.end_seconds + BOUND_SLACK)
+            )
+            floor, ceil = max(0.0, floor), min(end_limit, ceil)
             s = self.snap(w.start_seconds, "start", floor, w.end_seconds)
             e = self.snap(w.end_seconds, "end", max(s, w.start_seconds), ceil)
             if e - s > 0.05:

@@ -55,6 +55,7 @@ MAX_ECHO_CHARS = 20000  # a runaway answer is cut before it is sent back for rep
 
 class LLMEngine:
     name = "llm"
+    window_seconds: float | None = 840.0  # one request: the analyzer's window settings apply
 
     def __init__(self, settings: Any) -> None:
         provider = getattr(settings, "provider", None)
@@ -96,6 +97,7 @@ class LLMEngine:
             context_before="\n".join(ln.render() for ln in request.context_before) or none,
             transcript="\n".join(ln.render() for ln in request.lines),
             context_after="\n".join(ln.render() for ln in request.context_after) or none,
+            products=_products_text(request.products, lang),
         )
         answer, debug = self._ask(
             unit=f"window-{request.window_index:03d}",
@@ -135,7 +137,11 @@ class LLMEngine:
             block += f"\n  excerpt: {excerpt}"
             blocks.append(block)
         user = render_prompt(
-            lang, "cluster_user", interval_count=len(infos), intervals="\n".join(blocks)
+            lang,
+            "cluster_user",
+            interval_count=len(infos),
+            intervals="\n".join(blocks),
+            products=_products_text(request.products, lang),
         )
         answer, debug = self._ask(
             unit="cluster",
@@ -364,3 +370,15 @@ def _windows_text(lines: list[Line], window_line_ids: list[list[str]], lang: str
             if ln is not None:
                 out.append(f"[{ln.id}] [{ln.start_seconds:.2f}-{ln.end_seconds:.2f}] {ln.text}")
     return "\n".join(out)
+
+
+def _products_text(products: list, lang: str) -> str:
+    """The seller's list as prompts show it: ``0: name | alias | alias`` per line."""
+    if not products:
+        return "(none)" if lang == "en" else "（无）"
+    return "\n".join(
+        f"{p.index}: "
+        + " | ".join([p.name, *p.aliases])
+        + (f" (price {p.price:g})" if p.price is not None else "")
+        for p in products
+    )

@@ -55,6 +55,8 @@ DISCOVER_SCHEMA = _obj(
                     "title": _STR,
                     "summary": _STR,
                     "keywords": {"type": "array", "items": _STR},
+                    # Number of the seller's listed product (null: none given / not on it).
+                    "listed_index": {"type": ["integer", "null"]},
                 }
             ),
         }

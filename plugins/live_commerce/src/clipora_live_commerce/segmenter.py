@@ -1,0 +1,617 @@
+"""Where each product is pitched: pitch blocks, their product, and products said again later.
+
+1. Every line gets p(pitch) from a logistic model over what it says (price, call to action,
+   product details, a product's name, against greetings, thanks, shipping, giveaways, the
+   host's own life...) and what its neighbours say; every gap between lines gets p(a new
+   product starts here) from cues (next, after a call to action, a pause, the name talked about
+   changing, the vocabulary changing). Weights come from ``model.py``.
+2. The best path through the lines with two states, pitch and chat (Viterbi), where a pitch
+   may also end and a new one start without chat between, cuts the stream into pitch blocks.
+3. Each block is named: the listed product it names most (when the seller gave a list), else
+   the discovered name it says most. Blocks naming the same product are one product: a pitch
+   resumed after a short aside is one block again, and a later return (a price reminder, a
+   restock) joins the product's item.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from math import lgamma
+from typing import Any
+
+import numpy as np
+
+from clipora_live_commerce.candidates import Candidate, _phrase_key, discover_candidates
+from clipora_live_commerce.engine import Language, Line, ListedProduct
+from clipora_live_commerce.evidence import gap_matrix, line_matrix, sigmoid
+from clipora_live_commerce.features import LineFeatures, line_features, surface_name
+from clipora_live_commerce.model import Decoder, OfflineModel, load_model
+from clipora_live_commerce.names import find_mentions, product_terms
+
+LISTED_MIN = 2.0  # summed mention strength for a block to be a listed product
+LISTED_WEAK = 0.8  # ...or this much, when no other listed product comes close
+LISTED_MARGIN = 1.5
+
+
+@dataclass
+class Product:
+    name: str
+    listed: int | None = None  # index in the seller's list
+    discovered: str | None = None  # key of the discovered name
+    phrases: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Block:
+    first: int  # line indexes, inclusive
+    last: int
+    product: int = -1  # index into Segmentation.products
+
+
+@dataclass
+class Segmentation:
+    blocks: list[Block]
+    products: list[Product]
+    debug: dict = field(default_factory=dict)
+
+
+@dataclass
+class Evidence:
+    feats: list[LineFeatures]
+    p_pitch: np.ndarray
+    p_boundary: np.ndarray
+    listed: list[dict[int, float]]  # per line: listed index -> mention strength
+    names: list[set[str]]  # per line: discovered name keys mentioned
+    candidates: list[Candidate]
+    line_raw: np.ndarray
+    gap_raw: np.ndarray
+    product_names: set[str] = field(default_factory=set)  # discovered keys naming a product
+    name_to_listed: dict[str, int] = field(default_factory=dict)  # discovered key -> listed
+    phrase_totals: Counter[str] | None = None  # lines saying each phrase, whole stream
+    _rows: tuple | None = None
+    _rows_key: tuple | None = None
+    decoder: Decoder | None = None
+
+    @property
+    def block_rows(self) -> tuple[list[list[tuple[int, float]]], np.ndarray]:
+        assert self.decoder is not None
+        key = (self.decoder.name_weight,)
+        if self._rows is None or self._rows_key != key:
+            self._rows = _block_rows(self, self.decoder)
+            self._rows_key = key
+        return self._rows
+
+
+def gather(
+    lines: list[Line], lang: Language, listed: list[ListedProduct], model: OfflineModel
+) -> Evidence:
+    feats = [line_features(line, lang) for line in lines]
+    n = len(lines)
+    listed_hits: list[dict[int, float]] = [{} for _ in range(n)]
+    if listed:
+        terms = product_terms([[p.name, *p.aliases] for p in listed], lang)
+        for i, line in enumerate(lines):
+            for m in find_mentions(line.text, terms, lang):
+                s = m.score * m.term.weight
+                listed_hits[i][m.product] = max(listed_hits[i].get(m.product, 0.0), s)
+    # Selling and chat for candidate discovery come from the line features alone.
+    zero = [0.0] * n
+    pre = line_matrix(feats, lang, zero, zero)
+    selling = list(pre[:, 1] + pre[:, 2] + 0.5 * pre[:, 3])
+    chat = list(pre[:, 4:12].sum(axis=1))
+    candidates = discover_candidates(feats, lang, selling, chat, max_candidates=max(4, n // 6))
+    keys = {_phrase_key(ph, lang): c for c in candidates for ph in c.phrases}
+    names: list[set[str]] = []
+    name_strength = []
+    top = max((c.score for c in candidates), default=1.0) or 1.0
+    for f in feats:
+        found = {_phrase_key(ph, lang) for ph in set(f.phrases)} & keys.keys()
+        found_names = {_phrase_key(keys[k].name, lang) for k in found}
+        names.append(found_names)
+        name_strength.append(
+            max((min(1.0, keys[k].score / (0.5 * top)) for k in found), default=0.0)
+        )
+    listed_strength = [max(d.values(), default=0.0) for d in listed_hits]
+    raw = line_matrix(feats, lang, name_strength, listed_strength, model.word_weights)
+    markers = [p.start_seconds for p in listed if p.start_seconds is not None]
+    graw = gap_matrix(feats, lang, raw, names, listed_hits, markers)
+    p_pitch = sigmoid(raw @ model.line_vector())
+    p_boundary = sigmoid(graw @ model.gap_vector())
+    p_boundary[0] = 1.0
+    from clipora_live_commerce.product_nouns import is_product_noun
+
+    product_names = {
+        _phrase_key(c.name, lang)
+        for c in candidates
+        if any(is_product_noun(p, lang) for p in [c.name, *c.phrases])
+    }
+    # A name heard in the speech that is a listed product's name (or alias) is that product.
+    name_to_listed: dict[str, int] = {}
+    if listed:
+        for c in candidates:
+            best = max(
+                (m for ph in [c.name, *c.phrases] for m in find_mentions(ph, terms, lang)),
+                key=lambda m: m.score * m.term.weight,
+                default=None,
+            )
+            if best is not None and best.score * best.term.weight >= STRONG_MENTION:
+                name_to_listed[_phrase_key(c.name, lang)] = best.product
+    return Evidence(
+        feats,
+        p_pitch,
+        p_boundary,
+        listed_hits,
+        names,
+        candidates,
+        raw,
+        graw,
+        product_names=product_names,
+        name_to_listed=name_to_listed,
+    )
+
+
+def decode(ev: Evidence, model: OfflineModel) -> list[tuple[int, int]]:
+    """Pitch blocks (first, last line): pitch or chat per line on the best two-state path,
+    then each run of pitch cut where the product changes (``split_pitch``)."""
+    d = model.decoder
+    n = len(ev.feats)
+    if n == 0:
+        return []
+    eps = 1e-6
+    lp = np.log(np.clip(ev.p_pitch, eps, 1 - eps))
+    lf = np.log(np.clip(1 - ev.p_pitch, eps, 1 - eps))
+    score_f, score_p = lf[0], lp[0] - d.enter_pitch
+    back_f = np.zeros(n, dtype=np.int8)
+    back_p = np.zeros(n, dtype=np.int8)
+    for i in range(1, n):
+        from_p = score_p - d.leave_pitch
+        back_f[i] = 1 if from_p > score_f else 0
+        from_f = score_f - d.enter_pitch
+        back_p[i] = 0 if from_f > score_p else 1
+        score_f, score_p = max(score_f, from_p) + lf[i], max(score_p, from_f) + lp[i]
+    state = 1 if score_p > score_f else 0
+    labels = [0] * n
+    for i in range(n - 1, -1, -1):
+        labels[i] = state
+        state = int((back_p if state else back_f)[i]) if i > 0 else 0
+    runs: list[tuple[int, int]] = []
+    for i in range(n):
+        if labels[i] == 1:
+            if runs and runs[-1][1] == i - 1:
+                runs[-1] = (runs[-1][0], i)
+            else:
+                runs.append((i, i))
+    blocks: list[tuple[int, int]] = []
+    for a, b in runs:
+        blocks.extend(split_pitch(ev, a, b, d))
+    return blocks
+
+
+def _block_rows(ev: Evidence, d: Decoder) -> tuple[list[list[tuple[int, float]]], np.ndarray]:
+    """Per line, (word id, weight) of its content words plus its product names (a named
+    product weighs like several words), and the stream's word distribution."""
+    vocab: dict[str, int] = {}
+    rows: list[list[tuple[int, float]]] = []
+    for i, f in enumerate(ev.feats):
+        row = [(vocab.setdefault(t, len(vocab)), 1.0) for t in f.tokens]
+        for key in ev.names[i]:
+            row.append((vocab.setdefault("name:" + key, len(vocab)), d.name_weight))
+        for k, s in ev.listed[i].items():
+            row.append((vocab.setdefault(f"listed:{k}", len(vocab)), d.name_weight * 2 * s))
+        rows.append(row)
+    counts = np.ones(max(1, len(vocab)))
+    for row in rows:
+        for t, w in row:
+            counts[t] += w
+    return rows, counts / counts.sum()
+
+
+def split_pitch(ev: Evidence, a: int, b: int, d: Decoder) -> list[tuple[int, int]]:
+    """Cut lines ``a..b`` (all pitch) into single-product blocks: dynamic programming over
+    block ends, each block scored by the marginal likelihood of its words (and names) under a
+    Dirichlet word model centred on the stream's (Eisenstein & Barzilay's Bayesian
+    segmentation), plus the gap model's evidence for a product change at each cut."""
+    rows, bg = ev.block_rows
+    log_bg = np.log(bg)
+    alpha = d.prior_mass
+    eps = 1e-6
+    logit = np.log(np.clip(ev.p_boundary, eps, 1 - eps)) - np.log(
+        np.clip(1 - ev.p_boundary, eps, 1 - eps)
+    )
+    times = [f.line.start_seconds for f in ev.feats]
+    m = b - a + 1
+    best = np.full(m + 1, np.inf)
+    best[0] = 0.0
+    back = np.zeros(m + 1, dtype=np.int64)
+    for j in range(1, m + 1):
+        c: dict[int, float] = {}
+        gain = 0.0
+        total = 0.0
+        for i in range(j - 1, -1, -1):
+            line = a + i
+            if i < j - 1 and times[a + j - 1] - times[line] > d.max_block_seconds:
+                break
+            for t, w in rows[line]:
+                old = c.get(t, 0.0)
+                # The Dirichlet-multinomial's log Γ ratios for a weight-w observation (names
+                # count w times, a fraction for a doubtful mention).
+                ap = alpha * bg[t]
+                gain += (
+                    lgamma(old + ap + w)
+                    - lgamma(old + ap)
+                    - lgamma(total + alpha + w)
+                    + lgamma(total + alpha)
+                    - w * log_bg[t]
+                )
+                c[t] = old + w
+                total += w
+            bonus = d.cue_scale * logit[line] if i > 0 else 0.0
+            cost = best[i] - gain + d.segment_penalty - bonus
+            if cost < best[j]:
+                best[j] = cost
+                back[j] = i
+    out = []
+    j = m
+    while j > 0:
+        i = int(back[j])
+        out.append((a + i, a + j - 1))
+        j = i
+    return out[::-1]
+
+
+STRONG_MENTION = 0.85
+
+
+def _strong_mentions(ev: Evidence, a: int, b: int) -> list[tuple[int, str]]:
+    """(line, product) of the sure mentions in lines a..b: listed products when any are named
+    sure enough, else discovered names."""
+    out: list[tuple[int, str]] = []
+    for i in range(a, b + 1):
+        sure = [k for k, s in ev.listed[i].items() if s >= STRONG_MENTION]
+        if len(sure) == 1:
+            out.append((i, f"listed:{sure[0]}"))
+        elif not ev.listed[i] and len(ev.names[i]) == 1:
+            key = next(iter(ev.names[i]))
+            if key in ev.product_names:
+                out.append((i, f"name:{key}"))
+    return out
+
+
+def split_at_name_change(ev: Evidence, a: int, b: int) -> list[tuple[int, int]]:
+    """Cut a block where the product named changes for good: from the first sure mention of
+    a product after which the earlier product is not named again (a host comparing with the
+    product before names it again; a host moving on does not)."""
+    mentions = _strong_mentions(ev, a, b)
+    if len({p for _, p in mentions}) < 2:
+        return [(a, b)]
+    cuts: list[int] = []
+    current = mentions[0][1]
+    for n, (i, p) in enumerate(mentions):
+        if p == current:
+            continue
+        later = [q for _, q in mentions[n:]]
+        if current not in later:
+            cut = i
+            # Start at a cue just before the name ("Next." then "Cable pouch.").
+            lead = ev.feats[cut - 1]
+            if cut - 1 > a and (lead.start_cue or (len(lead.tokens) <= 1 and not lead.cta)):
+                cut -= 1
+            if cut > a and (not cuts or cut > cuts[-1]):
+                cuts.append(cut)
+            current = p
+    out: list[tuple[int, int]] = []
+    start = a
+    for c in cuts:
+        out.append((start, c - 1))
+        start = c
+    out.append((start, b))
+    return out
+
+
+def segment(
+    lines: list[Line],
+    lang: Language,
+    listed: list[ListedProduct] | None = None,
+    model: OfflineModel | None = None,
+) -> Segmentation:
+    listed = list(listed or [])
+    model = model or load_model(lang)
+    if not lines:
+        return Segmentation([], [])
+    return assemble(gather(lines, lang, listed, model), lang, listed, model)
+
+
+def assemble(
+    ev: Evidence, lang: Language, listed: list[ListedProduct], model: OfflineModel
+) -> Segmentation:
+    """Blocks and products from the evidence (separate from ``gather`` so training can try
+    decoder settings without recomputing the evidence)."""
+    ev.decoder = model.decoder
+    d = model.decoder
+    raw_blocks = [piece for a, b in decode(ev, model) for piece in split_at_name_change(ev, a, b)]
+
+    def dur(a: int, b: int) -> float:
+        return ev.feats[b].line.end_seconds - ev.feats[a].line.start_seconds
+
+    # A sliver that names no listed product belongs to the pitch it touches (a lead-in before
+    # the name, a closing line after it).
+    def sliver(a: int, b: int) -> bool:
+        if dur(a, b) >= d.min_pitch_seconds or _listed_identity(ev, a, b, listed) is not None:
+            return False
+        # A short block that names a product and sells it (a price reminder) stands.
+        sells = any(ev.line_raw[i][1] + ev.line_raw[i][2] > 0 for i in range(a, b + 1))
+        return not (sells and any(_strong_mentions(ev, a, b)))
+
+    merged: list[list[int]] = []
+    for a, b in raw_blocks:
+        if merged and merged[-1][1] == a - 1 and sliver(a, b):
+            merged[-1][1] = b
+            continue
+        if merged and merged[-1][1] == a - 1 and sliver(*merged[-1]):
+            merged[-1][1] = b
+            continue
+        merged.append([a, b])
+
+    idents = [_identity(ev, a, b, listed, lang) for a, b in merged]
+    # A pitch resumed after a short aside, or cut where nothing changed, is one block.
+    joined: list[list] = []
+    for (a, b), ident in zip(merged, idents, strict=True):
+        if joined:
+            p = joined[-1]
+            gap = ev.feats[a].line.start_seconds - ev.feats[p[1]].line.end_seconds
+            touching = a == p[1] + 1
+            # Touching blocks were cut by the decoder: keep the cut unless it was a weak one.
+            weak_cut = ev.p_boundary[a] < 0.5
+            if ident[:2] == p[2][:2] and gap <= d.rejoin_seconds and (not touching or weak_cut):
+                p[1] = b
+                continue
+        joined.append([a, b, ident])
+
+    _refine_edges(ev, joined)
+    joined = _rescue_returns(ev, joined)
+    counts = Counter(j[2][:2] for j in joined)
+    products: list[Product] = []
+    index: dict[tuple, int] = {}
+    blocks: list[Block] = []
+    dropped: list[dict] = []
+    cand_by_key = {_phrase_key(c.name, lang): c for c in ev.candidates}
+    for a, b, ident in joined:
+        kind, key, name = ident
+        if (
+            dur(a, b) < d.min_pitch_seconds
+            and counts[(kind, key)] < 2
+            and not _micro_pitch(ev, a, b, kind, key)
+        ):
+            # Too short to stand alone unless it returns to a product pitched elsewhere.
+            dropped.append({"first": a, "last": b, "reason": f"too short ({dur(a, b):.1f} s)"})
+            continue
+        if (kind, key) not in index:
+            index[(kind, key)] = len(products)
+            if kind == "listed":
+                products.append(Product(name=listed[key].name, listed=key))
+            else:
+                cand = cand_by_key.get(key)
+                texts = [f.line.text for f in ev.feats[a : b + 1]]
+                products.append(
+                    Product(
+                        name=surface_name(cand.name if cand else name, texts, lang),
+                        discovered=key,
+                        phrases=list(cand.phrases) if cand else [name],
+                    )
+                )
+        blocks.append(Block(a, b, index[(kind, key)]))
+    return Segmentation(
+        blocks=blocks,
+        products=products,
+        debug={
+            "discovered_names": [c.name for c in ev.candidates],
+            "raw_blocks": [[int(a), int(b)] for a, b in raw_blocks],
+            "dropped_blocks": dropped,
+        },
+    )
+
+
+def _micro_pitch(ev: Evidence, a: int, b: int, kind: str, key: Any) -> bool:
+    """A short block that is still a whole pitch: it names a product and sells it (a price, the
+    link), as a 10-second flash sale does."""
+    named = kind == "listed" or key in ev.product_names
+    named = named and any(_names_product(ev, i, kind, key) for i in range(a, b + 1))
+    sells = any(ev.line_raw[i][1] + ev.line_raw[i][2] > 0 for i in range(a, b + 1))
+    return named and sells
+
+
+def _names_product(ev: Evidence, i: int, kind: str, key: Any) -> bool:
+    if kind == "listed":
+        return ev.listed[i].get(key, 0.0) >= 0.5
+    return key in ev.names[i]
+
+
+def _is_aside(ev: Evidence, i: int) -> bool:
+    """Chat (a sip of water, a greeting, shipping) with nothing that sells."""
+    row = ev.line_raw[i]
+    return bool(row[4:12].sum() > 0 and row[1] + row[2] + row[3] == 0)
+
+
+def _is_break(ev: Evidence, i: int) -> bool:
+    """A short break in the talk (a sip of water, "hold on", hello to a newcomer), not a story
+    or a shipping note, which hosts tell about the product they are selling."""
+    row = ev.line_raw[i]
+    about_stream = row[4] + row[5] + row[9] + row[10]
+    return bool(
+        about_stream > 0
+        and row[1] + row[2] + row[3] + row[6] + row[8] == 0
+        and ev.feats[i].duration <= 3.0
+    )
+
+
+def _refine_edges(ev: Evidence, blocks: list[list]) -> None:
+    """Smoothing keeps an aside that touches a pitch inside it, and drops a lead-in line that
+    names the product but sells nothing yet ("first up, this water bottle"): a block's edge
+    lines that are chat and do not name its product go; the line just before a block that
+    names its product or announces it comes in."""
+    taken = {i for a, b, _ in blocks for i in range(a, b + 1)}
+    for blk in blocks:
+        a, b, (kind, key, _) = blk
+        while a < b and not _names_product(ev, a, kind, key) and not ev.feats[a].start_cue:
+            if not _is_break(ev, a):
+                break
+            a += 1
+        while b > a and not _names_product(ev, b, kind, key) and not ev.feats[b].cta:
+            if not _is_break(ev, b):
+                break
+            b -= 1
+        prev = a - 1
+        if (
+            prev >= 0
+            and prev not in taken
+            and (_names_product(ev, prev, kind, key) or ev.feats[prev].start_cue)
+            and not _is_aside(ev, prev)
+            and ev.feats[a].line.start_seconds - ev.feats[prev].line.end_seconds < 3.0
+        ):
+            a = prev
+            taken.add(prev)
+        blk[0], blk[1] = a, b
+
+
+def _line_product(ev: Evidence, i: int) -> tuple[str, Any] | None:
+    sure = [k for k, s in ev.listed[i].items() if s >= STRONG_MENTION]
+    if len(sure) == 1:
+        return ("listed", sure[0])
+    if not ev.listed[i] and len(ev.names[i]) == 1:
+        return ("name", next(iter(ev.names[i])))
+    return None
+
+
+def _rescue_returns(ev: Evidence, blocks: list[list]) -> list[list]:
+    """A product said again outside any pitch, among chat ("lots of you asking about the
+    bottle from earlier... still 29, link one"), is a return to it: the lines from that
+    mention while the talk stays on it join its item. The line model alone reads such short
+    returns as chat, for the chat around them."""
+    known = {tuple(ident[:2]): ident for _, _, ident in blocks}
+    taken = {i for a, b, _ in blocks for i in range(a, b + 1)}
+    n = len(ev.feats)
+    out = [list(b) for b in blocks]
+    i = 0
+    while i < n:
+        ident = _line_product(ev, i) if i not in taken else None
+        if ident is None or ident not in known:
+            i += 1
+            continue
+        if ident[0] == "name" and ident[1] not in ev.product_names:
+            i += 1
+            continue
+        b = i
+        while b + 1 < n and b + 1 not in taken:
+            nxt = b + 1
+            other = _line_product(ev, nxt)
+            if other is not None and other != ident:
+                break
+            gap = ev.feats[nxt].line.start_seconds - ev.feats[b].line.end_seconds
+            row = ev.line_raw[nxt]
+            selling = row[1] + row[2] + row[3] > 0 or ev.p_pitch[nxt] >= 0.25
+            if gap > 3.0 or _is_aside(ev, nxt) or not (other == ident or selling):
+                break
+            b = nxt
+        # A return sells again (a price, the link); naming it in chat ("my jacket") is not one.
+        sells = any(ev.line_raw[k][1] + ev.line_raw[k][2] > 0 for k in range(i, b + 1))
+        if sells and (not _is_aside(ev, i) or ev.feats[i].return_cue):
+            out.append([i, b, known[ident]])
+        i = b + 1
+    return sorted(out, key=lambda blk: blk[0])
+
+
+def _listed_identity(ev: Evidence, a: int, b: int, listed: list[ListedProduct]) -> int | None:
+    lsum: Counter[int] = Counter()
+    for i in range(a, b + 1):
+        for k, s in ev.listed[i].items():
+            lsum[k] += s
+    t0 = ev.feats[a].line.start_seconds
+    t1 = ev.feats[b].line.end_seconds
+    for k, p in enumerate(listed):
+        if p.start_seconds is not None and p.end_seconds is not None:
+            overlap = min(t1, p.end_seconds) - max(t0, p.start_seconds)
+            if overlap > 0.5 * (t1 - t0):
+                lsum[k] += LISTED_MIN
+    if lsum:
+        top = lsum.most_common(2)
+        k, s = top[0]
+        second = top[1][1] if len(top) > 1 else 0.0
+        if s >= LISTED_MIN:
+            return k
+        # Fewer mentions will do when they all point at one product.
+        if s >= LISTED_WEAK and s >= LISTED_MARGIN * second:
+            return k
+    return None
+
+
+def _identity(
+    ev: Evidence, a: int, b: int, listed: list[ListedProduct], lang: Language
+) -> tuple[str, Any, str]:
+    """(kind, key, name) of the product a block is about: the listed product it names most;
+    else the discovered name it says most; else its most salient phrase."""
+    k = _listed_identity(ev, a, b, listed)
+    if k is not None:
+        return ("listed", k, listed[k].name)
+    nsum: Counter[str] = Counter()
+    for i in range(a, b + 1):
+        for key in ev.names[i]:
+            nsum[key] += 1
+    if nsum:
+        key, c = nsum.most_common(1)[0]
+        if key in ev.name_to_listed:
+            k = ev.name_to_listed[key]
+            return ("listed", k, listed[k].name)
+        if c >= 2:
+            return ("name", key, key)
+    name = _salient_name(ev, a, b, lang)
+    return ("name", _phrase_key(name, lang), name)
+
+
+_EN_DET = r"\b(?:this|these|the|our|that|those|called)\s+(?:[\w'-]+\s+){0,2}"
+_ZH_DET = r"(?:这[款个件条双瓶套支盒把台只宽块罐根副串]|就是|叫|咱们家|我们家)[^，。,.!?！？]{0,4}"
+
+
+def _salient_name(ev: Evidence, a: int, b: int, lang: Language) -> str:
+    """The name a block's product goes by: a phrase said often in the block and seldom
+    elsewhere, that looks like a product's name (a noun, a known product noun), said after
+    "this"/"这款", early in the block; a name found across the stream counts more."""
+    from clipora_live_commerce.candidates import name_likeness
+
+    if ev.phrase_totals is None:
+        ev.phrase_totals = Counter(p for f in ev.feats for p in set(f.phrases))
+    totals = ev.phrase_totals
+    found = {_phrase_key(c.name, lang) for c in ev.candidates}
+    block: Counter[str] = Counter()
+    early: set[str] = set()
+    anchored: Counter[str] = Counter()
+    det = _ZH_DET if lang == "zh" else _EN_DET
+    for n, i in enumerate(range(a, b + 1)):
+        f = ev.feats[i]
+        said = set(f.phrases)
+        block.update(said)
+        if n < 3:
+            early |= said
+        text = f.line.text if lang == "zh" else f.line.text.lower()
+        for p in said:
+            tail = re.escape(p) if lang == "zh" else r"\b" + re.escape(p).replace(r"\ ", r"\w*\s+")
+            if re.search(det + tail, text):
+                anchored[p] += 1
+    if not block:
+        return "商品" if lang == "zh" else "product"
+
+    def score(p: str) -> float:
+        tf = block[p]
+        length = len(p) if lang == "zh" else p.count(" ") + 1
+        return (
+            tf
+            * (tf / max(tf, totals[p])) ** 0.7
+            * name_likeness(p, lang)
+            * (1 + 1.5 * min(anchored[p], 2))
+            * (1.3 if p in early else 1.0)
+            * (1 + 0.15 * min(length - 1, 2))
+            * (1.5 if _phrase_key(p, lang) in found else 1.0)
+        )
+
+    return max(sorted(block), key=score)
