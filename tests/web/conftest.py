@@ -30,7 +30,7 @@ def media(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture
 def make_client(tmp_path: Path, media: dict[str, Path]) -> Iterator[Callable[..., Any]]:
     """``make_client(**create_app_kwargs)`` -> a started TestClient on a fresh workdir."""
-    from clipora_core.web.app import create_app
+    from clipora_web.app import create_app
     from fastapi.testclient import TestClient
 
     clients: list[Any] = []
@@ -65,7 +65,7 @@ def live_server(
     import socket
 
     import uvicorn
-    from clipora_core.web.app import create_app
+    from clipora_web.app import create_app
 
     folder = tmp_path_factory.mktemp("web-live")
     config = write_config(folder)

@@ -225,7 +225,7 @@ def test_restart_shows_true_states_and_runs_waiting_jobs(make_client, media, tmp
     partial = JobWorkspace.create(workdir, media["video"])
     partial.set_stage("clean", "completed", "disabled")
     waiting = JobWorkspace.create(workdir, media["video"])
-    from clipora_core.web.submission import WebSubmission, write_submission
+    from clipora_web.submission import WebSubmission, write_submission
 
     write_submission(
         waiting.root,

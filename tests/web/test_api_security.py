@@ -125,7 +125,7 @@ def test_cross_site_requests_and_foreign_hosts_are_refused(done_job, tmp_path):
 
 def test_token_is_required_on_every_request(make_client, media, tmp_path):
     from clipora_core.errors import ConfigError
-    from clipora_core.web.app import create_app
+    from clipora_web.app import create_app
 
     with pytest.raises(ConfigError, match="needs an access token"):
         create_app(write_config(tmp_path), bind_host="0.0.0.0")

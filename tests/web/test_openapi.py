@@ -12,7 +12,7 @@ from web_support import write_config
 
 @pytest.fixture(scope="session")
 def api_schema(tmp_path_factory, media):
-    from clipora_core.web.app import create_app
+    from clipora_web.app import create_app
 
     folder = tmp_path_factory.mktemp("web-schema")
     app = create_app(

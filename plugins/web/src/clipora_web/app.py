@@ -16,6 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from clipora_core.capabilities import Kind
+from clipora_core.config import default_config_path, field_at
+from clipora_core.contracts import ProductList
+from clipora_core.errors import CliporaError, ConfigError, InputError
+from clipora_core.products import load_products
+from clipora_core.workspace import STAGES, JobWorkspace
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
@@ -24,13 +30,8 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from clipora_core.capabilities import Kind
-from clipora_core.config import default_config_path, field_at
-from clipora_core.contracts import ProductList
-from clipora_core.errors import CliporaError, ConfigError, InputError
-from clipora_core.products import load_products
-from clipora_core.web import jobstate
-from clipora_core.web.config_editor import (
+from clipora_web import jobstate
+from clipora_web.config_editor import (
     ConfigState,
     ConfigUpdate,
     _literal_options,
@@ -39,15 +40,15 @@ from clipora_core.web.config_editor import (
     load_effective,
     save_config,
 )
-from clipora_core.web.runner import JobRunner
-from clipora_core.web.security import Guard, is_loopback
-from clipora_core.web.submission import (
+from clipora_web.runner import JobRunner
+from clipora_web.security import Guard, is_loopback
+from clipora_web.submission import (
     OVERRIDE_KEYS,
     WebSubmission,
     read_submission,
     write_submission,
 )
-from clipora_core.web.uploads import (
+from clipora_web.uploads import (
     PRODUCTS_FIELD,
     PRODUCTS_TEXT_FIELD,
     TRANSCRIPT_FIELD,
@@ -57,7 +58,6 @@ from clipora_core.web.uploads import (
     parse_job_form,
     place_transcript,
 )
-from clipora_core.workspace import STAGES, JobWorkspace
 
 HERE = Path(__file__).parent
 JOB_ID = r"^[0-9a-f]{12}$"

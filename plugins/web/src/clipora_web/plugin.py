@@ -79,11 +79,11 @@ def web(
     try:
         import uvicorn
 
-        from clipora_core.web.app import create_app
+        from clipora_web.app import create_app
     except ImportError as exc:
         click.echo(
             f"[clipora] error: the web UI needs its extra ({exc.name} is missing) "
-            "(install it with: uv pip install 'clipora-core[web]')",
+            "(install it with: uv pip install clipora-web)",
             err=True,
         )
         sys.exit(2)

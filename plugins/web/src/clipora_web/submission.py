@@ -12,10 +12,9 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field
-
 from clipora_core.contracts import Model, utc_now
 from clipora_core.fileio import read_json, write_json
+from pydantic import Field
 
 JOB_ID_RE = re.compile(r"^[0-9a-f]{12}$")
 SUBMISSION = "web/submission.json"

@@ -21,8 +21,10 @@ from pathlib import Path
 
 from clipora_core.contracts import utc_now
 from clipora_core.errors import CliporaError
-from clipora_core.web.jobstate import last_error_line, read_manifest
-from clipora_core.web.submission import (
+from clipora_core.workspace import PRODUCTS_FILE
+
+from clipora_web.jobstate import last_error_line, read_manifest
+from clipora_web.submission import (
     RUN_LOG,
     RunRecord,
     WebSubmission,
@@ -30,7 +32,6 @@ from clipora_core.web.submission import (
     read_submission,
     write_submission,
 )
-from clipora_core.workspace import PRODUCTS_FILE
 
 
 @dataclass
@@ -82,7 +83,7 @@ class JobRunner:
         self._threads.clear()
 
     def _requeue_waiting(self) -> None:
-        from clipora_core.web.jobstate import list_job_roots
+        from clipora_web.jobstate import list_job_roots
 
         waiting = []
         for root in list_job_roots(self.workdir):
@@ -179,7 +180,7 @@ class JobRunner:
                     self._active.pop(job_id, None)
 
     def _command(self, root: Path, sub: WebSubmission, run: RunRecord) -> list[str]:
-        argv = [self.python, "-m", "clipora_core.web.job_process", "run", str(root), "--quiet"]
+        argv = [self.python, "-m", "clipora_web.job_process", "run", str(root), "--quiet"]
         argv += ["--set", f"paths.workdir={self.workdir}"]
         argv += override_args(sub.overrides)
         if sub.products and (root / PRODUCTS_FILE).is_file():

@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, Field, SecretStr
-
 from clipora_core.capabilities import Kind
 from clipora_core.config import (
     build_settings_model,
@@ -35,6 +33,7 @@ from clipora_core.config import (
 )
 from clipora_core.errors import ConfigError
 from clipora_core.fileio import atomic_write_text
+from pydantic import BaseModel, Field, SecretStr
 
 # Fields whose allowed values are the names of registered capabilities.
 CAPABILITY_CHOICES: dict[str, Kind] = {

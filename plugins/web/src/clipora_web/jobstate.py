@@ -12,12 +12,12 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, ValidationError
-
 from clipora_core.contracts import ExecutionResult
 from clipora_core.fileio import read_json
-from clipora_core.web.submission import RUN_LOG, WebSubmission, is_job_id, read_submission
 from clipora_core.workspace import STAGES, JobManifest, StageState
+from pydantic import BaseModel, Field, ValidationError
+
+from clipora_web.submission import RUN_LOG, WebSubmission, is_job_id, read_submission
 
 JobStatus = Literal[
     "queued",  # waiting for a worker

@@ -1,7 +1,7 @@
 """Entry point of the process that runs one web job: the ``clipora`` CLI with signals that end a
 stage cleanly.
 
-``python -m clipora_core.web.job_process run <job-dir> ...`` is ``clipora run <job-dir> ...``,
+``python -m clipora_web.job_process run <job-dir> ...`` is ``clipora run <job-dir> ...``,
 except that SIGINT and SIGTERM both raise ``KeyboardInterrupt`` whatever the parent process had
 ignored, so a stop from the UI ends the running stage as ``interrupted`` (never left ``running``).
 """
