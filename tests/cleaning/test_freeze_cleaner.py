@@ -177,3 +177,28 @@ def test_unreadable_file_is_one_line_error(tmp_path):
     assert "\n" not in info.value.one_line()
     assert "not a video.mp4" in info.value.one_line()
     assert not (tmp_path / "out").exists()
+
+
+def test_configured_ffmpeg_is_the_one_that_runs(moving_source, tmp_path):
+    """``media.ffmpeg_path`` reaches the cleaner (one locator for every plugin)."""
+    import imageio_ffmpeg
+
+    log = tmp_path / "calls.txt"
+    wrapper = tmp_path / "my ffmpeg"
+    wrapper.write_text(
+        f'#!/bin/sh\necho called >> "{log}"\nexec "{imageio_ffmpeg.get_ffmpeg_exe()}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    host = _host()
+    model = build_settings_model(host.config_sections())
+    settings = model(cleaning={"enabled": True}, media={"ffmpeg_path": str(wrapper)})
+    cleaner = host.get(Kind.CLEANER, "freeze").load()(settings)
+    cleaner.clean(_request(moving_source, tmp_path / "out", 8.0))
+    assert log.read_text().count("called") >= 1
+
+    broken = model(cleaning={"enabled": True}, media={"ffmpeg_path": str(tmp_path / "nope")})
+    with pytest.raises(CliporaError) as info:
+        host.get(Kind.CLEANER, "freeze").load()(broken).clean(
+            _request(moving_source, tmp_path / "out2", 8.0)
+        )
+    assert "media.ffmpeg_path" in info.value.one_line()

@@ -43,6 +43,16 @@ def test_broken_plugin_is_reported_and_the_cli_keeps_working(core_venv: Venv) ->
     assert hello.returncode == 0 and hello.stdout.strip() == "hello tester from clipora-test-fakes"
 
 
+def test_a_misspelt_hook_is_an_error_listed_with_the_plugin(core_venv: Venv) -> None:
+    misspelt = _plugins(core_venv)["misspelt"]
+    assert misspelt["error"] is not None
+    assert "register_asr_backend" in misspelt["error"]
+    assert "did you mean 'register_asr_backends'" in misspelt["error"]
+    assert misspelt["capabilities"] == []
+    table = core_venv.run("plugins", "list")
+    assert table.returncode == 0 and "misspelt" in table.stdout
+
+
 def test_plugins_list_json_carries_capability_metadata(core_venv: Venv) -> None:
     asr = next(c for c in _plugins(core_venv)["fakes"]["capabilities"] if c["kind"] == "asr")
     assert asr["name"] == "fake"
@@ -60,9 +70,17 @@ def test_strict_mode_reraises_load_errors(core_venv: Venv) -> None:
     assert res.returncode != 0
     assert "Traceback" in res.stderr
     assert "ImportError: clipora-test-broken needs" in res.stderr
-    # Strict mode with the broken plugin blocked: everything else loads fine.
-    ok = core_venv.run(
+    # A misspelt hook is an error in strict mode too, on one line.
+    misspelt = core_venv.run(
         "plugins", "list", env={"CLIPORA_STRICT_PLUGINS": "1", "CLIPORA_DISABLE_PLUGINS": "broken"}
+    )
+    assert misspelt.returncode != 0
+    assert "unknown hook 'register_asr_backend'" in misspelt.stderr
+    # Strict mode with the broken plugins blocked: everything else loads fine.
+    ok = core_venv.run(
+        "plugins",
+        "list",
+        env={"CLIPORA_STRICT_PLUGINS": "1", "CLIPORA_DISABLE_PLUGINS": "broken,misspelt"},
     )
     assert ok.returncode == 0, ok.stderr
 

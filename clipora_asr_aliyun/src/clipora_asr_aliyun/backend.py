@@ -99,6 +99,7 @@ class AliyunFileTransBackend:
             bitrate_kbps=cfg.audio_bitrate_kbps,
             duration_seconds=request.duration_seconds,
             on_progress=lambda f: progress.update(f * EXTRACT_SHARE, message="extracting audio"),
+            settings=self.settings,
         )
         size = audio.stat().st_size
         progress.info(

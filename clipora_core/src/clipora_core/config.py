@@ -304,7 +304,7 @@ def load_config(
     environ = dict(os.environ if environ is None else environ)
 
     explicit = config_path is not None
-    path = Path(config_path).expanduser() if explicit else default_config_path()
+    path = Path(config_path).expanduser() if config_path is not None else default_config_path()
     file_data: dict[str, Any] = {}
     if explicit or path.is_file():
         file_data = read_config_file(path)

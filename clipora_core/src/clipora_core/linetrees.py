@@ -36,8 +36,8 @@ def yaml_tree(text: str, max_nodes: int) -> Node | None:
         return None if node is None else _from_yaml(node, loader, [max_nodes])
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        raise TreeError(line, f"not valid YAML ({exc.problem or exc.context})") from None
+        at: int | None = mark.line + 1 if mark else None
+        raise TreeError(at, f"not valid YAML ({exc.problem or exc.context})") from None
     except yaml.YAMLError as exc:
         raise TreeError(None, f"is not valid YAML ({type(exc).__name__})") from None
     finally:

@@ -9,6 +9,7 @@ names; empty loads none) and ``CLIPORA_DISABLE_PLUGINS`` (blocklist) choose what
 
 from __future__ import annotations
 
+import difflib
 import os
 import traceback
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class PluginHost:
             try:
                 module = ep.load()
                 self.pm.register(module, name=ep.name)
+                self._check_hooks(module, ep.name)
             except Exception as exc:  # noqa: BLE001 - any import failure is the plugin's
                 if _strict():
                     raise
@@ -105,10 +107,25 @@ class PluginHost:
     ) -> None:
         """Register an in-process plugin object (tests, ``clipora_core.testing``)."""
         self.pm.register(plugin, name=name)
+        self._check_hooks(plugin, name)
         self.records[name] = PluginRecord(
             name=name, distribution=distribution, version=version, module=_module_name(plugin)
         )
         self._collected = False
+
+    def _check_hooks(self, plugin: object, name: str) -> None:
+        """A hook implementation with no matching spec (a misspelt name) would never be called:
+        refuse the plugin, as pluggy's ``check_pending`` does, but for this plugin alone."""
+        unknown = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [] if h.spec is None)
+        if not unknown:
+            return
+        self.pm.unregister(plugin)
+        known = [h for h in dir(hookspecs) if h.startswith("register_")]
+        parts = []
+        for hook in unknown:
+            close = difflib.get_close_matches(hook, known, n=1)
+            parts.append(f"{hook!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        raise PluginError(f"plugin {name!r} implements unknown hook {', '.join(parts)}")
 
     def unregister_plugin(self, name: str) -> None:
         plugin = self.pm.get_plugin(name)

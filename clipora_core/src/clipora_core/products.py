@@ -62,11 +62,11 @@ class ProductError(InputError):
 class _Collector:
     where: str  # what messages call the input: a file name, or "analysis.products"
     unit: str = "line"
-    error: type[InputError] = ProductError
+    error: type[InputError] | type[ConfigError] = ProductError
     products: list[Product] = field(default_factory=list)
     first: dict[str, int] = field(default_factory=dict)
 
-    def fail(self, at: int | None, message: str, hint: str = "") -> InputError:
+    def fail(self, at: int | None, message: str, hint: str = "") -> InputError | ConfigError:
         where = f"{self.where} {self.unit} {at}" if at else self.where
         return self.error(f"{where}: {message}", hint=hint)
 
@@ -111,7 +111,7 @@ class _Collector:
         self.first[key] = at
         self.products.append(product)
 
-    def empty(self) -> InputError:
+    def empty(self) -> InputError | ConfigError:
         return self.error(f"{self.where} has no products", hint=TXT_HINT)
 
     def result(self, source: str) -> ProductList:

@@ -23,7 +23,7 @@ from clipora_core.contracts import (
     TimeMapEntry,
     Transcript,
 )
-from clipora_core.errors import CliporaError
+from clipora_core.errors import CliporaError, ConfigError
 from clipora_core.fileio import read_json, write_json
 from clipora_core.progress import StageProgress
 from clipora_core.timeline import to_original_windows
@@ -35,15 +35,29 @@ if TYPE_CHECKING:
 RECORDS_DIR = ".clips"
 
 
-def subtitle_formats(settings: Any) -> list[str]:
-    """Writers a render needs: the sidecar formats plus ``ass`` when subtitles are burned."""
+def subtitle_formats(settings: Any, burn_format: str | None) -> list[str]:
+    """Writers a render needs: the sidecar formats, plus the renderer's burn-in format (its
+    capability's ``burn_in_format`` feature) when subtitles are burned."""
     sub = settings.render_subtitles
     if sub.mode == "disabled":
         return []
     fmts = list(sub.formats) if sub.mode != "burned_only" else []
     if sub.mode in ("both", "burned_only"):
-        fmts.append("ass")
+        if not burn_format:
+            raise ConfigError(
+                f"render.renderer={settings.render.renderer!r} cannot burn subtitles in",
+                hint="set render_subtitles.mode=sidecar_only, or use a renderer that can",
+            )
+        fmts.append(burn_format)
     return list(dict.fromkeys(fmts))
+
+
+def burn_in_format(pipeline: Pipeline) -> str | None:
+    """The subtitle format the configured renderer burns in, if it can burn any."""
+    s = pipeline.settings
+    cap = pipeline.capability(Kind.RENDERER, s.render.renderer, "render.renderer")
+    fmt = cap.features.get("burn_in_format")
+    return fmt if isinstance(fmt, str) and fmt else None
 
 
 @dataclass
@@ -56,6 +70,7 @@ class ClipRenderer:
     probe: MediaProbe | None = None
     time_map: list[TimeMapEntry] = field(default_factory=list)
     style: SubtitleStyle | None = None
+    burn_format: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -64,7 +79,8 @@ class ClipRenderer:
         job = pipeline.job
         self = cls(pipeline=pipeline, config_fingerprint=pipeline.config_fingerprint("render"))
         self.renderer = pipeline.instance(Kind.RENDERER, s.render.renderer, "render.renderer")
-        fmts = subtitle_formats(s)
+        self.burn_format = burn_in_format(pipeline)
+        fmts = subtitle_formats(s, self.burn_format)
         if fmts and job.path("semantic/transcript.json").is_file():
             self.transcript = Transcript.model_validate(job.read_json("semantic/transcript.json"))
             for fmt in fmts:
@@ -177,7 +193,7 @@ class ClipRenderer:
                 )
                 if path is None:
                     continue
-                if fmt == "ass" and sub.mode in ("both", "burned_only"):
+                if fmt == self.burn_format and sub.mode in ("both", "burned_only"):
                     burn = Path(path)
                 if sidecar:
                     art.subtitle_paths[fmt] = str(path)

@@ -176,15 +176,10 @@ class Pipeline:
                 )
         elif name == "render":
             caps.append(self.capability(Kind.RENDERER, s.render.renderer, "render.renderer"))
-            sub = s.render_subtitles
-            if sub.mode != "disabled":
-                fmts = list(sub.formats) if sub.mode != "burned_only" else []
-                if sub.mode in ("both", "burned_only"):
-                    fmts.append("ass")
-                for fmt in dict.fromkeys(fmts):
-                    caps.append(
-                        self.capability(Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats")
-                    )
+            from clipora_core.rendering import burn_in_format, subtitle_formats
+
+            for fmt in subtitle_formats(s, burn_in_format(self)):
+                caps.append(self.capability(Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats"))
         return caps
 
     @property
@@ -442,7 +437,7 @@ class Pipeline:
         s = self.settings
         probe = self._require_probe()
         cap = self.capability(Kind.ASR, s.asr.mode, "asr.mode")
-        if not probe.has_audio and cap.name != "import":
+        if not probe.has_audio and cap.features.get("needs_audio", True):
             raise InputError(
                 f"{self.job.source_path.name} has no audio track, so there is no speech to transcribe",
                 hint="use a recording with sound, or asr.mode=import with a subtitle file",
@@ -467,7 +462,7 @@ class Pipeline:
             key_data["hotwords"] = hotwords
         key = fingerprint(key_data)
         cache_file = Path(s.paths.workdir) / "_cache" / "asr" / cap.name / f"{key}.json"
-        if s.asr.cache and cap.name != "import" and cache_file.is_file():
+        if s.asr.cache and cap.features.get("cacheable", True) and cache_file.is_file():
             try:
                 transcript = Transcript.model_validate(read_json(cache_file))
                 progress.info("transcript reused from cache", action="cache_hit", key=key)
@@ -500,7 +495,7 @@ class Pipeline:
         transcript = _by_sentence(transcript)
         for warning in transcript.warnings:
             progress.warning(warning)
-        if s.asr.cache and cap.name != "import":
+        if s.asr.cache and cap.features.get("cacheable", True):
             write_json(cache_file, transcript)
         return transcript
 

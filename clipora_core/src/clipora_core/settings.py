@@ -41,6 +41,13 @@ class LoggingSettings(Section):
         return v.lower() if isinstance(v, str) else v
 
 
+class MediaSettings(Section):
+    ffmpeg_path: Path | None = Field(
+        None,
+        description="ffmpeg binary every plugin runs (default: the one from the imageio-ffmpeg wheel)",
+    )
+
+
 class InspectSettings(Section):
     prober: str = Field("pyav", description="Media prober used by the inspect stage")
     remux_containers: list[str] = Field(
@@ -165,6 +172,7 @@ class RenderSubtitlesSettings(Section):
 CORE_SECTIONS: dict[str, type[BaseModel]] = {
     "paths": PathsSettings,
     "logging": LoggingSettings,
+    "media": MediaSettings,
     "inspect": InspectSettings,
     "cleaning": CleaningSettings,
     "asr": ASRSettings,

@@ -65,10 +65,10 @@ def normalize_segments(raw: list[RawSegment], duration: float | None) -> list[Tr
         # Rounding must not break ordering against the previous segment or the words.
         start_r = max(start_r, out[-1].end_seconds if out else 0.0)
         w_cursor = start_r
-        for w in words:
-            w.start_seconds = min(max(w.start_seconds, w_cursor), end_r)
-            w.end_seconds = min(max(w.end_seconds, w.start_seconds), end_r)
-            w_cursor = w.end_seconds
+        for tw in words:
+            tw.start_seconds = min(max(tw.start_seconds, w_cursor), end_r)
+            tw.end_seconds = min(max(tw.end_seconds, tw.start_seconds), end_r)
+            w_cursor = tw.end_seconds
         if end_r - start_r < EPS:
             continue
         out.append(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import threading
 from collections import deque
@@ -13,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from clipora_core.errors import DISK_ERRORS, DISK_HINT, StageError
+
+from clipora_core import media
 
 # Lines of ffmpeg's stderr that only describe the input/output and never the failure.
 _NOISE = re.compile(
@@ -28,23 +29,10 @@ MP4_OUTPUT = ["-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+fasts
 
 
 def ffmpeg_exe(settings: Any = None) -> str:
-    """The configured ffmpeg (``render.ffmpeg_path``) or the one bundled with imageio-ffmpeg."""
-    configured = None
+    """The shared locator, honouring this plugin's older ``render.ffmpeg_path`` too."""
     render = getattr(settings, "render", None)
-    if render is not None:
-        configured = getattr(render, "ffmpeg_path", None)
-    if configured:
-        path = str(configured)
-        found = shutil.which(path) if os.sep not in path else path
-        if not found or not os.access(found, os.X_OK):
-            raise StageError(
-                f"render.ffmpeg_path {path!r} is not an executable ffmpeg",
-                hint="fix the path or unset it to use the bundled ffmpeg",
-            )
-        return found
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
+    legacy = getattr(render, "ffmpeg_path", None) if render is not None else None
+    return media.ffmpeg_exe(settings, (legacy, "render.ffmpeg_path") if legacy else None)
 
 
 def summarize_stderr(lines: Sequence[str], limit: int = 3) -> str:

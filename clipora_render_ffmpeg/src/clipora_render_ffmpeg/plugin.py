@@ -33,7 +33,12 @@ def register_renderers(register: Any) -> None:
             factory="clipora_render_ffmpeg.renderer:FFmpegRenderer",
             formats=["mp4"],
             config_keys=["render"],
-            features={"smart_cut": True, "burn_in": True, "playback_speed": True},
+            features={
+                "smart_cut": True,
+                "burn_in": True,
+                "burn_in_format": "ass",  # libass draws ASS subtitles
+                "playback_speed": True,
+            },
         )
     )
 

@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 class RenderProfileSettings(Section):
     ffmpeg_path: Path | None = Field(
         None,
-        description="ffmpeg binary to use (default: the one bundled with the imageio-ffmpeg wheel)",
+        description="Deprecated: use media.ffmpeg_path (still honoured when that is unset)",
     )
     preset: Literal[
         "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"

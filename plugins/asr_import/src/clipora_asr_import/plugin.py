@@ -24,7 +24,13 @@ def register_asr_backends(register: Any) -> None:
             devices=["cpu"],
             needs_network=False,
             config_keys=["asr.imported"],
-            features={"word_timestamps": "when the file has them", "runs": "local"},
+            features={
+                "word_timestamps": "when the file has them",
+                "runs": "local",
+                # Reads a file, not the audio; re-reading it is cheaper than a cache entry.
+                "needs_audio": False,
+                "cacheable": False,
+            },
         )
     )
 

@@ -43,6 +43,7 @@ class FreezeCleaner:
     name = "freeze"
 
     def __init__(self, settings: Any = None) -> None:
+        self.settings = settings
         self.options = _options(settings)
 
     def clean(self, request: CleanRequest) -> CleanResult:
@@ -63,6 +64,7 @@ class FreezeCleaner:
                 opts.freezedetect_min_duration_seconds,
                 duration_hint=duration,
                 on_progress=lambda f: progress.update(f * DETECT_SHARE),
+                settings=self.settings,
             )
         except FFmpegFailed as exc:
             raise StageError(
@@ -125,6 +127,7 @@ class FreezeCleaner:
                 preset=opts.rebuild_preset,
                 crf=opts.rebuild_crf,
                 on_progress=lambda f: progress.update(DETECT_SHARE + f * (1 - DETECT_SHARE)),
+                settings=self.settings,
             )
         except FFmpegFailed as exc:
             raise StageError(f"rebuilding the cleaned source failed: {exc}") from exc

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from clipora_freeze_cleaner.ffmpeg_exec import input_duration, run_ffmpeg, stats_time
 from clipora_freeze_cleaner.timeline import Span
@@ -45,6 +46,7 @@ def detect_freezes(
     min_duration: float,
     duration_hint: float = 0.0,
     on_progress: Callable[[float], None] | None = None,
+    settings: Any = None,
 ) -> tuple[list[Span], float]:
     """Frozen spans of ``source`` (source seconds) and the duration ffmpeg saw."""
     events: list[str] = []
@@ -84,5 +86,6 @@ def detect_freezes(
             "-",
         ],
         on_line,
+        settings=settings,
     )
     return parse_freeze_events(events, state["duration"]), state["duration"]

@@ -1,4 +1,4 @@
-"""Running the ffmpeg binary from the imageio-ffmpeg wheel and reading its stderr as it goes."""
+"""Running ffmpeg (the shared locator's binary) and reading its stderr as it goes."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ import subprocess
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
+
+from clipora_core.media import ffmpeg_exe
 
 _TIME = re.compile(r"\btime=(-?)(\d+):(\d+):(\d+(?:\.\d+)?)")
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")
-
-
-def ffmpeg_exe() -> str:
-    import imageio_ffmpeg
-
-    return imageio_ffmpeg.get_ffmpeg_exe()
 
 
 def parse_clock(h: str, m: str, s: str) -> float:
@@ -44,13 +41,15 @@ class FFmpegFailed(RuntimeError):
 
 
 def run_ffmpeg(
-    args: Sequence[str | Path], on_line: Callable[[str], None] | None = None
+    args: Sequence[str | Path],
+    on_line: Callable[[str], None] | None = None,
+    settings: Any = None,
 ) -> list[str]:
     """Run ffmpeg with ``args``; call ``on_line`` for each stderr line (stats lines included).
 
     Returns the last stderr lines; raises :class:`FFmpegFailed` on a non-zero exit.
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", *map(str, args)]
+    cmd = [ffmpeg_exe(settings), "-hide_banner", "-nostdin", *map(str, args)]
     tail: deque[str] = deque(maxlen=40)
     proc = subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

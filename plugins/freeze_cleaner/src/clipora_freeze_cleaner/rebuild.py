@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from clipora_freeze_cleaner.ffmpeg_exec import run_ffmpeg, stats_time
 from clipora_freeze_cleaner.timeline import Span
@@ -69,6 +70,7 @@ def rebuild(
     preset: str = "veryfast",
     crf: int = 18,
     on_progress: Callable[[float], None] | None = None,
+    settings: Any = None,
 ) -> float:
     """Write ``out_path`` (via a temporary name); return the output time ffmpeg reported."""
     total = sum(e - s for s, e in keeps)
@@ -87,6 +89,7 @@ def rebuild(
         run_ffmpeg(
             rebuild_command(source, keeps, tmp, has_audio=has_audio, preset=preset, crf=crf),
             on_line,
+            settings,
         )
         os.replace(tmp, out_path)
     finally:
