@@ -391,11 +391,18 @@ def main() -> int:
     ap.add_argument("--lang", choices=["en", "zh"], action="append")
     ap.add_argument("--condition", choices=["none", "list"], action="append")
     ap.add_argument("--rerun", action="store_true", help="rediscover (the analyzer changed)")
+    ap.add_argument(
+        "--exclude",
+        nargs="*",
+        default=[],
+        help="leave these streams out (recorded in the results, e.g. one too slow to synthesise)",
+    )
     args = ap.parse_args()
     split = json.loads((REPO / "bench" / "corpus" / "split.json").read_text())
     ids = args.ids or (split["dev"] + split["test"] if args.split == "all" else split[args.split])
     if args.lang:
         ids = [i for i in ids if i.split("_")[0] in args.lang]
+    ids = [i for i in ids if i not in args.exclude]
     conditions = args.condition or ["none", "list"]
     rows = []
     for path in corpus_build.script_paths(ids):
@@ -429,11 +436,16 @@ def main() -> int:
         if args.split == "test" and not args.ids
         else f"segmentation-{args.split}.json"
     )
-    (RESULTS / name).write_text(
-        json.dumps(
-            {"split": args.split, "pooled": pooled, "streams": rows}, ensure_ascii=False, indent=1
-        )
-    )
+    from pipeline import machine
+
+    result = {
+        "split": args.split,
+        "excluded": sorted(args.exclude),
+        "machine": machine(),
+        "pooled": pooled,
+        "streams": rows,
+    }
+    (RESULTS / name).write_text(json.dumps(result, ensure_ascii=False, indent=1))
     return 0
 
 

@@ -2,7 +2,8 @@
 
     uv run python scripts/update_performance.py
 
-Reads bench/results/{pipeline,long_input,render,asr,encode_quality,render_memory}.json (written by the bench scripts of
+Reads bench/results/{pipeline,long_input,render,asr,encode_quality,render_memory,segmentation,
+presence}.json (written by the bench scripts of
 the same names) and replaces the section between
 ``<!-- BEGIN bench:NAME -->`` and ``<!-- END bench:NAME -->`` in docs/performance.md (added at
 the end when missing). Everything else in the file is left as it is, so other benchmarks can
@@ -253,6 +254,73 @@ def render_memory_section(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+TARGETS_F1_8 = {"en/none": 0.9, "zh/none": 0.85, "en/list": 0.95, "zh/list": 0.9}
+
+
+def segmentation_section(data: dict[str, Any]) -> str:
+    excluded = data.get("excluded") or []
+    streams = sorted({r["stream"] for r in data["streams"]})
+    lines = _intro(
+        "Clip quality on streams the engine was never tuned on (test half)",
+        "`uv run python bench/segmentation.py` — the offline live_commerce engine through the real "
+        "CLI (Whisper base), once without and once with the seller's product list (`--products`, "
+        "which also makes the names ASR hotwords), on the test half of `bench/corpus/` "
+        f"({', '.join(streams)}"
+        + (f"; left out: {', '.join(excluded)}" if excluded else "")
+        + "). Boundary F1 pools item windows against the scripts' product spans; title hits are "
+        "products whose item title holds one of their keywords; filler windows are clip windows "
+        "with no product speech; edges in speech are window edges where the audio is not silent.",
+        data,
+    ) + [
+        "| language / list | F1 ±3 s | F1 ±8 s (target) | items off by | titles | filler windows | "
+        "edges in speech | callbacks joined | names heard (raw → used) | WER/CER |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for key, p in data["pooled"].items():
+        target = TARGETS_F1_8.get(key)
+        lines.append(
+            f"| {key} | {p['f1_3']:.2f} | {p['f1_8']:.2f} ({target:.2f}) | "
+            f"{p['relative_item_count_error'] * 100:.0f} % | {p['title_hits']:.2f} | "
+            f"{p['filler_windows']}/{p['clip_windows']} | {p['edges_in_speech'] * 100:.1f} % | "
+            f"{p['callbacks_joined']} | {p['names_heard_raw']:.2f} → {p['names_heard']:.2f} | "
+            f"{p['error_rate_raw']:.3f} |"
+        )
+    listed = [(k, p) for k, p in data["pooled"].items() if "unlisted_flagged" in p]
+    if listed:
+        lines += [
+            "",
+            "With the list: "
+            + "; ".join(
+                f"{k.split('/')[0]}: unlisted products flagged {p['unlisted_flagged']}, listed products "
+                f"never pitched reported {p['not_pitched_reported']}"
+                for k, p in listed
+            )
+            + ".",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def presence_section(data: dict[str, Any]) -> str:
+    lines = _intro(
+        "Presence detector (opt-in MediaPipe plugin)",
+        f"`uv run python bench/presence.py` — {data['source']}, a person 10 s then an empty "
+        "room 5 s, sampled over the whole recording. Baseline in the same run: decoding the same "
+        "sample frames with no model.",
+        data,
+    ) + [
+        "| interval | samples | wall | CPU | ms per sample | × real time | wall over decode | CPU over decode |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in data["rows"]:
+        d = r["detector"]
+        lines.append(
+            f"| {r['interval_seconds']:g} s | {r['samples']} | {d['wall']:.1f} s | {d['cpu']:.1f} s | "
+            f"{r['ms_per_sample']:.0f} | {r['x_realtime']:.1f} | {r['over_decode_wall']:.2f}× | "
+            f"{r['over_decode_cpu']:.2f}× |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS = {
     "pipeline": pipeline_section,
     "long_input": long_input_section,
@@ -260,6 +328,8 @@ SECTIONS = {
     "asr": asr_section,
     "encode_quality": encode_quality_section,
     "render_memory": render_memory_section,
+    "segmentation": segmentation_section,
+    "presence": presence_section,
 }
 
 

@@ -47,9 +47,7 @@ def test_success_with_words_after_running_and_queueing(
     fake.task_script = [RUNNING, QUEUEING, RUNNING, success()]
     settings = make_settings()
     request = make_request(media.video, settings)
-    started = time.monotonic()
     transcript = backend_factory(settings).transcribe(request)
-    elapsed = time.monotonic() - started
 
     assert [s.id for s in transcript.segments] == ["seg-0001", "seg-0002"]
     first, second = transcript.segments
@@ -83,7 +81,6 @@ def test_success_with_words_after_running_and_queueing(
         assert f"status={status}" in log
     assert "aliyun_upload_deleted" in log
     assert request.progress.fractions[-1] == 1.0
-    assert elapsed < 5
     assert_no_secrets(log, transcript.model_dump_json())
 
 

@@ -183,7 +183,9 @@ def test_stop_a_running_job_interrupts_its_stage(make_client, media, tmp_path):
         "Let's start with our first product, this insulated water bottle. "
         "It keeps drinks cold for twenty four hours. Today it's only twenty nine dollars. "
     )
-    text = sentence * 6  # about 50 s of speech: Whisper needs several seconds for it
+    # About 7 minutes of speech: Whisper base needs far longer than the 0.1 s poll below, so
+    # the stop always lands inside semantic_discover, however fast the machine.
+    text = sentence * 40
     video = make_speech_video(tmp_path / "speech.mp4", text)
     client = make_client(workers=1)
     job_id = upload(client, video, **{"asr.mode": "local"}).json()["job_id"]
@@ -196,14 +198,14 @@ def test_stop_a_running_job_interrupts_its_stage(make_client, media, tmp_path):
         assert snap["status"] in ("queued", "running"), snap
         assert time.monotonic() < deadline
         time.sleep(0.1)
-    started = time.monotonic()
     r = client.post(f"/api/jobs/{job_id}/stop")
     assert r.status_code == 200 and r.json()["status"] == "stopping"
-    snap = wait_for(client, job_id, timeout=30)
-    assert time.monotonic() - started < 15
+    snap = wait_for(
+        client, job_id, timeout=60
+    )  # a hang guard; how fast a stop is is not timed here
     assert snap["status"] == "stopped"
     stages = {s["name"]: s["status"] for s in snap["stages"]}
-    assert "interrupted" in stages.values(), stages  # the stage that was running at the stop
+    assert stages["semantic_discover"] == "interrupted", stages
     assert "running" not in stages.values()
     assert stages["render"] == "pending"
 
