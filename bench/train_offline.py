@@ -49,7 +49,7 @@ def load_run(stream: str, cond: str):
         job = Path(json.loads((CACHE / "runs" / cond / "jobs.json").read_text())[stream])
     raw = job / "semantic" / "transcript.raw.json"
     path = raw if raw.is_file() else job / "semantic" / "transcript.json"
-    from clipora_core.runner import _by_sentence
+    from clipora_core.stages.transcribe import by_sentence as _by_sentence
 
     transcript = _by_sentence(Transcript.model_validate_json(path.read_text()))
     truth = json.loads((CACHE / "corpus/streams" / stream / "truth.json").read_text())
@@ -295,7 +295,7 @@ def main() -> int:
         demo = REPO / "tests/live_commerce/fixtures" / f"demo_{lang}.transcript.json"
         if demo.is_file():
             from clipora_core.contracts import Transcript
-            from clipora_core.runner import _by_sentence
+            from clipora_core.stages.transcribe import by_sentence as _by_sentence
 
             transcript = _by_sentence(Transcript.model_validate_json(demo.read_text()))
             truth = json.loads(demo.with_name(f"demo_{lang}.truth.json").read_text())

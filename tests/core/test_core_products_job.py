@@ -195,11 +195,11 @@ def test_config_lists_apply_and_the_option_wins(
 
 def _pipeline(job_dir: Path, cfg: Path, host: Any, *sets: str) -> Any:
     from clipora_core.config import load_config
-    from clipora_core.runner import Pipeline
+    from clipora_core.engine import Engine
     from clipora_core.workspace import JobWorkspace
 
     loaded = load_config(cfg, cli_set=list(sets), environ={}, sections=host.config_sections())
-    return Pipeline(job=JobWorkspace.open(job_dir), config=loaded, host=host)
+    return Engine(job=JobWorkspace.open(job_dir), config=loaded, host=host)
 
 
 def test_the_list_digest_is_in_the_discovery_fingerprint(
@@ -269,7 +269,7 @@ def test_product_names_reach_the_asr_request_and_its_cache_key(
 
 
 def test_effective_hotwords() -> None:
-    from clipora_core.runner import effective_hotwords
+    from clipora_core.stages.transcribe import effective_hotwords
 
     products = ProductList(
         products=[Product(name="保温杯", aliases=["保温瓶"]), Product(name="面霜")]

@@ -186,11 +186,11 @@ def _check_video_path(video: Path) -> Path:
 
 def _open_or_create(ctx: Ctx, loaded: Any, target: Path, last_stage: str) -> Any:
     from clipora_core.capabilities import Kind
+    from clipora_core.engine import Engine
     from clipora_core.plugins import get_host
-    from clipora_core.runner import Pipeline
     from clipora_core.workspace import JobWorkspace
 
-    Pipeline(job=None, config=loaded, host=get_host()).preflight(last_stage)
+    Engine(job=None, config=loaded, host=get_host()).preflight(last_stage)
     if target.is_dir() and (target / "manifest.json").is_file():
         job = JobWorkspace.open(target)
     else:
@@ -279,11 +279,11 @@ def _announce(job: Any) -> None:
         click.echo(f"[clipora] log={job.log_path}", err=True)
 
 
-def _pipeline(job: Any, loaded: Any) -> Any:
+def _engine(job: Any, loaded: Any) -> Any:
+    from clipora_core.engine import Engine
     from clipora_core.plugins import get_host
-    from clipora_core.runner import Pipeline
 
-    return Pipeline(job=job, config=loaded, host=get_host())
+    return Engine(job=job, config=loaded, host=get_host())
 
 
 def _finish(job: Any) -> None:
@@ -351,8 +351,7 @@ def _run_stage_command(
     _remember_sets(ctx, job, loaded)
     try:
         _keep_products(job, product_list, warning)
-        pipeline = _pipeline(job, loaded)
-        pipeline.run_through(stage, force={stage} if force else set())
+        _engine(job, loaded).run_through(stage, force={stage} if force else set())
     finally:
         job.release()
     _finish(job)
@@ -363,7 +362,7 @@ def _run_on_video(ctx: Ctx, target: Path, stage: str, force: bool) -> Any:
     loaded = _load_for_job(ctx, target)
     job = _open_or_create(ctx, loaded, target, stage)
     try:
-        _pipeline(job, loaded).run_through(stage, force={stage} if force else set())
+        _engine(job, loaded).run_through(stage, force={stage} if force else set())
     finally:
         job.release()
     return job
@@ -410,7 +409,7 @@ def build_cli() -> click.Group:
         job = _open_or_create(ctx, loaded, video, "render")
         try:
             _keep_products(job, product_list, warning)
-            _pipeline(job, loaded).run_through("render", force={f.replace("-", "_") for f in force})
+            _engine(job, loaded).run_through("render", force={f.replace("-", "_") for f in force})
         finally:
             job.release()
         _finish(job)
@@ -462,49 +461,13 @@ def build_cli() -> click.Group:
     @common_options
     def analyze_item(ctx: Ctx, job_dir: Path, semantic_item_id: str, products: Path | None) -> None:
         """Re-analyze one item and update the edit plan."""
-        from clipora_core.capabilities import Kind
-        from clipora_core.contracts import EditPlan
-        from clipora_core.progress import StageProgress
-
         loaded = _load_for_job(ctx, job_dir)
         product_list, warning = _products_for(loaded, products)
         job = _open_job(job_dir)
         _remember_sets(ctx, job, loaded)
         try:
             _keep_products(job, product_list, warning)
-            pipeline = _pipeline(job, loaded)
-            pipeline.run_through("semantic_cluster")
-            items = {i.id: i for i in pipeline.item_set().intervals}
-            if semantic_item_id not in items:
-                known = ", ".join(items) or "none"
-                raise UsageError(
-                    f"semantic item not found: {semantic_item_id}", hint=f"items: {known}"
-                )
-            progress = StageProgress(job, "analyze")
-            analyzer = pipeline.instance(
-                Kind.VIDEO_TYPE, pipeline.video_type, "analysis.video_type"
-            )
-            ctx_ = pipeline._context(progress)
-            plans = pipeline.analyze_item(analyzer, ctx_, items[semantic_item_id])
-            plan_path = job.path("analysis/edit_plan.json")
-            new_segments = [s for p in plans for s in p.segments]
-            if plan_path.is_file():
-                plan = EditPlan.model_validate(job.read_json("analysis/edit_plan.json"))
-                kept = [
-                    s
-                    for s in plan.segments
-                    if s.metadata.get("semantic_item_id") != semantic_item_id
-                ]
-                segments = kept + new_segments
-            else:
-                segments = new_segments
-            job.write_json("analysis/edit_plan.json", pipeline.build_edit_plan(segments, []))
-            job.invalidate_after("analyze")
-            for p in plans:
-                progress.info(
-                    "item plan written",
-                    item_plan=str(job.path(f"analysis/items/{p.item_plan_id}.json")),
-                )
+            _engine(job, loaded).reanalyze_item(semantic_item_id)
         finally:
             job.release()
         _finish(job)
@@ -549,36 +512,11 @@ def build_cli() -> click.Group:
             job = _reopen(job_dir)
             _exit_on_clip_failures(job)
             return
-        from clipora_core.progress import StageProgress
-        from clipora_core.workspace import fingerprint, stage_failed
-
         loaded = _load_for_job(ctx, job_dir, overrides)
         job = _open_job(job_dir)
         _remember_sets(ctx, job, loaded)
         try:
-            pipeline = _pipeline(job, loaded)
-            # A plan replays on the job's current effective source; never redo cleaning here.
-            if job.stage("inspect").status != "completed":
-                pipeline.run_through("inspect")
-            plan = pipeline.load_plan(plan_path.resolve())  # validated before any encoding
-            job.set_stage("render", "running", f"plan={plan_path}")
-            progress = StageProgress(job, "render")
-            try:
-                job.clear_dirs("renders")
-                result = pipeline.render_plan(plan, progress)
-            except BaseException as exc:
-                stage_failed(job, "render", exc)
-                raise
-            fp = fingerprint(
-                {"plan": plan.model_dump(mode="json"), "render": pipeline.fingerprint_for("render")}
-            )
-            job.set_stage(
-                "render",
-                "completed",
-                f"plan={plan_path.name} success={result.success_count} "
-                f"failure={result.failure_count}",
-                fingerprint=fp,
-            )
+            _engine(job, loaded).replay_plan(plan_path.resolve())
         finally:
             job.release()
         _finish(job)

@@ -30,7 +30,8 @@ from clipora_core.timeline import to_original_windows
 from clipora_core.workspace import fingerprint
 
 if TYPE_CHECKING:
-    from clipora_core.runner import Pipeline
+    from clipora_core.engine import Engine
+    from clipora_core.stages.base import StageContext
 
 RECORDS_DIR = ".clips"
 
@@ -52,17 +53,17 @@ def subtitle_formats(settings: Any, burn_format: str | None) -> list[str]:
     return list(dict.fromkeys(fmts))
 
 
-def burn_in_format(pipeline: Pipeline) -> str | None:
+def burn_in_format(engine: Engine) -> str | None:
     """The subtitle format the configured renderer burns in, if it can burn any."""
-    s = pipeline.settings
-    cap = pipeline.capability(Kind.RENDERER, s.render.renderer, "render.renderer")
+    s = engine.settings
+    cap = engine.capability(Kind.RENDERER, s.render.renderer, "render.renderer")
     fmt = cap.features.get("burn_in_format")
     return fmt if isinstance(fmt, str) and fmt else None
 
 
 @dataclass
 class ClipRenderer:
-    pipeline: Pipeline
+    ctx: StageContext
     config_fingerprint: str
     renderer: Any = None
     writers: dict[str, Any] = field(default_factory=dict)
@@ -74,22 +75,22 @@ class ClipRenderer:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def prepare(cls, pipeline: Pipeline) -> ClipRenderer:
-        s = pipeline.settings
-        job = pipeline.job
-        self = cls(pipeline=pipeline, config_fingerprint=pipeline.config_fingerprint("render"))
-        self.renderer = pipeline.instance(Kind.RENDERER, s.render.renderer, "render.renderer")
-        self.burn_format = burn_in_format(pipeline)
+    def prepare(cls, ctx: StageContext) -> ClipRenderer:
+        s = ctx.settings
+        job = ctx.job
+        self = cls(ctx=ctx, config_fingerprint=ctx.engine.config_fingerprint("render"))
+        self.renderer = ctx.instance(Kind.RENDERER, s.render.renderer, "render.renderer")
+        self.burn_format = burn_in_format(ctx.engine)
         fmts = subtitle_formats(s, self.burn_format)
         if fmts and job.path("semantic/transcript.json").is_file():
             self.transcript = Transcript.model_validate(job.read_json("semantic/transcript.json"))
             for fmt in fmts:
-                self.writers[fmt] = pipeline.instance(
+                self.writers[fmt] = ctx.instance(
                     Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats"
                 )
-            self.style = _style(pipeline, fmts)
-        self.probe = pipeline._require_probe()
-        self.time_map = pipeline._time_map()
+            self.style = _style(ctx, fmts)
+        self.probe = ctx.probe()
+        self.time_map = ctx.time_map()
         self.remove_leftovers()
         return self
 
@@ -108,13 +109,13 @@ class ClipRenderer:
 
     @property
     def out_dir(self) -> Path:
-        return self.pipeline.job.path("renders")
+        return self.ctx.job.path("renders")
 
     def _record_path(self, clip_id: str) -> Path:
         return self.out_dir / RECORDS_DIR / f"{clip_id}.json"
 
     def clip_fingerprint(self, seg: EditPlanSegment) -> str:
-        source = self.pipeline.job.effective_source
+        source = self.ctx.job.effective_source
         try:
             st = source.stat()
             identity = [str(source), st.st_size, st.st_mtime_ns]
@@ -152,7 +153,7 @@ class ClipRenderer:
         if reused is not None:
             reused.metadata["reused"] = True
             return reused
-        s = self.pipeline.settings
+        s = self.ctx.settings
         sub = s.render_subtitles
         out_dir = self.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -177,6 +178,8 @@ class ClipRenderer:
             width, height = _output_size(self.renderer, self.probe, s)
             speed = float(s.render.playback_speed)
             for fmt, writer in self.writers.items():
+                # Writers are set up only together with a transcript and a style.
+                assert self.transcript is not None and self.style is not None
                 sidecar = fmt in sub.formats and sub.mode != "burned_only"
                 target = out_dir / (stem if sidecar else f".{stem}.burn")
                 path = writer.write(
@@ -188,7 +191,7 @@ class ClipRenderer:
                         height=height,
                         out_path=target,
                         style=self.style,
-                        language=self.transcript.language if self.transcript else None,
+                        language=self.transcript.language,
                     )
                 )
                 if path is None:
@@ -201,7 +204,7 @@ class ClipRenderer:
             fonts_dir = self.style.fonts_dir if (burn and self.style) else None
             primary = self.renderer.render(
                 RenderRequest(
-                    source_path=self.pipeline.job.effective_source,
+                    source_path=self.ctx.job.effective_source,
                     probe=self.probe,
                     windows=seg.windows,
                     out_path=out,
@@ -217,7 +220,7 @@ class ClipRenderer:
             if sub.mode == "both" and burn is not None:
                 burned = self.renderer.render(
                     RenderRequest(
-                        source_path=self.pipeline.job.effective_source,
+                        source_path=self.ctx.job.effective_source,
                         probe=self.probe,
                         windows=seg.windows,
                         out_path=out_dir / f"{stem}-subtitled.mp4",
@@ -270,12 +273,12 @@ def _output_size(renderer: Any, probe: MediaProbe, settings: Any) -> tuple[int, 
     return probe.video_width or 1280, probe.video_height or 720
 
 
-def _style(pipeline: Pipeline, fmts: list[str]) -> SubtitleStyle:
-    sub = pipeline.settings.render_subtitles
+def _style(ctx: StageContext, fmts: list[str]) -> SubtitleStyle:
+    sub = ctx.settings.render_subtitles
     fonts_dir = sub.fonts_dir
     family = sub.font_family
     for fmt in fmts:
-        cap = pipeline.capability(Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats")
+        cap = ctx.capability(Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats")
         ref = cap.features.get("bundled_fonts_dir")
         if fonts_dir is None and isinstance(ref, str) and ":" in ref:
             module, _, attr = ref.partition(":")

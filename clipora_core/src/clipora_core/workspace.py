@@ -31,6 +31,7 @@ from clipora_core.contracts import (
 from clipora_core.errors import InputError, StageError
 from clipora_core.fileio import read_json, write_json
 
+# The stages in the order they run (their objects: clipora_core.stages).
 STAGES: tuple[str, ...] = (
     "clean",
     "inspect",
@@ -39,15 +40,6 @@ STAGES: tuple[str, ...] = (
     "analyze",
     "render",
 )
-# Folders each stage owns: cleared when the stage reruns, never on reuse.
-STAGE_DIRS: dict[str, tuple[str, ...]] = {
-    "clean": ("clean",),
-    "inspect": ("inspect",),
-    "semantic_discover": (),  # keeps semantic/transcript.json etc.; see runner
-    "semantic_cluster": (),
-    "analyze": ("analysis",),
-    "render": ("renders",),
-}
 # The seller's product list, as the last command that was given one stored it.
 PRODUCTS_FILE = "inputs/products.json"
 Status = Literal["pending", "running", "completed", "failed", "interrupted", "stopped"]

@@ -1,0 +1,156 @@
+"""render: the job's edit plan to clips (mp4 + subtitles), clips rendered in parallel and
+reused when their inputs are unchanged; also what ``render --plan`` replays through."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from clipora_core.capabilities import Capability, Kind
+from clipora_core.contracts import (
+    DroppedUnit,
+    EditPlan,
+    EditPlanSegment,
+    ExecutionArtifact,
+    ExecutionResult,
+)
+from clipora_core.errors import CliporaError, StageError
+from clipora_core.progress import StageProgress
+from clipora_core.stages.base import StageContext
+from clipora_core.stages.plans import load_plan
+
+if TYPE_CHECKING:
+    from clipora_core.engine import Engine
+
+
+class RenderStage:
+    name = "render"
+    outputs: tuple[str, ...] = ("renders",)
+    # Clips are checked one by one and reused: the folder is cleared only by --force.
+    reuses_outputs = True
+    config: tuple[str, ...] = ("render", "render_subtitles")
+
+    def capabilities(self, engine: Engine) -> list[Capability]:
+        from clipora_core.rendering import burn_in_format, subtitle_formats
+
+        s = engine.settings
+        caps = [engine.capability(Kind.RENDERER, s.render.renderer, "render.renderer")]
+        for fmt in subtitle_formats(s, burn_in_format(engine)):
+            caps.append(engine.capability(Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats"))
+        return caps
+
+    def run(self, ctx: StageContext) -> str:
+        job, progress = ctx.job, ctx.progress
+        plan_path = job.path("analysis/edit_plan.json")
+        if not plan_path.is_file():
+            raise StageError(
+                "there is no edit plan to render", hint="run `clipora analyze <job>` first"
+            )
+        plan = load_plan(job, ctx.probe(), plan_path, require_segments=False)
+        if not plan.segments:
+            progress.warning("the edit plan has no segments; nothing to render")
+            job.write_json("renders/execution_result.json", ExecutionResult(plan_id=plan.plan_id))
+            return "success=0 failure=0"
+        result = render_plan(ctx, plan)
+        if result.success_count == 0:
+            raise StageError(
+                f"every clip failed to render ({result.failure_count}): {result.artifacts[0].error_detail}"
+            )
+        return f"success={result.success_count} failure={result.failure_count}"
+
+
+def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
+    from clipora_core.rendering import ClipRenderer
+
+    job, progress = ctx.job, ctx.progress
+    clips = ClipRenderer.prepare(ctx)
+    clips.remove_stale({seg.id for seg in plan.segments})
+    results: dict[str, ExecutionArtifact] = {}
+    lock = threading.Lock()
+    total_seconds = sum(seg.duration for seg in plan.segments) or 1.0
+    done_seconds = 0.0
+
+    def work(seg: EditPlanSegment) -> None:
+        nonlocal done_seconds
+        art = clips.render(seg, StageProgress(job, "render"))
+        with lock:
+            results[seg.id] = art
+            done_seconds += seg.duration
+            n = len(results)
+        if not art.success:
+            progress.warning(f"clip {seg.id} failed: {art.error_detail}")
+        elif art.metadata.get("reused"):
+            progress.info(f"clip {n}/{len(plan.segments)} reused", clip=seg.id)
+        else:
+            progress.info(
+                f"clip {n}/{len(plan.segments)} rendered",
+                clip=seg.id,
+                path=Path(art.output_path).name,
+            )
+        progress.update(done_seconds, total_seconds, message=f"{n}/{len(plan.segments)} clips")
+
+    workers = max(1, int(ctx.settings.concurrency.render))
+    with cf.ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(work, plan.segments))
+    artifacts = [results[seg.id] for seg in plan.segments]
+    result = ExecutionResult(
+        plan_id=plan.plan_id,
+        artifacts=artifacts,
+        success_count=sum(a.success for a in artifacts),
+        failure_count=sum(not a.success for a in artifacts),
+    )
+    job.write_json("renders/execution_result.json", result)
+    job.update(
+        outputs=dict(job.manifest.outputs, renders=[a.output_path for a in artifacts if a.success])
+    )
+    job.record_dropped(
+        [
+            DroppedUnit(
+                stage="render", unit="clip", id=a.clip_id, reason=a.error_detail, kind="failed"
+            )
+            for a in artifacts
+            if not a.success
+        ],
+        "render",
+    )
+    return result
+
+
+class RenderStreamer:
+    """Renders analyzed items' clips in the background while later items are analyzed."""
+
+    def __init__(self, clips: Any, ctx: StageContext, workers: int) -> None:
+        self.clips = clips
+        self.job = ctx.job
+        self.pool = cf.ThreadPoolExecutor(max_workers=max(1, workers))
+        self.futures: list[cf.Future[None]] = []
+
+    @classmethod
+    def start(cls, ctx: StageContext) -> RenderStreamer | None:
+        """A streamer, unless render is already done or cannot start before analysis ends."""
+        from clipora_core.rendering import ClipRenderer
+
+        if ctx.job.stage("render").status == "completed":
+            return None
+        try:
+            clips = ClipRenderer.prepare(ctx.engine.context("render", ctx.progress))
+        except CliporaError as exc:
+            ctx.progress.debug("clips will render after analysis", reason=exc.one_line())
+            return None
+        return cls(clips, ctx, int(ctx.settings.concurrency.render))
+
+    def submit(self, segments: list[EditPlanSegment]) -> None:
+        for seg in segments:
+            self.futures.append(self.pool.submit(self._one, seg))
+
+    def _one(self, seg: EditPlanSegment) -> None:
+        progress = StageProgress(self.job, "render")
+        art = self.clips.render(seg, progress)
+        if art.success:
+            verb = "reused" if art.metadata.get("reused") else "rendered while analyzing"
+            progress.info(f"clip {verb}", clip=seg.id)
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)

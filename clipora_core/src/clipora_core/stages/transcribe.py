@@ -1,0 +1,116 @@
+"""The transcript semantic_discover starts from: the ASR backend's, through a shared cache.
+
+The cache key holds the media (sampled hash), the backend and version, the config keys that
+change what it hears, and the hotwords when a product list added some. Backends whose
+capability says ``cacheable: False`` (a transcript read from a file) skip the cache, and those
+that say ``needs_audio: False`` accept a video without sound.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from clipora_core.capabilities import ASRRequest, Kind
+from clipora_core.contracts import ProductList, Transcript
+from clipora_core.errors import InputError
+from clipora_core.fileio import read_json, write_json
+from clipora_core.fingerprints import fingerprintable, flat, matches, sampled_file_hash
+from clipora_core.stages.base import StageContext
+from clipora_core.workspace import fingerprint
+
+ASR_CACHE_KEYS = ["asr.mode", "asr.language", "asr.hotwords"]
+
+
+def effective_hotwords(configured: list[str], products: ProductList | None) -> list[str]:
+    """``asr.hotwords`` followed by the product list's names and aliases, each once."""
+    words = [w.strip() for w in configured if w.strip()]
+    if products is not None:
+        words += products.hotwords()
+    return list(dict.fromkeys(words))
+
+
+def asr_hotwords(ctx: StageContext) -> list[str]:
+    """The hotwords the ASR request gets: config's, then the job's product names."""
+    s = ctx.settings
+    products = ctx.job.products() if s.asr.product_hotwords else None
+    return effective_hotwords(list(s.asr.hotwords), products)
+
+
+def by_sentence(transcript: Transcript) -> Transcript:
+    from clipora_core.transcripts import split_sentences
+
+    segments = split_sentences(transcript.segments)
+    if len(segments) == len(transcript.segments):
+        return transcript
+    return transcript.model_copy(update={"segments": segments})
+
+
+def transcribe(ctx: StageContext) -> Transcript:
+    s, job, progress = ctx.settings, ctx.job, ctx.progress
+    probe = ctx.probe()
+    cap = ctx.capability(Kind.ASR, s.asr.mode, "asr.mode")
+    if not probe.has_audio and cap.features.get("needs_audio", True):
+        raise InputError(
+            f"{job.source_path.name} has no audio track, so there is no speech to transcribe",
+            hint="use a recording with sound, or asr.mode=import with a subtitle file",
+        )
+    cacheable = bool(cap.features.get("cacheable", True)) and s.asr.cache
+    media = job.effective_source
+    dumped = flat(fingerprintable(s))
+    asr_config = {
+        k: v
+        for k, v in sorted(dumped.items())
+        if matches(k, ASR_CACHE_KEYS + cap.config_keys) and k != "asr.cache"
+    }
+    hotwords = asr_hotwords(ctx)
+    key_data: dict[str, Any] = {
+        "media": sampled_file_hash(media),
+        "duration": round(probe.duration_seconds, 3),
+        "backend": f"{cap.name}@{cap.version}",
+        "config": asr_config,
+    }
+    if hotwords != effective_hotwords(list(s.asr.hotwords), None):
+        # Product names changed what the backend hears; without them the key stays as it
+        # was, so cached transcripts made before product lists existed are still found.
+        key_data["hotwords"] = hotwords
+    key = fingerprint(key_data)
+    cache_file = Path(s.paths.workdir) / "_cache" / "asr" / cap.name / f"{key}.json"
+    if cacheable and cache_file.is_file():
+        try:
+            transcript = Transcript.model_validate(read_json(cache_file))
+            progress.info("transcript reused from cache", action="cache_hit", key=key)
+            return by_sentence(transcript)
+        except (ValueError, ValidationError):
+            progress.warning("ignoring a damaged ASR cache entry", key=key)
+    backend = ctx.instance(Kind.ASR, s.asr.mode, "asr.mode")
+    scratch = job.path("semantic")
+    scratch.mkdir(parents=True, exist_ok=True)
+    language = None if s.asr.language in ("", "auto") else s.asr.language
+    try:
+        transcript = backend.transcribe(
+            ASRRequest(
+                media_path=media,
+                duration_seconds=probe.duration_seconds,
+                scratch_dir=scratch,
+                settings=s,
+                progress=progress,
+                language=language,
+                hotwords=hotwords,
+                source_path=job.source_path,
+                time_map=ctx.time_map(),
+            )
+        )
+    finally:
+        # A local model can hold hundreds of MB: hand it back before analysis and rendering.
+        close = getattr(backend, "close", None)
+        if callable(close):
+            close()
+    transcript = by_sentence(transcript)
+    for warning in transcript.warnings:
+        progress.warning(warning)
+    if cacheable:
+        write_json(cache_file, transcript)
+    return transcript
