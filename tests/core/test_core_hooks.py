@@ -10,7 +10,7 @@ from typing import Any
 import click
 from core_support import SEGMENTS, last_line, manifest
 
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core import Capability, ConfigSection, InstallHint, Kind, hookimpl
 
 
 def _run(cli_run: Any, *args: Any) -> Path:
@@ -198,6 +198,36 @@ def test_hook_register_commands(fakes, register_plugin, cli_run) -> None:
     assert res.exit_code == 0 and "hello world" in res.stdout
     plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
     assert "cannot add my command" in plugins["aaa-broken-commands"]["error"]
+
+
+class _Hints:
+    @hookimpl
+    def register_install_hints(self, register: Any) -> None:
+        register(InstallHint(kind=Kind.RENDERER, name="cloudy", distribution="clipora-cloudy"))
+
+
+class _BadHints:
+    @hookimpl
+    def register_install_hints(self, register: Any) -> None:
+        register(("renderer", "cloudy", "clipora-cloudy"))
+
+
+def test_hook_register_install_hints(
+    fakes, register_plugin, fake_config, fake_video, cli_run
+) -> None:
+    cfg = fake_config(**{"render.renderer": "cloudy"})
+    res = cli_run("run", fake_video, "--config", cfg)
+    assert res.exit_code == 2 and "install a plugin that provides it" in res.stderr
+    register_plugin(_Hints(), name="hints")
+    res = cli_run("run", fake_video, "--config", cfg)
+    assert res.exit_code == 2
+    assert "renderer 'cloudy' (config render.renderer) is not installed" in res.stderr
+    assert "install it with: uv pip install clipora-cloudy" in res.stderr
+    # Anything but an InstallHint is the plugin's error, and the others keep working.
+    register_plugin(_BadHints(), name="bad-hints")
+    plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
+    assert "InstallHint" in plugins["bad-hints"]["error"]
+    assert plugins["hints"]["error"] is None
 
 
 def test_capability_metadata_is_validated(register_plugin, cli_run) -> None:

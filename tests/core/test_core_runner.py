@@ -101,7 +101,7 @@ def test_stages_use_the_capabilities_config_chooses(
         ),
     ],
 )
-def test_a_capability_that_is_not_installed_is_named_with_its_distribution(
+def test_a_capability_that_is_not_installed_is_named_with_the_distribution_a_plugin_gives(
     core_venv: Venv, tmp_path: Path, key: str, value: str, label: str, hint: str
 ) -> None:
     from clipora_test_fakes.impl import write_fake_video

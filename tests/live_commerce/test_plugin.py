@@ -9,7 +9,8 @@ from types import SimpleNamespace
 import pytest
 from clipora_core.plugins import get_host
 from clipora_live_commerce.analyzer import LiveCommerceAnalyzer
-from clipora_live_commerce.engine import Engine, resolve_engine_name
+from clipora_live_commerce.engine import Engine
+from clipora_live_commerce.engines import resolve_engine_name
 from clipora_live_commerce.lexicon import zh_number
 from pydantic import SecretStr
 

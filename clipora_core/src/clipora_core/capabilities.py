@@ -113,6 +113,19 @@ class Capability:
 
 
 @dataclass(frozen=True)
+class InstallHint:
+    """Which distribution provides a capability that may not be installed here (an opt-in
+    plugin a user's config can name), for the "not installed" message."""
+
+    kind: Kind
+    name: str
+    distribution: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", Kind(self.kind))
+
+
+@dataclass(frozen=True)
 class ConfigSection:
     """A plugin's config section: a dotted path and the pydantic model that validates it.
 

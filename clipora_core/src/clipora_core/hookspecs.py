@@ -104,5 +104,15 @@ def register_config_sections(register: Any) -> None:
 
 
 @hookspec
+def register_install_hints(register: Any) -> None:
+    """Name the distribution of a capability this plugin works with but does not provide.
+
+    ``register(InstallHint(kind="presence_detector", name="mediapipe",
+    distribution="clipora-presence-mediapipe"))``: when config names it and it is not
+    installed, the error says what to install. The kernel itself names no plugin.
+    """
+
+
+@hookspec
 def register_commands(cli: click.Group) -> None:
     """Add subcommands to the ``clipora`` command line (``@cli.command()``)."""

@@ -20,7 +20,7 @@ from typing import Any
 import pluggy
 
 from clipora_core import hookspecs
-from clipora_core.capabilities import HOOK_FOR_KIND, Capability, ConfigSection, Kind
+from clipora_core.capabilities import HOOK_FOR_KIND, Capability, ConfigSection, InstallHint, Kind
 from clipora_core.errors import CapabilityNotFound, PluginError
 
 GROUP = "clipora"
@@ -73,6 +73,7 @@ class PluginHost:
         self._capabilities: dict[tuple[Kind, str], Capability] = {}
         # Keyed by (path, plugin): several plugins may add fields to one section (e.g. render).
         self._sections: dict[tuple[str, str], ConfigSection] = {}
+        self._hints: dict[tuple[Kind, str], str] = {}
         self._collected = False
 
     # --- loading ------------------------------------------------------------------------------
@@ -141,6 +142,7 @@ class PluginHost:
             return
         self._capabilities.clear()
         self._sections.clear()
+        self._hints.clear()
         for record in self.records.values():
             record.capabilities = []
             record.config_sections = []
@@ -206,6 +208,15 @@ class PluginHost:
 
             plugin.register_config_sections(register=register_section)  # type: ignore[attr-defined]
 
+        if "register_install_hints" in record.hooks:
+
+            def register_hint(hint: InstallHint) -> None:
+                if not isinstance(hint, InstallHint):
+                    raise PluginError("register_install_hints must register InstallHint objects")
+                self._hints.setdefault((hint.kind, hint.name), hint.distribution)
+
+            plugin.register_install_hints(register=register_hint)  # type: ignore[attr-defined]
+
     # --- queries ------------------------------------------------------------------------------
 
     def capabilities(self, kind: Kind | None = None) -> list[Capability]:
@@ -219,8 +230,25 @@ class PluginHost:
         self._collect()
         cap = self._capabilities.get((Kind(kind), name))
         if cap is None:
-            raise CapabilityNotFound.build(kind, name, config_key, self)
+            raise self._not_found(Kind(kind), name, config_key)
         return cap
+
+    def _not_found(self, kind: Kind, name: str, config_key: str) -> CapabilityNotFound:
+        available = sorted(c.name for c in self._capabilities.values() if c.kind == kind)
+        dist = self._hints.get((kind, name))
+        where = f" (config {config_key})" if config_key else ""
+        msg = f"{kind.value.replace('_', ' ')} {name!r}{where} is not installed"
+        failed = [r for r in self.records.values() if r.error and dist and r.distribution == dist]
+        if failed:
+            msg += f"; its plugin failed to load: {failed[0].error}"
+        hint = (
+            f"install it with: uv pip install {dist}"
+            if dist
+            else "install a plugin that provides it"
+        )
+        if available:
+            hint += f"; available: {', '.join(available)}"
+        return CapabilityNotFound(msg, hint=hint)
 
     def config_sections(self) -> list[ConfigSection]:
         self._collect()
@@ -274,19 +302,3 @@ def get_host() -> PluginHost:
 def set_host(host: PluginHost | None) -> None:
     global _host
     _host = host
-
-
-# Well-known capabilities and the distribution that provides them, for "not installed" errors.
-KNOWN_PROVIDERS: dict[tuple[str, str], str] = {
-    ("asr", "local"): "clipora-asr-local",
-    ("asr", "aliyun"): "clipora-asr-aliyun",
-    ("asr", "import"): "clipora-asr-import",
-    ("renderer", "ffmpeg"): "clipora-render-ffmpeg",
-    ("prober", "pyav"): "clipora-render-ffmpeg",
-    ("cleaner", "freeze"): "clipora-freeze-cleaner",
-    ("video_type", "live_commerce"): "clipora-live-commerce",
-    ("subtitle_writer", "srt"): "clipora-subtitles",
-    ("subtitle_writer", "vtt"): "clipora-subtitles",
-    ("subtitle_writer", "ass"): "clipora-subtitles",
-    ("presence_detector", "mediapipe"): "clipora-presence-mediapipe",
-}

@@ -147,6 +147,41 @@ class ClipRenderer:
             return None
         return art
 
+    def _write_subtitles(
+        self, seg: EditPlanSegment, art: ExecutionArtifact, stem: str
+    ) -> Path | None:
+        """Each writer's file for this clip: sidecars go into ``art``; the file to burn in (a
+        hidden one unless it is also a sidecar) is returned."""
+        assert self.probe is not None
+        s = self.ctx.settings
+        sub = s.render_subtitles
+        width, height = _output_size(self.renderer, self.probe, s)
+        burn: Path | None = None
+        for fmt, writer in self.writers.items():
+            # Writers are set up only together with a transcript and a style.
+            assert self.transcript is not None and self.style is not None
+            sidecar = fmt in sub.formats and sub.mode != "burned_only"
+            target = self.out_dir / (stem if sidecar else f".{stem}.burn")
+            path = writer.write(
+                SubtitleRequest(
+                    transcript=self.transcript,
+                    windows=seg.windows,
+                    playback_speed=float(s.render.playback_speed),
+                    width=width,
+                    height=height,
+                    out_path=target,
+                    style=self.style,
+                    language=self.transcript.language,
+                )
+            )
+            if path is None:
+                continue
+            if fmt == self.burn_format and sub.mode in ("both", "burned_only"):
+                burn = Path(path)
+            if sidecar:
+                art.subtitle_paths[fmt] = str(path)
+        return burn
+
     def render(self, seg: EditPlanSegment, progress: StageProgress) -> ExecutionArtifact:
         """Render one segment (or reuse its finished clip); never raises for a clip failure."""
         reused = self.reusable(seg)
@@ -175,31 +210,7 @@ class ClipRenderer:
         assert self.probe is not None
         burn: Path | None = None
         try:
-            width, height = _output_size(self.renderer, self.probe, s)
-            speed = float(s.render.playback_speed)
-            for fmt, writer in self.writers.items():
-                # Writers are set up only together with a transcript and a style.
-                assert self.transcript is not None and self.style is not None
-                sidecar = fmt in sub.formats and sub.mode != "burned_only"
-                target = out_dir / (stem if sidecar else f".{stem}.burn")
-                path = writer.write(
-                    SubtitleRequest(
-                        transcript=self.transcript,
-                        windows=seg.windows,
-                        playback_speed=speed,
-                        width=width,
-                        height=height,
-                        out_path=target,
-                        style=self.style,
-                        language=self.transcript.language,
-                    )
-                )
-                if path is None:
-                    continue
-                if fmt == self.burn_format and sub.mode in ("both", "burned_only"):
-                    burn = Path(path)
-                if sidecar:
-                    art.subtitle_paths[fmt] = str(path)
+            burn = self._write_subtitles(seg, art, stem)
             art.metadata["subtitle_cues"] = bool(art.subtitle_paths or burn)
             fonts_dir = self.style.fonts_dir if (burn and self.style) else None
             primary = self.renderer.render(

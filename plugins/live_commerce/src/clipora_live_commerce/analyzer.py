@@ -37,9 +37,9 @@ from clipora_live_commerce.engine import (
     VariantChoice,
     WindowDiscovery,
     Word,
-    create_engine,
     validate_item_plan,
 )
+from clipora_live_commerce.engines import create_engine
 from clipora_live_commerce.features import detect_language
 from clipora_live_commerce.names import correct_names, listed_products
 from clipora_live_commerce.pauses import AudioEnvelope, PauseSnapper

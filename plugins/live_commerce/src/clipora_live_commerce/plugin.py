@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core import Capability, ConfigSection, InstallHint, Kind, hookimpl
 
 
 @hookimpl
@@ -54,5 +54,17 @@ def register_config_sections(register: Any) -> None:
         ConfigSection(
             path="prompt_overrides",
             model="clipora_live_commerce.llm.settings:PromptOverridesSettings",
+        )
+    )
+
+
+@hookimpl
+def register_install_hints(register: Any) -> None:
+    # analysis.pose_presence uses a presence detector; the first-party one is opt-in (heavy).
+    register(
+        InstallHint(
+            kind=Kind.PRESENCE_DETECTOR,
+            name="mediapipe",
+            distribution="clipora-presence-mediapipe",
         )
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core import Capability, ConfigSection, InstallHint, Kind, hookimpl
 
 PKG = "clipora_test_fakes.impl"
 
@@ -106,6 +106,18 @@ def register_presence_detectors(register: Any) -> None:
             name="fake_presence",
             description="Sees the host at every window start",
             factory=f"{PKG}:FakePresence",
+        )
+    )
+
+
+@hookimpl
+def register_install_hints(register: Any) -> None:
+    # What a plugin that works with others says about them: the kernel names no plugin.
+    register(InstallHint(kind=Kind.RENDERER, name="ffmpeg", distribution="clipora-render-ffmpeg"))
+    register(InstallHint(kind=Kind.PROBER, name="pyav", distribution="clipora-render-ffmpeg"))
+    register(
+        InstallHint(
+            kind=Kind.VIDEO_TYPE, name="live_commerce", distribution="clipora-live-commerce"
         )
     )
 

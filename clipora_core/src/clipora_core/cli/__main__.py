@@ -1,0 +1,3 @@
+from clipora_core.cli.shell import main
+
+main()
