@@ -168,3 +168,40 @@ def test_a_plugin_whose_factory_fails_to_import_is_named(
     assert res.exit_code == 1
     assert "clipora-ghost" in res.stderr and "failed to import" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_analyze_item_replans_one_item_and_leaves_the_others(
+    fakes, fake_config, fake_video, cli_run
+) -> None:
+    cfg = fake_config()
+    job = _job(cli_run("run", fake_video, "--config", cfg))
+    plan_path = job / "analysis" / "edit_plan.json"
+
+    def by_item(plan: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for seg in plan["segments"]:
+            out.setdefault(seg["metadata"]["semantic_item_id"], []).append(seg)
+        return out
+
+    before = by_item(json.loads(plan_path.read_text(encoding="utf-8")))
+    assert len(before) == 3
+    res = cli_run("analyze-item", job, "--semantic-item-id", "semantic-item-002", "--config", cfg)
+    assert _job(res) == job
+    after = by_item(json.loads(plan_path.read_text(encoding="utf-8")))
+    assert set(after) == set(before)
+    for other in ("semantic-item-001", "semantic-item-003"):
+        assert after[other] == before[other]
+    assert [s["id"] for s in after["semantic-item-002"]] == [
+        s["id"] for s in before["semantic-item-002"]
+    ]
+    assert stage_status(job)["render"] == "pending"  # the clips must be rendered again
+
+    # An id the job does not have: one line naming it and the ids it has; the plan untouched.
+    kept = plan_path.read_bytes()
+    res = cli_run("analyze-item", job, "--semantic-item-id", "semantic-item-999", "--config", cfg)
+    assert res.exit_code != 0 and "Traceback" not in res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("[clipora] error:")]
+    assert len(errors) == 1
+    assert "semantic item not found: semantic-item-999" in errors[0]
+    assert "semantic-item-001, semantic-item-002, semantic-item-003" in errors[0]
+    assert plan_path.read_bytes() == kept

@@ -113,3 +113,39 @@ def test_the_kernel_does_not_depend_on_the_web_stack() -> None:
     for name in ("fastapi", "uvicorn", "starlette", "jinja2"):
         assert name not in deps and not any(name in " ".join(v) for v in extras.values())
     assert not (KERNEL / "web").exists()
+
+
+PLUGIN_SOURCES = sorted(
+    f
+    for pattern in (
+        "plugins/*/src/**/*.py",
+        "clipora_*/src/**/*.py",
+        "examples/plugins/*/src/**/*.py",
+    )
+    for f in REPO.glob(pattern)
+    if "clipora_core" not in f.parts
+)
+
+
+def test_plugins_import_only_the_plugin_api() -> None:
+    """``clipora_core.api`` is the one kernel module a plugin imports: the rest may change."""
+    offenders = []
+    for path in PLUGIN_SOURCES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                mod, names = node.module, [a.name for a in node.names]
+                ok = mod == "clipora_core.api" or (mod == "clipora_core" and names == ["api"])
+                if mod.split(".")[0] == "clipora_core" and not ok:
+                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno} from {mod}")
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name.split(".")[0] == "clipora_core" and a.name != "clipora_core.api":
+                        offenders.append(f"{path.relative_to(REPO)}:{node.lineno} import {a.name}")
+    assert PLUGIN_SOURCES and offenders == []
+
+
+def test_every_name_of_the_plugin_api_resolves() -> None:
+    from clipora_core import api
+
+    for name in api.__all__:
+        assert getattr(api, name) is not None, name

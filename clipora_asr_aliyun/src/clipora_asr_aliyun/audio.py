@@ -12,8 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from clipora_core.errors import InputError, StageError
-from clipora_core.media import ffmpeg_exe
+from clipora_core.api import InputError, StageError, ffmpeg_exe
 
 
 def extract_mp3(

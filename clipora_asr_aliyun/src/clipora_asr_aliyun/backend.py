@@ -10,9 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from clipora_core.capabilities import ASRRequest
-from clipora_core.contracts import Transcript
-from clipora_core.errors import CliporaError, ConfigError, StageError
+from clipora_core.api import ASRRequest, CliporaError, ConfigError, StageError, Transcript
 
 from clipora_asr_aliyun.audio import extract_mp3
 from clipora_asr_aliyun.filetrans import FileTransClient

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from clipora_core.errors import StageError
+from clipora_core.api import StageError
 
 from clipora_asr_aliyun.oss_upload import auth_error
 from clipora_asr_aliyun.settings import AliyunASRSettings, env_name

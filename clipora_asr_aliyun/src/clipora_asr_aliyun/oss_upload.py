@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from clipora_core.errors import StageError
+from clipora_core.api import StageError
 
 from clipora_asr_aliyun.settings import AliyunASRSettings, env_name
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_core.contracts import TranscriptSegment
-from clipora_core.transcripts import RawSegment, RawWord, normalize_segments
+from clipora_core.api import RawSegment, RawWord, TranscriptSegment, normalize_segments
 
 EPS = 1e-6
 TEXT_KEYS = ("Text", "text", "Word", "word")

@@ -5,9 +5,14 @@ Imports nothing heavy: oss2, aliyunsdkcore and imageio-ffmpeg load only when a t
 
 from __future__ import annotations
 
-from typing import Any
-
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 # The task carries no language: the appkey's project model decides it. Mandarin and English are
 # the models this plugin is used with; Cantonese, Japanese, ... need a project with that model.
@@ -26,7 +31,7 @@ OUTPUT_KEYS = [
 
 
 @hookimpl
-def register_asr_backends(register: Any) -> None:
+def register_asr_backends(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.ASR,
@@ -47,7 +52,7 @@ def register_asr_backends(register: Any) -> None:
 
 
 @hookimpl
-def register_config_sections(register: Any) -> None:
+def register_config_sections(register: SectionRegistrar) -> None:
     register(
         ConfigSection(path="asr.aliyun", model="clipora_asr_aliyun.settings:AliyunASRSettings")
     )

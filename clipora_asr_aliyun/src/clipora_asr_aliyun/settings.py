@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from clipora_core.settings import Section
+from clipora_core.api import Section
 from pydantic import Field, SecretStr, field_validator
 
 ENV_PREFIX = "CLIPORA_ASR__ALIYUN__"

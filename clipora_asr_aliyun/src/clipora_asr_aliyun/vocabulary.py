@@ -46,9 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clipora_core.errors import StageError
-from clipora_core.fileio import read_json, write_json
-from clipora_core.progress import StageProgress
+from clipora_core.api import StageError, StageProgress, read_json, write_json
 
 from clipora_asr_aliyun.filetrans import PopClient, parse_endpoint
 from clipora_asr_aliyun.settings import AliyunASRSettings

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clipora_core.errors import InputError, StageError
+from clipora_core.api import InputError, StageError
 
 SAMPLE_RATE = 16000
 GAP_TOLERANCE_SECONDS = 0.1

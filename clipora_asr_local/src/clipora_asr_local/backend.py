@@ -16,10 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from clipora_core.capabilities import ASRRequest
-from clipora_core.contracts import Transcript
-from clipora_core.errors import CliporaError, StageError
-from clipora_core.transcripts import RawSegment, RawWord, normalize_segments
+from clipora_core.api import (
+    ASRRequest,
+    CliporaError,
+    RawSegment,
+    RawWord,
+    StageError,
+    Transcript,
+    normalize_segments,
+)
 
 from clipora_asr_local.audio import SAMPLE_RATE, AudioStream, SampleReader
 from clipora_asr_local.models import (

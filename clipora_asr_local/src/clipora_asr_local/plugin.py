@@ -5,9 +5,14 @@ Imports nothing heavy: faster-whisper, PyAV and numpy load only when a transcrip
 
 from __future__ import annotations
 
-from typing import Any
-
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 # Whisper's multilingual set (faster_whisper.tokenizer._LANGUAGE_CODES), kept here so listing
 # plugins does not import faster-whisper.
@@ -25,7 +30,7 @@ WHISPER_LANGUAGES = [
 
 
 @hookimpl
-def register_asr_backends(register: Any) -> None:
+def register_asr_backends(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.ASR,
@@ -42,6 +47,6 @@ def register_asr_backends(register: Any) -> None:
 
 
 @hookimpl
-def register_config_sections(register: Any) -> None:
+def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: pydantic is imported only when config is loaded.
     register(ConfigSection(path="asr.local", model="clipora_asr_local.settings:LocalASRSettings"))

@@ -101,7 +101,10 @@ class Capability:
         obj: Any = importlib.import_module(module_name)
         for part in attr.split("."):
             obj = getattr(obj, part)
-        return obj
+        if not callable(obj):
+            raise TypeError(f"capability {self.name!r}: factory {self.factory!r} is not callable")
+        factory: Callable[..., Any] = obj
+        return factory
 
     def with_owner(self, plugin: str, distribution: str, version: str) -> Capability:
         return replace(self, plugin=plugin, distribution=distribution, version=version)
@@ -143,10 +146,14 @@ class ConfigSection:
             raise ValueError(f"config section path {self.path!r} must be dotted lower_case names")
 
     def resolve(self) -> type[BaseModel]:
+        from pydantic import BaseModel  # resolved only when config loads, which needs pydantic
+
         model = self.model
         if isinstance(model, str):
             module_name, _, attr = model.partition(":")
             model = getattr(importlib.import_module(module_name), attr)
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            raise TypeError(f"config section {self.path!r}: {self.model!r} is not a pydantic model")
         return model
 
     def with_owner(self, plugin: str, distribution: str) -> ConfigSection:

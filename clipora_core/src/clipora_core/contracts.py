@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 EFFECTIVE_TIMELINE = "effective"
 
@@ -25,6 +25,35 @@ class Model(BaseModel):
     """Base for on-disk contracts: unknown fields are kept, not silently dropped."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+def first_error(exc: ValidationError) -> str:
+    """A pydantic error as one line: where, then what."""
+    first = exc.errors()[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    msg = str(first["msg"]).removeprefix("Value error, ")
+    return f"{loc}: {msg}" if loc else msg
+
+
+class Document(Model):
+    """A whole file on disk (not a part of one): it carries the version of its schema. Files
+    written before versions existed read as version 1; a newer version than this Clipora knows
+    is refused with a message that says to upgrade, never misread."""
+
+    SCHEMA_VERSION: ClassVar[int] = 1
+    schema_version: int = 1
+
+    @field_validator("schema_version")
+    @classmethod
+    def _known_version(cls, v: int) -> int:
+        if v > cls.SCHEMA_VERSION:
+            raise ValueError(
+                f"schema version {v} is newer than this Clipora reads ({cls.SCHEMA_VERSION}); "
+                "upgrade Clipora to open it"
+            )
+        if v < 1:
+            raise ValueError(f"schema version {v} is not a Clipora schema version")
+        return v
 
 
 class TimeWindow(Model):
@@ -121,7 +150,7 @@ class TranscriptSegment(Model):
     words: list[TranscriptWord] = Field(default_factory=list)
 
 
-class Transcript(Model):
+class Transcript(Document):
     text: str = ""
     segments: list[TranscriptSegment] = Field(default_factory=list)
     # Additions: what produced it, so a cached or imported transcript is traceable.
@@ -180,7 +209,7 @@ class DroppedUnit(Model):
     kind: Literal["dropped", "failed"] = "dropped"
 
 
-class SemanticItemSet(Model):
+class SemanticItemSet(Document):
     job_id: str
     intervals: list[SemanticItemInterval] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -223,7 +252,7 @@ def _safe_identifier(v: str, what: str) -> str:
     return v
 
 
-class EditPlan(Model):
+class EditPlan(Document):
     plan_id: str
     source_path: str
     source_probe: MediaProbe = Field(default_factory=MediaProbe)
@@ -244,7 +273,7 @@ class EditPlan(Model):
         return self
 
 
-class ItemEditPlan(Model):
+class ItemEditPlan(Document):
     item_plan_id: str
     semantic_item_id: str
     subtitle_plan_id: str | None = None
@@ -270,7 +299,7 @@ class ExecutionArtifact(Model):
     burned_output_path: str | None = None
 
 
-class ExecutionResult(Model):
+class ExecutionResult(Document):
     plan_id: str
     artifacts: list[ExecutionArtifact] = Field(default_factory=list)
     success_count: int = 0
@@ -285,7 +314,7 @@ class PresenceSample(Model):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
-class PresenceReport(Model):
+class PresenceReport(Document):
     semantic_item_id: str
     detector: str
     sample_interval_seconds: float
@@ -338,10 +367,9 @@ class Product(Model):
         return self
 
 
-class ProductList(Model):
+class ProductList(Document):
     """The seller's product list for one session (``inputs/products.json`` in a job)."""
 
-    schema_version: int = 1
     source: str = ""  # the file name it came from
     products: list[Product] = Field(default_factory=list)
 

@@ -17,12 +17,22 @@ example, is in ``docs/plugins.md``; a test checks that every hook here is docume
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pluggy
 
+from clipora_core.capabilities import Capability, ConfigSection, InstallHint
+
 if TYPE_CHECKING:
     import click
+
+#: What ``register_<kind>s`` hooks receive: call it with each Capability.
+CapabilityRegistrar = Callable[[Capability], None]
+#: What ``register_config_sections`` receives.
+SectionRegistrar = Callable[[ConfigSection], None]
+#: What ``register_install_hints`` receives.
+HintRegistrar = Callable[[InstallHint], None]
 
 PROJECT = "clipora"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -30,7 +40,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def register_asr_backends(register: Any) -> None:
+def register_asr_backends(register: CapabilityRegistrar) -> None:
     """Register speech-to-text backends.
 
     Call ``register(Capability(kind="asr", name=..., factory="pkg.mod:Factory", ...))``. The
@@ -40,7 +50,7 @@ def register_asr_backends(register: Any) -> None:
 
 
 @hookspec
-def register_cleaners(register: Any) -> None:
+def register_cleaners(register: CapabilityRegistrar) -> None:
     """Register source cleaners (e.g. frozen-video removal).
 
     Factory result: ``clean(request: CleanRequest) -> CleanResult``. Run in the order of
@@ -49,7 +59,7 @@ def register_cleaners(register: Any) -> None:
 
 
 @hookspec
-def register_video_types(register: Any) -> None:
+def register_video_types(register: CapabilityRegistrar) -> None:
     """Register video-type analyzers (``live_commerce`` is the first-party one).
 
     Factory result: an object with ``discover``, ``cluster`` and ``analyze_item`` (see
@@ -58,7 +68,7 @@ def register_video_types(register: Any) -> None:
 
 
 @hookspec
-def register_subtitle_writers(register: Any) -> None:
+def register_subtitle_writers(register: CapabilityRegistrar) -> None:
     """Register subtitle formats (``srt``, ``vtt``, ``ass``...).
 
     Factory result: ``write(request: SubtitleRequest) -> Path | None``. Chosen by
@@ -67,7 +77,7 @@ def register_subtitle_writers(register: Any) -> None:
 
 
 @hookspec
-def register_renderers(register: Any) -> None:
+def register_renderers(register: CapabilityRegistrar) -> None:
     """Register clip renderers.
 
     Factory result: ``render(request: RenderRequest) -> RenderOutput``. Chosen by
@@ -76,7 +86,7 @@ def register_renderers(register: Any) -> None:
 
 
 @hookspec
-def register_probers(register: Any) -> None:
+def register_probers(register: CapabilityRegistrar) -> None:
     """Register media probers used by the inspect stage.
 
     Factory result: ``probe(path) -> MediaProbe`` and ``prepare(path, workdir) -> Path`` (remux
@@ -85,7 +95,7 @@ def register_probers(register: Any) -> None:
 
 
 @hookspec
-def register_presence_detectors(register: Any) -> None:
+def register_presence_detectors(register: CapabilityRegistrar) -> None:
     """Register host-presence detectors.
 
     Factory result: ``detect(request: PresenceRequest) -> list[PresenceSample]``. Chosen by
@@ -94,7 +104,7 @@ def register_presence_detectors(register: Any) -> None:
 
 
 @hookspec
-def register_config_sections(register: Any) -> None:
+def register_config_sections(register: SectionRegistrar) -> None:
     """Register a pydantic model for the plugin's own config section.
 
     ``register(ConfigSection(path="asr.aliyun", model=AliyunSettings))``: the section appears in
@@ -104,7 +114,7 @@ def register_config_sections(register: Any) -> None:
 
 
 @hookspec
-def register_install_hints(register: Any) -> None:
+def register_install_hints(register: HintRegistrar) -> None:
     """Name the distribution of a capability this plugin works with but does not provide.
 
     ``register(InstallHint(kind="presence_detector", name="mediapipe",

@@ -22,10 +22,12 @@ from pydantic import Field, ValidationError
 
 from clipora_core.contracts import (
     CleaningSummary,
+    Document,
     DroppedUnit,
     MediaProbe,
     Model,
     ProductList,
+    first_error,
     utc_now,
 )
 from clipora_core.errors import InputError, StageError
@@ -70,8 +72,7 @@ class ProductListInfo(Model):
     digest: str
 
 
-class JobManifest(Model):
-    schema_version: int = 1
+class JobManifest(Document):
     job_id: str
     created_at: str = Field(default_factory=utc_now)
     source: SourceInfo
@@ -149,7 +150,12 @@ class JobWorkspace:
             )
         try:
             manifest = JobManifest.model_validate(read_json(path))
-        except (ValueError, ValidationError) as exc:
+        except ValidationError as exc:
+            msg = first_error(exc)
+            if msg.startswith("schema_version:"):
+                raise InputError(f"{path} cannot be read: {msg}") from None
+            raise InputError(f"{path} is damaged: {msg}") from None
+        except ValueError as exc:
             raise InputError(f"{path} is damaged: {str(exc).splitlines()[0]}") from None
         for name in STAGES:
             manifest.stages.setdefault(name, StageState())

@@ -18,9 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from clipora_core.capabilities import PresenceRequest
-from clipora_core.contracts import PresenceSample
-from clipora_core.errors import InputError
+from clipora_core.api import InputError, PresenceRequest, PresenceSample
 
 from clipora_presence_mediapipe.sampling import sample_times
 from clipora_presence_mediapipe.scoring import classify

@@ -15,7 +15,7 @@ from typing import Any
 
 import av
 import numpy as np
-from clipora_core.errors import InputError
+from clipora_core.api import InputError
 
 # A frame counts as "at" a sample time if it starts no more than this before it (half a frame at
 # 60 fps would be 8 ms; the slack also absorbs timestamp rounding in remuxed files).

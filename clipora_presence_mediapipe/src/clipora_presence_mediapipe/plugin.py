@@ -5,13 +5,18 @@ Imports nothing heavy: MediaPipe, OpenCV, PyAV and numpy load only when detectio
 
 from __future__ import annotations
 
-from typing import Any
-
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 
 @hookimpl
-def register_presence_detectors(register: Any) -> None:
+def register_presence_detectors(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.PRESENCE_DETECTOR,
@@ -31,7 +36,7 @@ def register_presence_detectors(register: Any) -> None:
 
 
 @hookimpl
-def register_config_sections(register: Any) -> None:
+def register_config_sections(register: SectionRegistrar) -> None:
     register(
         ConfigSection(
             path="analysis.pose_presence.mediapipe",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from clipora_core.contracts import PresenceSample, TimeWindow
+from clipora_core.api import PresenceSample, TimeWindow
 
 PRESENT_STATUSES = frozenset({"present"})
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from clipora_core.settings import Section
+from clipora_core.api import Section
 from pydantic import Field, model_validator
 
 IdentityPolicy = Literal["largest_pose_wins", "any_pose_counts"]

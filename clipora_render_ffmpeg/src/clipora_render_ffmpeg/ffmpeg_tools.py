@@ -11,9 +11,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from clipora_core.errors import DISK_ERRORS, DISK_HINT, StageError
+from clipora_core.api import DISK_ERRORS, DISK_HINT, StageError
 
-from clipora_core import media
+from clipora_core import api
 
 # Lines of ffmpeg's stderr that only describe the input/output and never the failure.
 _NOISE = re.compile(
@@ -32,7 +32,7 @@ def ffmpeg_exe(settings: Any = None) -> str:
     """The shared locator, honouring this plugin's older ``render.ffmpeg_path`` too."""
     render = getattr(settings, "render", None)
     legacy = getattr(render, "ffmpeg_path", None) if render is not None else None
-    return media.ffmpeg_exe(settings, (legacy, "render.ffmpeg_path") if legacy else None)
+    return api.ffmpeg_exe(settings, (legacy, "render.ffmpeg_path") if legacy else None)
 
 
 def summarize_stderr(lines: Sequence[str], limit: int = 3) -> str:

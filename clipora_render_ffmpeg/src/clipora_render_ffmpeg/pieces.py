@@ -18,7 +18,7 @@ from clipora_render_ffmpeg.filters import audio_window, seek_input
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo
 
 if TYPE_CHECKING:
-    from clipora_core.capabilities import RenderRequest
+    from clipora_core.api import RenderRequest
 
     from clipora_render_ffmpeg.renderer import FFmpegRenderer
 

@@ -4,13 +4,18 @@ Imports nothing heavy: factories are loaded only when a stage uses them."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 
 @hookimpl
-def register_probers(register: Any) -> None:
+def register_probers(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.PROBER,
@@ -24,7 +29,7 @@ def register_probers(register: Any) -> None:
 
 
 @hookimpl
-def register_renderers(register: Any) -> None:
+def register_renderers(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.RENDERER,
@@ -44,7 +49,7 @@ def register_renderers(register: Any) -> None:
 
 
 @hookimpl
-def register_config_sections(register: Any) -> None:
+def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: pydantic is imported only when config is loaded.
     register(
         ConfigSection(path="render", model="clipora_render_ffmpeg.settings:RenderProfileSettings")

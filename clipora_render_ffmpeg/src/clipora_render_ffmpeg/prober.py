@@ -12,8 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from clipora_core.contracts import MediaProbe, StreamInfo
-from clipora_core.errors import InputError, StageError
+from clipora_core.api import InputError, MediaProbe, StageError, StreamInfo
 
 VFR_SAMPLE_PACKETS = 200
 _MP4_FAMILY = {".mp4", ".m4v", ".mov", ".m4a", ".3gp", ".3g2", ".mj2"}

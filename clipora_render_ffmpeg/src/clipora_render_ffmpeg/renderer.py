@@ -25,8 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from clipora_core.capabilities import RenderOutput, RenderRequest
-from clipora_core.errors import StageError
+from clipora_core.api import RenderOutput, RenderRequest, StageError
 
 from clipora_render_ffmpeg.ffmpeg_tools import MP4_OUTPUT, atempo_chain, ffmpeg_exe, run_ffmpeg
 from clipora_render_ffmpeg.filters import audio_window, seek_input, video_window

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from clipora_core.settings import Section
+from clipora_core.api import Section
 from pydantic import Field, field_validator
 
 

@@ -25,7 +25,7 @@ from clipora_render_ffmpeg.pieces import (
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo
 
 if TYPE_CHECKING:
-    from clipora_core.capabilities import RenderRequest
+    from clipora_core.api import RenderRequest
 
     from clipora_render_ffmpeg.renderer import FFmpegRenderer
 
@@ -319,7 +319,7 @@ def _encode_batch(
     for k, (_, name) in enumerate(batch):
         segment = work / f"{prefix}-{k:03d}.ts"
         if not segment.is_file():
-            from clipora_core.errors import StageError
+            from clipora_core.api import StageError
 
             raise StageError(f"smart cut: ffmpeg wrote no piece {k} of {len(batch)} edges")
         segment.replace(work / name)
@@ -349,6 +349,6 @@ def _copy_gops(src: Any, piece: Piece, target: Path) -> None:
             if count == piece.frames:
                 break
     if count != piece.frames:
-        from clipora_core.errors import StageError
+        from clipora_core.api import StageError
 
         raise StageError(f"smart cut copied {count} frames where {piece.frames} were expected")

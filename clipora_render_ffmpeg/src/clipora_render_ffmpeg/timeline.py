@@ -13,7 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from clipora_core.errors import InputError, StageError
+from clipora_core.api import InputError, StageError
 
 STANDARD_RATES = [
     Fraction(24000, 1001),

@@ -16,6 +16,7 @@ from clipora_core.contracts import (
     ItemEditPlan,
     MediaProbe,
     SemanticItemInterval,
+    first_error,
 )
 from clipora_core.errors import InputError, StageError
 from clipora_core.fileio import read_json
@@ -116,9 +117,7 @@ def load_plan(
             ).model_dump(mode="json")
         plan = EditPlan.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"])
-        raise InputError(f"plan {plan_path} is invalid: {loc}: {first['msg']}") from None
+        raise InputError(f"plan {plan_path} is invalid: {first_error(exc)}") from None
     validate_plan(job, probe, plan, plan_path)
     if require_segments and not plan.segments:
         raise InputError(f"{plan_path} has no segments to render")

@@ -12,10 +12,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from clipora_core.capabilities import ASRRequest
-from clipora_core.contracts import Transcript
-from clipora_core.errors import InputError
-from clipora_core.transcripts import RawSegment, RawWord, normalize_segments
+from clipora_core.api import (
+    ASRRequest,
+    InputError,
+    RawSegment,
+    RawWord,
+    Transcript,
+    normalize_segments,
+)
 
 from clipora_asr_import.reader import read_transcript_file
 

@@ -6,13 +6,18 @@ Imports nothing heavy: pysubs2 loads only when a file is imported.
 
 from __future__ import annotations
 
-from typing import Any
-
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 
 @hookimpl
-def register_asr_backends(register: Any) -> None:
+def register_asr_backends(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.ASR,
@@ -36,7 +41,7 @@ def register_asr_backends(register: Any) -> None:
 
 
 @hookimpl
-def register_config_sections(register: Any) -> None:
+def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: pydantic is imported only when config is loaded.
     register(
         ConfigSection(path="asr.imported", model="clipora_asr_import.settings:ImportedASRSettings")

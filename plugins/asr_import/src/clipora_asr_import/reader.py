@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clipora_core.errors import InputError
-from clipora_core.transcripts import RawSegment, RawWord
+from clipora_core.api import InputError, RawSegment, RawWord
 
 SUBTITLE_SUFFIXES = (".srt", ".vtt", ".ass", ".ssa")
 JSON_SUFFIXES = (".json",)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from clipora_core.settings import Section
+from clipora_core.api import Section
 from pydantic import Field
 
 

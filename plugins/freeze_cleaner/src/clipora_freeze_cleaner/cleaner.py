@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_core.capabilities import CleanRequest, CleanResult
-from clipora_core.contracts import CleaningSummary, RemovalInterval, TimeMapEntry, TimeWindow
-from clipora_core.errors import InputError, StageError
+from clipora_core.api import (
+    CleaningSummary,
+    CleanRequest,
+    CleanResult,
+    InputError,
+    RemovalInterval,
+    StageError,
+    TimeMapEntry,
+    TimeWindow,
+)
 
 from clipora_freeze_cleaner.detect import detect_freezes
 from clipora_freeze_cleaner.ffmpeg_exec import FFmpegFailed

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from clipora_core.media import ffmpeg_exe
+from clipora_core.api import ffmpeg_exe
 
 _TIME = re.compile(r"\btime=(-?)(\d+):(\d+):(\d+(?:\.\d+)?)")
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 _KEYS = [
     "cleaning.freezedetect_noise_db",
@@ -16,7 +23,7 @@ _KEYS = [
 
 
 @hookimpl
-def register_cleaners(register):
+def register_cleaners(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.CLEANER,
@@ -30,7 +37,7 @@ def register_cleaners(register):
 
 
 @hookimpl
-def register_config_sections(register):
+def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: the settings model is imported only when config is loaded.
     register(
         ConfigSection(

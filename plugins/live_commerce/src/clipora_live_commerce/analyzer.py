@@ -12,9 +12,11 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from clipora_core.capabilities import AnalyzerContext, ClusterResult, DiscoveryResult
-from clipora_core.contracts import (
+from clipora_core.api import (
+    AnalyzerContext,
+    ClusterResult,
     DiscoveredInterval,
+    DiscoveryResult,
     DroppedUnit,
     EditPlanSegment,
     SemanticItemInterval,

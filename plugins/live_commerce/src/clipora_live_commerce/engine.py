@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from clipora_core.progress import StageProgress
+    from clipora_core.api import StageProgress
 
 
 class EngineUnitError(Exception):

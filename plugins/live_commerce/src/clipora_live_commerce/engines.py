@@ -27,7 +27,7 @@ def create_engine(settings: Any) -> Engine:
         try:
             from clipora_live_commerce.llm import LLMEngine
         except ImportError as exc:  # the llm subpackage is optional at import time
-            from clipora_core.errors import ConfigError
+            from clipora_core.api import ConfigError
 
             raise ConfigError(
                 f"analysis.engine=llm is not available: {exc}",

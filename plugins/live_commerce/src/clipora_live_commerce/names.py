@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from clipora_core.contracts import Transcript
+from clipora_core.api import Transcript
 
 from clipora_live_commerce.engine import Language, ListedProduct
 

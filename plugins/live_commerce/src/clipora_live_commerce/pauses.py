@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from clipora_core.contracts import TimeWindow
+from clipora_core.api import TimeWindow
 
 from clipora_live_commerce.engine import Line
 

@@ -6,13 +6,20 @@ engines load only when the factory is used.
 
 from __future__ import annotations
 
-from typing import Any
-
-from clipora_core import Capability, ConfigSection, InstallHint, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    HintRegistrar,
+    InstallHint,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 
 @hookimpl
-def register_video_types(register: Any) -> None:
+def register_video_types(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.VIDEO_TYPE,
@@ -40,7 +47,7 @@ def register_video_types(register: Any) -> None:
 
 
 @hookimpl
-def register_config_sections(register: Any) -> None:
+def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy references: the models are imported only when config is loaded.
     register(
         ConfigSection(
@@ -59,7 +66,7 @@ def register_config_sections(register: Any) -> None:
 
 
 @hookimpl
-def register_install_hints(register: Any) -> None:
+def register_install_hints(register: HintRegistrar) -> None:
     # analysis.pose_presence uses a presence detector; the first-party one is opt-in (heavy).
     register(
         InstallHint(

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from clipora_core.contracts import PresenceReport, TimeWindow
+from clipora_core.api import PresenceReport, TimeWindow
 
 from clipora_live_commerce.engine import Line
 from clipora_live_commerce.timing import LEAD_IN, TAIL, speech_bounds
@@ -49,7 +49,7 @@ def build_rules(
     absent = [(w.start_seconds, w.end_seconds) for w in report.absent_windows]
     if not absent and not report.present_windows:
         # A report written without its windows: derive them the way the core does.
-        from clipora_core.timeline import presence_windows
+        from clipora_core.api import presence_windows
 
         _, windows = presence_windows(
             report.samples, report.sample_interval_seconds, list(item_windows)

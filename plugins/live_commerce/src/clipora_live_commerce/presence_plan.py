@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from clipora_core.contracts import TimeWindow
+from clipora_core.api import TimeWindow
 
 from clipora_live_commerce.engine import (
     ItemPlan,

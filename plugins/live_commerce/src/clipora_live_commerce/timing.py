@@ -9,7 +9,7 @@ sounds like a glitch); longer pauses (dead air) are cut out.
 
 from __future__ import annotations
 
-from clipora_core.contracts import TimeWindow
+from clipora_core.api import TimeWindow
 
 from clipora_live_commerce.engine import Line
 

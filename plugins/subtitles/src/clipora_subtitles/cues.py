@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clipora_core.contracts import TimeWindow, Transcript
+from clipora_core.api import TimeWindow, Transcript
 
 from clipora_subtitles.linebreak import break_lines
 from clipora_subtitles.tokens import CJK_TRAILING_DROP, is_cjk, join_tokens, segment_tokens

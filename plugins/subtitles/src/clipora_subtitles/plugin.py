@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 _LAYOUT_KEYS = [
     "render_subtitles.max_line_chars_cjk",
@@ -19,7 +26,7 @@ _STYLE_KEYS = [
 
 
 @hookimpl
-def register_subtitle_writers(register):
+def register_subtitle_writers(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.SUBTITLE_WRITER,
@@ -58,7 +65,7 @@ def register_subtitle_writers(register):
 
 
 @hookimpl
-def register_config_sections(register):
+def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: the settings model is imported only when config is loaded.
     register(
         ConfigSection(

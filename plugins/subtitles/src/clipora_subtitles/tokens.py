@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
-from clipora_core.contracts import TranscriptSegment
+from clipora_core.api import TranscriptSegment
 
 # Punctuation after which a line may end: sentence ends always break, pauses break when the
 # line is long enough to stand alone.

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pysubs2
-from clipora_core.capabilities import SubtitleRequest
+from clipora_core.api import SubtitleRequest
 
 from clipora_subtitles.cues import Cue, LayoutOptions, build_cues
 from clipora_subtitles.fonts import BUNDLED_FONT_FAMILY

@@ -16,12 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from clipora_core.capabilities import Kind
-from clipora_core.config import default_config_path, field_at
-from clipora_core.contracts import ProductList
-from clipora_core.errors import CliporaError, ConfigError, InputError
-from clipora_core.products import load_products
-from clipora_core.workspace import STAGES, JobWorkspace
+from clipora_core.api import (
+    STAGES,
+    CliporaError,
+    ConfigError,
+    InputError,
+    JobWorkspace,
+    Kind,
+    ProductList,
+    default_config_path,
+    field_at,
+    load_products,
+)
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
@@ -337,7 +343,7 @@ def create_app(
     stop_grace_seconds: float = 10.0,
 ) -> FastAPI:
     """Build the app. Raises ``ConfigError`` when the config file is invalid (fail fast)."""
-    from clipora_core.plugins import get_host
+    from clipora_core.api import get_host
 
     host = get_host()
     config_path = Path(config_path or default_config_path()).expanduser().resolve()
@@ -364,7 +370,7 @@ def create_app(
         token_required=bool(token),
     )
     model_sections = host.config_sections()
-    from clipora_core.config import build_settings_model
+    from clipora_core.api import build_settings_model
 
     model = build_settings_model(model_sections)
     ctx.override_options = {
@@ -430,7 +436,7 @@ def _templates() -> Jinja2Templates:
 
 
 def _version() -> str:
-    from clipora_core import __version__
+    from clipora_core.api import core_version as __version__
 
     return __version__
 

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from clipora_core.capabilities import Kind
-from clipora_core.config import (
+from clipora_core.api import (
+    ConfigError,
+    Kind,
+    atomic_write_text,
     build_settings_model,
     env_overrides,
     flatten,
@@ -31,8 +33,6 @@ from clipora_core.config import (
     read_config_file,
     set_dotted,
 )
-from clipora_core.errors import ConfigError
-from clipora_core.fileio import atomic_write_text
 from pydantic import BaseModel, Field, SecretStr
 
 # Fields whose allowed values are the names of registered capabilities.

@@ -20,7 +20,7 @@ def _interrupt(signum: int, frame: Any) -> None:
 def main() -> None:
     signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
-    from clipora_core.cli import main as cli_main
+    from clipora_core.api import cli_main
 
     sys.argv[0] = "clipora"
     cli_main()

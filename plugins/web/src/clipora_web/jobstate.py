@@ -12,9 +12,7 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from clipora_core.contracts import ExecutionResult
-from clipora_core.fileio import read_json
-from clipora_core.workspace import STAGES, JobManifest, StageState
+from clipora_core.api import STAGES, ExecutionResult, JobManifest, StageState, read_json
 from pydantic import BaseModel, Field, ValidationError
 
 from clipora_web.submission import RUN_LOG, WebSubmission, is_job_id, read_submission

@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from clipora_core import hookimpl
+from clipora_core.api import hookimpl
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9._~-]{16,}$")
 GENERATE = "\x00generate"
@@ -87,7 +86,7 @@ def web(
             err=True,
         )
         sys.exit(2)
-    from clipora_core.errors import CliporaError
+    from clipora_core.api import CliporaError
 
     if token == GENERATE:
         token = secrets.token_urlsafe(24)

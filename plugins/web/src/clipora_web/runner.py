@@ -19,9 +19,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from clipora_core.contracts import utc_now
-from clipora_core.errors import CliporaError
-from clipora_core.workspace import PRODUCTS_FILE
+from clipora_core.api import PRODUCTS_FILE, CliporaError, utc_now
 
 from clipora_web.jobstate import last_error_line, read_manifest
 from clipora_web.submission import (
@@ -276,13 +274,13 @@ class JobRunner:
         manifest = read_manifest(root)
         if manifest is None or not any(s.status == "running" for s in manifest.stages.values()):
             return
-        from clipora_core.workspace import JobWorkspace
+        from clipora_core.api import JobWorkspace
 
         with contextlib.suppress(CliporaError, OSError):
             job = JobWorkspace.open(root)
             job.acquire()
             job.release()
-            from clipora_core.progress import close_job_logger
+            from clipora_core.api import close_job_logger
 
             close_job_logger(job)
 

@@ -12,8 +12,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from clipora_core.contracts import Model, utc_now
-from clipora_core.fileio import read_json, write_json
+from clipora_core.api import Model, read_json, utc_now, write_json
 from pydantic import Field
 
 JOB_ID_RE = re.compile(r"^[0-9a-f]{12}$")

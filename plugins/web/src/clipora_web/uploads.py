@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
-from clipora_core.errors import InputError
-from clipora_core.products import SUFFIXES as PRODUCT_SUFFIXES
+from clipora_core.api import PRODUCT_SUFFIXES, InputError
 
 VIDEO_FIELD = "video"
 TRANSCRIPT_FIELD = "transcript"

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from clipora_core.capabilities import AnalyzerContext, ClusterResult, DiscoveryResult
-from clipora_core.contracts import (
+from clipora_core.api import (
+    AnalyzerContext,
+    ClusterResult,
     DiscoveredInterval,
+    DiscoveryResult,
     EditPlanSegment,
     SemanticItemInterval,
     TimeWindow,

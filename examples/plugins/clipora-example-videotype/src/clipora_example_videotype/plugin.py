@@ -3,13 +3,18 @@ a stage uses the ``even_chunks`` video type (``factory`` is a lazy import path).
 
 from __future__ import annotations
 
-from typing import Any
-
-from clipora_core import Capability, ConfigSection, Kind, hookimpl
+from clipora_core.api import (
+    Capability,
+    CapabilityRegistrar,
+    ConfigSection,
+    Kind,
+    SectionRegistrar,
+    hookimpl,
+)
 
 
 @hookimpl
-def register_video_types(register: Any) -> None:
+def register_video_types(register: CapabilityRegistrar) -> None:
     register(
         Capability(
             kind=Kind.VIDEO_TYPE,
@@ -29,7 +34,7 @@ def register_video_types(register: Any) -> None:
 
 
 @hookimpl
-def register_config_sections(register: Any) -> None:
+def register_config_sections(register: SectionRegistrar) -> None:
     # A lazy 'module:Class' reference: pydantic and the model load only when config is read.
     register(
         ConfigSection(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clipora_core.settings import Section
+from clipora_core.api import Section
 from pydantic import Field
 
 

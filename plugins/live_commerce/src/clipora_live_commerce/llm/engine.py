@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from clipora_core.errors import ConfigError, StageError
+from clipora_core.api import ConfigError, StageError
 from pydantic import BaseModel, ValidationError
 
 from clipora_live_commerce.engine import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Literal
 from urllib.parse import urlsplit
 
-from clipora_core.settings import Section
+from clipora_core.api import Section
 from pydantic import Field, SecretStr, field_validator
 
 OVERRIDE_MAX_CHARS = 4000
