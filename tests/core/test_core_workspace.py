@@ -154,7 +154,8 @@ def test_force_reruns_one_stage_and_invalidates_only_later_ones(
         ({"render.playback_speed": 2.0}, "render"),
         ({"concurrency.analyze": 2}, None),  # changes speed, not output
         ({"asr.cache": False}, None),
-        ({"analysis.body_target_seconds": 12.0}, "analyze"),
+        ({"analysis.pose_presence.min_presence_ratio": 0.5}, "analyze"),  # core analysis keys
+        ({"fakes.vt.body_seconds": 12.0}, "analyze"),
         # The video type's own keys, each scoped to the stage it affects ("stage:key").
         ({"fakes.vt.segments_per_item": 3}, "semantic_discover"),
         ({"fakes.vt.clip_title": "Hello"}, "analyze"),
@@ -180,7 +181,7 @@ def test_fingerprints_make_only_affected_stages_stale(
 
 def test_changed_config_changes_the_output(fakes, fake_config, fake_video, cli_run) -> None:
     job = _run(cli_run, "run", fake_video, "--config", fake_config())
-    _run(cli_run, "run", job, "--config", fake_config(**{"analysis.body_target_seconds": 12.0}))
+    _run(cli_run, "run", job, "--config", fake_config(**{"fakes.vt.body_seconds": 12.0}))
     plan = json.loads((job / "analysis" / "edit_plan.json").read_text(encoding="utf-8"))
     assert [round(s["end_seconds"] - s["start_seconds"], 3) for s in plan["segments"]] == [12.0] * 3
 

@@ -104,16 +104,9 @@ class PosePresenceSettings(Section):
 
 class AnalysisSettings(Section):
     video_type: str = Field("live_commerce", description="Video type analyzer to use")
-    engine: Literal["auto", "llm", "offline"] = Field(
-        "auto",
-        description="auto: llm when provider.api_key is set, else offline (no network)",
-    )
     semantic_min_duration_seconds: float = Field(
         20.0, gt=0, description="Items shorter than this (summed windows) are dropped and listed"
     )
-    variants_per_segment: int = Field(2, gt=0, description="Clip variants per product")
-    hook_max_duration_seconds: float = Field(15.0, gt=0, description="Longest opening hook")
-    body_target_seconds: float = Field(45.0, gt=0, description="Target length of a clip body")
     products: list[str | Product] = Field(
         default_factory=list,
         description="The seller's product list inline: 'name', 'name | alias | alias' or "
@@ -130,7 +123,6 @@ class AnalysisSettings(Section):
 
 
 class ConcurrencySettings(Section):
-    semantic: int = Field(1, gt=0, description="Parallel discovery windows (LLM requests)")
     analyze: int = Field(1, gt=0, description="Parallel items during analyze")
     render: int = Field(2, gt=0, description="Parallel clip renders (ffmpeg processes)")
 

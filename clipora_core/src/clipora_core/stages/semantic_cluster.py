@@ -29,7 +29,6 @@ class SemanticClusterStage:
     )
     config: tuple[str, ...] = (
         "analysis.video_type",
-        "analysis.engine",
         "analysis.semantic_*",
         "analysis.cluster_*",
     )

@@ -29,7 +29,6 @@ class SemanticDiscoverStage:
         "asr.language",
         "asr.hotwords",
         "analysis.video_type",
-        "analysis.engine",
         "analysis.semantic_*",
     )
 

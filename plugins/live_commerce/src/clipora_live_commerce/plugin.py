@@ -40,6 +40,8 @@ def register_video_types(register: CapabilityRegistrar) -> None:
                 "provider.temperature",
                 "prompt_overrides",
                 "analyze:analysis",
+                "semantic_discover:analysis.engine",
+                "semantic_cluster:analysis.engine",
             ],
             features={"engines": ["offline", "llm"]},
         )
@@ -52,6 +54,12 @@ def register_config_sections(register: SectionRegistrar) -> None:
     register(
         ConfigSection(
             path="analysis", model="clipora_live_commerce.settings:LiveCommerceAnalysisSettings"
+        )
+    )
+    register(
+        ConfigSection(
+            path="concurrency",
+            model="clipora_live_commerce.settings:LiveCommerceConcurrencySettings",
         )
     )
     register(

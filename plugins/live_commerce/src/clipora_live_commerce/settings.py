@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from clipora_core.api import Section
 from pydantic import Field, model_validator
 
 
 class LiveCommerceAnalysisSettings(Section):
+    engine: Literal["auto", "llm", "offline"] = Field(
+        "auto",
+        description="auto: llm when provider.api_key is set, else offline (no network)",
+    )
+    variants_per_segment: int = Field(2, gt=0, description="Clip variants per product")
+    hook_max_duration_seconds: float = Field(15.0, gt=0, description="Longest opening hook")
+    body_target_seconds: float = Field(45.0, gt=0, description="Target length of a clip body")
     semantic_window_target_seconds: float = Field(
         600.0,
         gt=0,
@@ -36,3 +45,7 @@ class LiveCommerceAnalysisSettings(Section):
                 "analysis.semantic_window_max_seconds must be >= semantic_window_target_seconds"
             )
         return self
+
+
+class LiveCommerceConcurrencySettings(Section):
+    semantic: int = Field(1, gt=0, description="Parallel discovery windows (LLM requests)")

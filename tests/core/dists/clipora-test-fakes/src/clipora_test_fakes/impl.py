@@ -159,9 +159,8 @@ class FakeVideoType:
     def analyze_item(
         self, ctx: AnalyzerContext, item: SemanticItemInterval
     ) -> list[EditPlanSegment]:
-        analysis = self.settings.analysis
         start = item.windows[0].start_seconds
-        end = min(item.windows[-1].end_seconds, start + analysis.body_target_seconds)
+        end = min(item.windows[-1].end_seconds, start + self.settings.fakes.vt.body_seconds)
         windows = [TimeWindow(start_seconds=start, end_seconds=end)]
         metadata: dict[str, Any] = {}
         report = getattr(ctx, "presence", {}).get(item.id)

@@ -66,6 +66,7 @@ def register_video_types(register: Any) -> None:
             config_keys=[
                 "semantic_discover:fakes.vt.segments_per_item",
                 "analyze:fakes.vt.clip_title",
+                "analyze:fakes.vt.body_seconds",
             ],
         )
     )

@@ -26,3 +26,4 @@ class FakeASRSettings(Section):
 class FakeVideoTypeSettings(Section):
     segments_per_item: int = Field(2, gt=0, description="Transcript segments per item")
     clip_title: str = Field("", description="Title given to every clip (default: the item's)")
+    body_seconds: float = Field(45.0, gt=0, description="Longest clip")
