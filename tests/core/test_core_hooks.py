@@ -10,7 +10,7 @@ from typing import Any
 import click
 from core_support import SEGMENTS, last_line, manifest
 
-from clipora_core import Capability, ConfigSection, InstallHint, Kind, hookimpl
+from clipora_core import Capability, ConfigDefault, ConfigSection, InstallHint, Kind, hookimpl
 
 
 def _run(cli_run: Any, *args: Any) -> Path:
@@ -198,6 +198,42 @@ def test_hook_register_commands(fakes, register_plugin, cli_run) -> None:
     assert res.exit_code == 0 and "hello world" in res.stdout
     plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
     assert "cannot add my command" in plugins["aaa-broken-commands"]["error"]
+
+
+class _Defaults:
+    @hookimpl
+    def register_defaults(self, register: Any) -> None:
+        register(ConfigDefault(path="render.renderer", value="fake"))
+        register(ConfigDefault(path="render_subtitles.formats", value=["faketxt"]))
+
+
+def test_hook_register_defaults(fakes, register_plugin, cli_run, fake_video, tmp_path) -> None:
+    # Nothing chosen, no default: one line naming the key and what is installed.
+    cfg = tmp_path / "bare.yaml"
+    cfg.write_text(
+        "paths: {workdir: work}\ninspect: {prober: fake}\nasr: {mode: fake}\n"
+        "analysis: {video_type: fake_vt}\nrender: {renderer: ''}\n",
+        encoding="utf-8",
+    )
+    res = cli_run("run", fake_video, "--config", cfg)
+    assert res.exit_code != 0
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("[clipora] error:")]
+    assert len(errors) == 1 and "no renderer is chosen" in errors[0]
+    assert "set render.renderer to one of:" in errors[0] and "fake" in errors[0]
+    # A plugin's default fills what the config leaves out, and `config show` says so.
+    register_plugin(_Defaults(), name="aaa-defaults")  # first in name order: its default wins
+    cfg.write_text(
+        "paths: {workdir: work}\ninspect: {prober: fake}\nasr: {mode: fake}\n"
+        "analysis: {video_type: fake_vt}\n",
+        encoding="utf-8",
+    )
+    shown = cli_run("config", "show", "--config", cfg, "--json")
+    values = {v["key"]: v for v in json.loads(shown.stdout)["values"]}
+    assert values["render.renderer"]["value"] == "fake"
+    assert values["render.renderer"]["source"] == "default"
+    assert values["render_subtitles.formats"]["value"] == ["faketxt"]
+    res = cli_run("run", fake_video, "--config", cfg)
+    assert res.exit_code == 0, res.stderr
 
 
 class _Hints:

@@ -149,3 +149,27 @@ def test_every_name_of_the_plugin_api_resolves() -> None:
 
     for name in api.__all__:
         assert getattr(api, name) is not None, name
+
+
+FIRST_PARTY_NAMES = [
+    # distributions and packages
+    *("clipora-asr-", "clipora_asr_", "clipora-render-ffmpeg", "clipora_render_ffmpeg"),
+    *("clipora-subtitles", "clipora_subtitles", "clipora-web", "clipora_web"),
+    *("clipora-freeze", "clipora_freeze", "clipora-live-commerce", "clipora_live_commerce"),
+    *("clipora-presence-mediapipe", "clipora_presence_mediapipe", "clipora_example"),
+    # capability and video-type names, and what they are built on
+    *("live_commerce", "even_chunks", "mediapipe", "aliyun", "Aliyun", "whisper", "Whisper"),
+    *("pyav", "PyAV", "freeze", '"srt"', '"vtt"', '"ass"', '"import"', '"local"'),
+]
+
+
+def test_the_kernel_names_no_plugin() -> None:
+    """Behaviour that differs between plugins is a capability feature, defaults and install
+    hints come from the plugins: the kernel's source names none of them."""
+    found = []
+    for path in KERNEL.rglob("*.py"):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            hits = [n for n in FIRST_PARTY_NAMES if n in line]
+            if hits:
+                found.append(f"{path.relative_to(KERNEL)}:{number}: {hits}")
+    assert found == []

@@ -8,7 +8,9 @@ from __future__ import annotations
 from clipora_core.api import (
     Capability,
     CapabilityRegistrar,
+    ConfigDefault,
     ConfigSection,
+    DefaultRegistrar,
     Kind,
     SectionRegistrar,
     hookimpl,
@@ -50,3 +52,8 @@ def register_asr_backends(register: CapabilityRegistrar) -> None:
 def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: pydantic is imported only when config is loaded.
     register(ConfigSection(path="asr.local", model="clipora_asr_local.settings:LocalASRSettings"))
+
+
+@hookimpl
+def register_defaults(register: DefaultRegistrar) -> None:
+    register(ConfigDefault(path="asr.mode", value="local"))  # offline: no key, no network

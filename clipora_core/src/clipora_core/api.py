@@ -3,7 +3,8 @@
 Everything a plugin needs from Clipora is named here, in three groups:
 
 * **registering** (loaded eagerly, they are light): ``hookimpl``, ``Capability``,
-  ``ConfigSection``, ``InstallHint``, ``Kind`` and the registrar types the hooks receive;
+  ``ConfigSection``, ``ConfigDefault``, ``InstallHint``, ``Kind`` and the registrar types the
+  hooks receive;
 * **doing the work**: the request and result types each capability kind exchanges with the
   kernel and the interfaces (``ASRBackend``, ``Cleaner``, ``Prober``, ``VideoTypeAnalyzer``,
   ``SubtitleWriter``, ``Renderer``, ``PresenceDetector``), the on-disk contracts, the errors a
@@ -21,9 +22,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from clipora_core.capabilities import Capability, ConfigSection, InstallHint, Kind
+from clipora_core.capabilities import Capability, ConfigDefault, ConfigSection, InstallHint, Kind
 from clipora_core.hookspecs import (
     CapabilityRegistrar,
+    DefaultRegistrar,
     HintRegistrar,
     SectionRegistrar,
     hookimpl,
@@ -136,7 +138,9 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "Capability",
     "CapabilityRegistrar",
+    "ConfigDefault",
     "ConfigSection",
+    "DefaultRegistrar",
     "HintRegistrar",
     "InstallHint",
     "Kind",

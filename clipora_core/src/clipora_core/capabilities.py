@@ -129,6 +129,24 @@ class InstallHint:
 
 
 @dataclass(frozen=True)
+class ConfigDefault:
+    """A plugin's default for a kernel setting that names a capability (``asr.mode``,
+    ``render.renderer``, ...). The kernel ships these empty: the installed plugins fill them."""
+
+    path: str
+    value: Any
+    plugin: str = ""
+    distribution: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.path, str) or not _PATH_RE.match(self.path) or "." not in self.path:
+            raise ValueError(f"config default path {self.path!r} must be a dotted section.key")
+
+    def with_owner(self, plugin: str, distribution: str) -> ConfigDefault:
+        return replace(self, plugin=plugin, distribution=distribution)
+
+
+@dataclass(frozen=True)
 class ConfigSection:
     """A plugin's config section: a dotted path and the pydantic model that validates it.
 

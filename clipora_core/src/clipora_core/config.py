@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, Field, SecretStr, ValidationError, create_model
 
+from clipora_core.capabilities import ConfigDefault
 from clipora_core.errors import ConfigError
 from clipora_core.settings import CORE_SECTIONS, Section
 
@@ -51,7 +52,12 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
 
     for p, m in CORE_SECTIONS.items():
         seed(p, m)
+    defaults: dict[str, dict[str, Any]] = {}
     for section in sections or []:
+        if isinstance(section, ConfigDefault):
+            parent, _, key = section.path.rpartition(".")
+            defaults.setdefault(parent, {}).setdefault(key, section.value)
+            continue
         model = section.resolve() if hasattr(section, "resolve") else section.model
         tree.setdefault(section.path, []).append(model)
 
@@ -74,13 +80,28 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
         name = "Settings_" + path.replace(".", "_")
         # Reversed so the core's fields come first (pydantic collects fields in reverse MRO).
         base: Any = tuple(reversed(bases)) if bases else (Section,)
-        return create_model(name, __base__=base, **fields)
+        model = create_model(name, __base__=base, **fields)
+        return _with_defaults(model, defaults.get(path, {}))
 
     top_fields: dict[str, Any] = {}
     for path in sorted({p.split(".")[0] for p in tree}, key=_section_order):
         model = build(path)
         top_fields[path] = (model, Field(default_factory=model))
     return create_model("CliporaSettings", __base__=Section, **top_fields)
+
+
+def _with_defaults(model: type[BaseModel], values: dict[str, Any]) -> type[BaseModel]:
+    """The section with the defaults plugins gave (``register_defaults``) for its fields."""
+    overrides: dict[str, Any] = {}
+    for key, value in values.items():
+        info = model.model_fields.get(key)
+        if info is None:
+            raise ConfigError(f"a plugin gives a default for {key!r}, which no section defines")
+        # Selector fields are plain names or lists of names: the description is all they carry.
+        overrides[key] = (info.annotation, Field(default=value, description=info.description))
+    if not overrides:
+        return model
+    return create_model(model.__name__, __base__=model, **overrides)
 
 
 def _section_order(name: str) -> tuple[int, str]:
@@ -210,7 +231,7 @@ def _coerce_text(model: type[BaseModel], dotted: str, raw: str) -> Any:
 
 
 def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> dict[str, tuple[Any, str]]:
-    """``CLIPORA_ASR__MODE=aliyun`` -> {"asr.mode": ("aliyun", "env:CLIPORA_ASR__MODE")}."""
+    """``CLIPORA_ASR__MODE=cloud`` -> {"asr.mode": ("cloud", "env:CLIPORA_ASR__MODE")}."""
     out: dict[str, tuple[Any, str]] = {}
     for name, raw in sorted(environ.items()):
         if not name.startswith(ENV_PREFIX) or "__" not in name:
@@ -224,7 +245,7 @@ def env_overrides(model: type[BaseModel], environ: dict[str, str]) -> dict[str, 
 
 
 def parse_cli_overrides(model: type[BaseModel], items: list[str]) -> dict[str, tuple[Any, str]]:
-    """``--set asr.mode=aliyun`` pairs."""
+    """``--set asr.mode=cloud`` pairs."""
     out: dict[str, tuple[Any, str]] = {}
     for item in items:
         if "=" not in item:

@@ -256,7 +256,7 @@ class EditPlan(Document):
     plan_id: str
     source_path: str
     source_probe: MediaProbe = Field(default_factory=MediaProbe)
-    strategy: str = "live_commerce"
+    strategy: str = ""  # the video type that planned it
     timeline: str = EFFECTIVE_TIMELINE
     segments: list[EditPlanSegment] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -279,7 +279,7 @@ class ItemEditPlan(Document):
     subtitle_plan_id: str | None = None
     source_path: str
     source_probe: MediaProbe = Field(default_factory=MediaProbe)
-    strategy: str = "live_commerce"
+    strategy: str = ""  # the video type that planned it
     timeline: str = EFFECTIVE_TIMELINE
     segments: list[EditPlanSegment] = Field(min_length=1)
     metadata: dict[str, Any] = Field(default_factory=dict)

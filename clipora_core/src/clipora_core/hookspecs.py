@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import pluggy
 
-from clipora_core.capabilities import Capability, ConfigSection, InstallHint
+from clipora_core.capabilities import Capability, ConfigDefault, ConfigSection, InstallHint
 
 if TYPE_CHECKING:
     import click
@@ -33,6 +33,8 @@ CapabilityRegistrar = Callable[[Capability], None]
 SectionRegistrar = Callable[[ConfigSection], None]
 #: What ``register_install_hints`` receives.
 HintRegistrar = Callable[[InstallHint], None]
+#: What ``register_defaults`` receives.
+DefaultRegistrar = Callable[[ConfigDefault], None]
 
 PROJECT = "clipora"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -60,7 +62,7 @@ def register_cleaners(register: CapabilityRegistrar) -> None:
 
 @hookspec
 def register_video_types(register: CapabilityRegistrar) -> None:
-    """Register video-type analyzers (``live_commerce`` is the first-party one).
+    """Register video-type analyzers (what a kind of recording is cut into clips by).
 
     Factory result: an object with ``discover``, ``cluster`` and ``analyze_item`` (see
     ``clipora_core.capabilities.VideoTypeAnalyzer``). Chosen by ``analysis.video_type``.
@@ -72,7 +74,8 @@ def register_subtitle_writers(register: CapabilityRegistrar) -> None:
     """Register subtitle formats (``srt``, ``vtt``, ``ass``...).
 
     Factory result: ``write(request: SubtitleRequest) -> Path | None``. Chosen by
-    ``render_subtitles.formats``; the ``ass`` writer also feeds burn-in.
+    ``render_subtitles.formats``; the writer of the renderer's ``burn_in_format`` also feeds
+    burn-in.
     """
 
 
@@ -107,9 +110,22 @@ def register_presence_detectors(register: CapabilityRegistrar) -> None:
 def register_config_sections(register: SectionRegistrar) -> None:
     """Register a pydantic model for the plugin's own config section.
 
-    ``register(ConfigSection(path="asr.aliyun", model=AliyunSettings))``: the section appears in
-    the YAML file, environment variables (``CLIPORA_ASR__ALIYUN__*``), ``config show`` and
+    ``register(ConfigSection(path="asr.mycloud", model=MyCloudSettings))``: the section appears
+    in the YAML file, environment variables (``CLIPORA_ASR__MYCLOUD__*``), ``config show`` and
     ``config init``, and is validated by the plugin's model (unknown keys are errors).
+    """
+
+
+@hookspec
+def register_defaults(register: DefaultRegistrar) -> None:
+    """Choose this plugin's capability where the config chooses none.
+
+    ``register(ConfigDefault(path="asr.mode", value="mycloud"))``. The kernel's settings that name
+    a capability (``inspect.prober``, ``cleaning.cleaners``, ``asr.mode``,
+    ``analysis.video_type``, ``analysis.pose_presence.detector``, ``render.renderer``) ship
+    empty; what the installed plugins register here is their default, shown by ``config show``
+    and ``config init``. When two plugins give different defaults for one key, the first plugin
+    in name order wins.
     """
 
 
@@ -117,8 +133,8 @@ def register_config_sections(register: SectionRegistrar) -> None:
 def register_install_hints(register: HintRegistrar) -> None:
     """Name the distribution of a capability this plugin works with but does not provide.
 
-    ``register(InstallHint(kind="presence_detector", name="mediapipe",
-    distribution="clipora-presence-mediapipe"))``: when config names it and it is not
+    ``register(InstallHint(kind="presence_detector", name="posenet",
+    distribution="clipora-presence-posenet"))``: when config names it and it is not
     installed, the error says what to install. The kernel itself names no plugin.
     """
 

@@ -2,7 +2,7 @@
 
 glibc gives each thread that contends for the heap its own arena, up to 8 per core, and freed
 memory stays in the arena it came from. The stage runner's worker threads (analysis, clip
-renders, GOP copies) each open multi-hour recordings through PyAV; measured on a 3-hour source,
+renders, GOP copies) each open multi-hour recordings through a demuxer; measured on a 3-hour source,
 rendering peaked at 533 MB with the default arenas and 266 MB with two."""
 
 from __future__ import annotations

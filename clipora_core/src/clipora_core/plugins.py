@@ -20,8 +20,15 @@ from typing import Any
 import pluggy
 
 from clipora_core import hookspecs
-from clipora_core.capabilities import HOOK_FOR_KIND, Capability, ConfigSection, InstallHint, Kind
-from clipora_core.errors import CapabilityNotFound, PluginError
+from clipora_core.capabilities import (
+    HOOK_FOR_KIND,
+    Capability,
+    ConfigDefault,
+    ConfigSection,
+    InstallHint,
+    Kind,
+)
+from clipora_core.errors import CapabilityNotFound, ConfigError, PluginError
 
 GROUP = "clipora"
 
@@ -74,6 +81,7 @@ class PluginHost:
         # Keyed by (path, plugin): several plugins may add fields to one section (e.g. render).
         self._sections: dict[tuple[str, str], ConfigSection] = {}
         self._hints: dict[tuple[Kind, str], str] = {}
+        self._defaults: dict[str, ConfigDefault] = {}
         self._collected = False
 
     # --- loading ------------------------------------------------------------------------------
@@ -143,11 +151,13 @@ class PluginHost:
         self._capabilities.clear()
         self._sections.clear()
         self._hints.clear()
+        self._defaults.clear()
         for record in self.records.values():
             record.capabilities = []
             record.config_sections = []
             record.hooks = []
-        for name, plugin in list(self.pm.list_name_plugin()):
+        # In name order, whatever the order they were registered in: the first wins a tie.
+        for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda np: np[0]):
             record = self.records.setdefault(name, PluginRecord(name=name))
             record.hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
             try:
@@ -217,6 +227,16 @@ class PluginHost:
 
             plugin.register_install_hints(register=register_hint)  # type: ignore[attr-defined]
 
+        if "register_defaults" in record.hooks:
+
+            def register_default(default: ConfigDefault) -> None:
+                if not isinstance(default, ConfigDefault):
+                    raise PluginError("register_defaults must register ConfigDefault objects")
+                owned = default.with_owner(record.name, record.distribution)
+                self._defaults.setdefault(default.path, owned)  # plugins load in name order
+
+            plugin.register_defaults(register=register_default)  # type: ignore[attr-defined]
+
     # --- queries ------------------------------------------------------------------------------
 
     def capabilities(self, kind: Kind | None = None) -> list[Capability]:
@@ -228,10 +248,22 @@ class PluginHost:
 
     def get(self, kind: Kind, name: str, config_key: str = "") -> Capability:
         self._collect()
+        if not name:
+            raise self._none_chosen(Kind(kind), config_key)
         cap = self._capabilities.get((Kind(kind), name))
         if cap is None:
             raise self._not_found(Kind(kind), name, config_key)
         return cap
+
+    def _none_chosen(self, kind: Kind, config_key: str) -> ConfigError:
+        available = sorted(c.name for c in self._capabilities.values() if c.kind == kind)
+        label = kind.value.replace("_", " ")
+        where = f"set {config_key}" if config_key else "choose one in the config"
+        if available:
+            hint = f"{where} to one of: {', '.join(available)}"
+        else:
+            hint = f"install a plugin that provides a {label} (the clipora package has them all), then {where}"
+        return ConfigError(f"no {label} is chosen and no plugin gives a default", hint=hint)
 
     def _not_found(self, kind: Kind, name: str, config_key: str) -> CapabilityNotFound:
         available = sorted(c.name for c in self._capabilities.values() if c.kind == kind)
@@ -250,9 +282,14 @@ class PluginHost:
             hint += f"; available: {', '.join(available)}"
         return CapabilityNotFound(msg, hint=hint)
 
-    def config_sections(self) -> list[ConfigSection]:
+    def config_sections(self) -> list[ConfigSection | ConfigDefault]:
+        """Plugin config sections, then the defaults plugins give the kernel's settings (both
+        shape the settings model: ``config.build_settings_model``)."""
         self._collect()
-        return sorted(self._sections.values(), key=lambda s: (s.path, s.plugin))
+        sections: list[ConfigSection | ConfigDefault] = sorted(
+            self._sections.values(), key=lambda s: (s.path, s.plugin)
+        )
+        return sections + sorted(self._defaults.values(), key=lambda d: d.path)
 
     def plugin_list(self) -> list[PluginRecord]:
         self._collect()

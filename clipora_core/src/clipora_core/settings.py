@@ -49,7 +49,7 @@ class MediaSettings(Section):
 
 
 class InspectSettings(Section):
-    prober: str = Field("pyav", description="Media prober used by the inspect stage")
+    prober: str = Field("", description="Media prober used by the inspect stage")
     remux_containers: list[str] = Field(
         default_factory=lambda: ["flv", "mpegts", "ts", "m2ts", "mts"],
         description="Containers remuxed once (stream copy) to a seekable MP4 before analysis",
@@ -60,18 +60,13 @@ class InspectSettings(Section):
 
 class CleaningSettings(Section):
     enabled: bool = Field(False, description="Remove unwanted spans (e.g. frozen video) first")
-    cleaners: list[str] = Field(
-        default_factory=lambda: ["freeze"], description="Cleaners to run, in order"
-    )
+    cleaners: list[str] = Field(default_factory=list, description="Cleaners to run, in order")
 
     _split = field_validator("cleaners", mode="before")(_csv)
 
 
 class ASRSettings(Section):
-    mode: str = Field(
-        "local",
-        description="Speech-to-text backend: local (faster-whisper, offline), aliyun, import",
-    )
+    mode: str = Field("", description="Speech-to-text backend (`clipora plugins list` shows them)")
     language: str = Field(
         "auto", description="Spoken language: auto, zh, en, ... (auto detects it)"
     )
@@ -89,7 +84,7 @@ class ASRSettings(Section):
 
 class PosePresenceSettings(Section):
     enabled: bool = Field(False, description="Keep clips out of spans where the host is absent")
-    detector: str = Field("mediapipe", description="Presence detector to use")
+    detector: str = Field("", description="Presence detector to use")
     model_path: Path | None = Field(
         None, description="Override the detector's model file (relative to this file)"
     )
@@ -103,7 +98,7 @@ class PosePresenceSettings(Section):
 
 
 class AnalysisSettings(Section):
-    video_type: str = Field("live_commerce", description="Video type analyzer to use")
+    video_type: str = Field("", description="Video type analyzer to use")
     semantic_min_duration_seconds: float = Field(
         20.0, gt=0, description="Items shorter than this (summed windows) are dropped and listed"
     )
@@ -128,7 +123,7 @@ class ConcurrencySettings(Section):
 
 
 class RenderSettings(Section):
-    renderer: str = Field("ffmpeg", description="Clip renderer")
+    renderer: str = Field("", description="Clip renderer")
     playback_speed: float = Field(1.0, gt=0, le=4, description="Playback speed of clips")
 
 
@@ -138,7 +133,7 @@ class RenderSubtitlesSettings(Section):
         description="disabled | sidecar_only | both (sidecars + a -subtitled.mp4) | burned_only",
     )
     formats: list[str] = Field(
-        default_factory=lambda: ["srt", "vtt"], description="Sidecar formats: srt, vtt, ass"
+        default_factory=list, description="Sidecar subtitle formats (subtitle writers' names)"
     )
     position_preset: Literal["bottom", "top", "short_video_safe"] = Field(
         "bottom", description="Burn-in position: bottom, top, short_video_safe"

@@ -1,8 +1,8 @@
 """Make raw ASR segments satisfy the transcript contract the later stages rely on.
 
-Shared by every ASR backend (local Whisper, imported subtitles, cloud services).
+Shared by every ASR backend (local models, imported subtitles, cloud services).
 
-Whisper can emit a segment starting a few ms before the previous one ends, words a little outside
+A recogniser can emit a segment starting a few ms before the previous one ends, words a little outside
 their segment, and (rarely) times past the end of the audio. Downstream window planning assumes
 none of that, so it is fixed here, once: segments ordered and non-overlapping, words inside their
 segment and ordered, nothing after ``duration``, empty segments dropped, ids ``seg-0001``...
@@ -166,7 +166,7 @@ def _split_long(words: list[TranscriptWord]) -> list[list[TranscriptWord]]:
 def split_sentences(segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
     """One segment per sentence where the words' punctuation and times allow it.
 
-    Whisper often returns 20-30 s segments when a speaker barely pauses; a livestream host
+    Recognisers often return 20-30 s segments when a speaker barely pauses; a livestream host
     changes products mid-segment, and a subtitle cue that long cannot be read. Segments
     without word times stay as they are. Ids are renumbered ``seg-0001``...
     """

@@ -8,7 +8,9 @@ from __future__ import annotations
 from clipora_core.api import (
     Capability,
     CapabilityRegistrar,
+    ConfigDefault,
     ConfigSection,
+    DefaultRegistrar,
     Kind,
     SectionRegistrar,
     hookimpl,
@@ -43,3 +45,8 @@ def register_config_sections(register: SectionRegistrar) -> None:
             model="clipora_presence_mediapipe.settings:MediaPipePresenceSettings",
         )
     )
+
+
+@hookimpl
+def register_defaults(register: DefaultRegistrar) -> None:
+    register(ConfigDefault(path="analysis.pose_presence.detector", value="mediapipe"))

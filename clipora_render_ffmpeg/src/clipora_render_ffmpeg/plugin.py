@@ -7,7 +7,9 @@ from __future__ import annotations
 from clipora_core.api import (
     Capability,
     CapabilityRegistrar,
+    ConfigDefault,
     ConfigSection,
+    DefaultRegistrar,
     Kind,
     SectionRegistrar,
     hookimpl,
@@ -54,3 +56,9 @@ def register_config_sections(register: SectionRegistrar) -> None:
     register(
         ConfigSection(path="render", model="clipora_render_ffmpeg.settings:RenderProfileSettings")
     )
+
+
+@hookimpl
+def register_defaults(register: DefaultRegistrar) -> None:
+    register(ConfigDefault(path="inspect.prober", value="pyav"))
+    register(ConfigDefault(path="render.renderer", value="ffmpeg"))

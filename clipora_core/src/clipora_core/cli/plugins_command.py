@@ -45,7 +45,7 @@ def _print_plugins(records: list[Any]) -> None:
                 where.append("formats=" + ",".join(c.formats))
             if c.devices:
                 where.append("devices=" + ",".join(c.devices))
-            where.append("network" if c.needs_network else "local")
+            where.append("network" if c.needs_network else "offline")
             if c.needs_credentials:
                 where.append("credentials")
             for k, v in c.features.items():

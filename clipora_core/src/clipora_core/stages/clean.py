@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from clipora_core.capabilities import Capability, CleanRequest, Kind
 from clipora_core.contracts import CleaningSummary, TimeMapEntry
+from clipora_core.errors import ConfigError
 from clipora_core.stages.base import StageContext
 from clipora_core.timeline import compose_time_maps
 from clipora_core.workspace import source_identity
@@ -24,6 +25,11 @@ class CleanStage:
         s = engine.settings
         caps = []
         if s.cleaning.enabled:
+            if not s.cleaning.cleaners:
+                raise ConfigError(
+                    "cleaning.enabled is true but no cleaner is chosen",
+                    hint="set cleaning.cleaners, or install a cleaner plugin",
+                )
             caps += [
                 engine.capability(Kind.CLEANER, c, "cleaning.cleaners") for c in s.cleaning.cleaners
             ]

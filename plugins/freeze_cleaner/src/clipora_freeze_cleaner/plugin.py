@@ -5,7 +5,9 @@ from __future__ import annotations
 from clipora_core.api import (
     Capability,
     CapabilityRegistrar,
+    ConfigDefault,
     ConfigSection,
+    DefaultRegistrar,
     Kind,
     SectionRegistrar,
     hookimpl,
@@ -44,3 +46,8 @@ def register_config_sections(register: SectionRegistrar) -> None:
             path="cleaning", model="clipora_freeze_cleaner.settings:FreezeCleanerSettings"
         )
     )
+
+
+@hookimpl
+def register_defaults(register: DefaultRegistrar) -> None:
+    register(ConfigDefault(path="cleaning.cleaners", value=["freeze"]))

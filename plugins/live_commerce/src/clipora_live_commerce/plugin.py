@@ -9,7 +9,9 @@ from __future__ import annotations
 from clipora_core.api import (
     Capability,
     CapabilityRegistrar,
+    ConfigDefault,
     ConfigSection,
+    DefaultRegistrar,
     HintRegistrar,
     InstallHint,
     Kind,
@@ -83,3 +85,11 @@ def register_install_hints(register: HintRegistrar) -> None:
             distribution="clipora-presence-mediapipe",
         )
     )
+
+
+@hookimpl
+def register_defaults(register: DefaultRegistrar) -> None:
+    register(ConfigDefault(path="analysis.video_type", value="live_commerce"))
+    # The first-party detector, installed or not: when pose_presence is turned on without it,
+    # the error says what to install (register_install_hints).
+    register(ConfigDefault(path="analysis.pose_presence.detector", value="mediapipe"))

@@ -5,7 +5,9 @@ from __future__ import annotations
 from clipora_core.api import (
     Capability,
     CapabilityRegistrar,
+    ConfigDefault,
     ConfigSection,
+    DefaultRegistrar,
     Kind,
     SectionRegistrar,
     hookimpl,
@@ -72,3 +74,8 @@ def register_config_sections(register: SectionRegistrar) -> None:
             path="render_subtitles", model="clipora_subtitles.settings:SubtitleLayoutSettings"
         )
     )
+
+
+@hookimpl
+def register_defaults(register: DefaultRegistrar) -> None:
+    register(ConfigDefault(path="render_subtitles.formats", value=["srt", "vtt"]))
