@@ -128,7 +128,7 @@ def test_a_capability_that_is_not_installed_is_named_with_the_distribution_a_plu
     assert len(errors) == 1 and "Traceback" not in res.stderr
     assert errors[0].startswith("[clipora] error: ") and label in errors[0]
     assert "is not installed" in errors[0] and hint in errors[0]
-    assert "available: fake" in errors[0]
+    assert "fake" in errors[0].split("available: ")[1]
 
 
 def test_missing_capability_is_reported_before_any_work(
@@ -205,3 +205,14 @@ def test_analyze_item_replans_one_item_and_leaves_the_others(
     assert "semantic item not found: semantic-item-999" in errors[0]
     assert "semantic-item-001, semantic-item-002, semantic-item-003" in errors[0]
     assert plan_path.read_bytes() == kept
+
+
+def test_a_factory_that_does_not_implement_the_interface_is_one_clear_error(
+    fakes, fake_config, fake_video, cli_run
+) -> None:
+    res = cli_run("run", fake_video, "--config", fake_config(**{"analysis.video_type": "duck_vt"}))
+    assert res.exit_code != 0 and "Traceback" not in res.stderr
+    errors = [ln for ln in res.stderr.splitlines() if ln.startswith("[clipora] error:")]
+    assert len(errors) == 1
+    assert "video_type 'duck_vt'" in errors[0]
+    assert "does not subclass clipora_core.api.VideoTypeAnalyzer" in errors[0]

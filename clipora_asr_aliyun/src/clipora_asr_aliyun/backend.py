@@ -10,7 +10,14 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from clipora_core.api import ASRRequest, CliporaError, ConfigError, StageError, Transcript
+from clipora_core.api import (
+    ASRBackend,
+    ASRRequest,
+    CliporaError,
+    ConfigError,
+    StageError,
+    Transcript,
+)
 
 from clipora_asr_aliyun.audio import extract_mp3
 from clipora_asr_aliyun.filetrans import FileTransClient
@@ -32,7 +39,7 @@ def scrub(text: str, secrets: list[str]) -> str:
     return text
 
 
-class AliyunFileTransBackend:
+class AliyunFileTransBackend(ASRBackend):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
         self.cfg: AliyunASRSettings = settings.asr.aliyun

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clipora_core.api import (
+    ASRBackend,
     ASRRequest,
     CliporaError,
     RawSegment,
@@ -74,7 +75,7 @@ class DecodeOptions:
     word_timestamps: bool
 
 
-class LocalWhisperBackend:
+class LocalWhisperBackend(ASRBackend):
     name = "local"
 
     def __init__(self, settings: Any) -> None:

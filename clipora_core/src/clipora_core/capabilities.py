@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import importlib
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -195,12 +196,15 @@ class ASRRequest:
     time_map: list[TimeMapEntry] = field(default_factory=list)
 
 
-@runtime_checkable
-class ASRBackend(Protocol):
-    """May also define ``close()``: the runner calls it once transcription ends (also on
-    failure), so a backend can free its model before the later stages run."""
+class ASRBackend(ABC):
+    """What an ``asr`` factory returns."""
 
+    @abstractmethod
     def transcribe(self, request: ASRRequest) -> Transcript: ...
+
+    def close(self) -> None:  # noqa: B027 - optional: most backends hold nothing
+        """Called once transcription ends (also on failure): free a model before the later
+        stages run."""
 
 
 @dataclass
@@ -221,14 +225,23 @@ class CleanResult:
     summary: CleaningSummary
 
 
-class Cleaner(Protocol):
+class Cleaner(ABC):
+    """What a ``cleaner`` factory returns."""
+
+    @abstractmethod
     def clean(self, request: CleanRequest) -> CleanResult: ...
 
 
-class Prober(Protocol):
+class Prober(ABC):
+    """What a ``prober`` factory returns."""
+
+    @abstractmethod
     def probe(self, path: Path) -> MediaProbe: ...
 
-    def prepare(self, path: Path, probe: MediaProbe, out_dir: Path) -> Path | None: ...
+    def prepare(self, path: Path, probe: MediaProbe, out_dir: Path) -> Path | None:
+        """A copy in ``out_dir`` that later stages can seek in (e.g. a remux), or None when
+        ``path`` is fine as it is."""
+        return None
 
 
 @dataclass
@@ -265,13 +278,18 @@ class ClusterResult:
     products_not_pitched: list[str] = field(default_factory=list)
 
 
-class VideoTypeAnalyzer(Protocol):
+class VideoTypeAnalyzer(ABC):
+    """What a ``video_type`` factory returns."""
+
+    @abstractmethod
     def discover(self, ctx: AnalyzerContext) -> DiscoveryResult: ...
 
+    @abstractmethod
     def cluster(
         self, ctx: AnalyzerContext, intervals: list[DiscoveredInterval]
     ) -> ClusterResult: ...
 
+    @abstractmethod
     def analyze_item(
         self, ctx: AnalyzerContext, item: SemanticItemInterval
     ) -> list[EditPlanSegment]: ...
@@ -298,7 +316,10 @@ class SubtitleRequest:
     language: str | None = None
 
 
-class SubtitleWriter(Protocol):
+class SubtitleWriter(ABC):
+    """What a ``subtitle_writer`` factory returns."""
+
+    @abstractmethod
     def write(self, request: SubtitleRequest) -> Path | None: ...
 
 
@@ -322,8 +343,15 @@ class RenderOutput:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-class Renderer(Protocol):
+class Renderer(ABC):
+    """What a ``renderer`` factory returns."""
+
+    @abstractmethod
     def render(self, request: RenderRequest) -> RenderOutput: ...
+
+    def output_size(self, probe: MediaProbe, settings: Any) -> tuple[int, int]:
+        """The clips' frame size (subtitles are laid out for it): the source's by default."""
+        return probe.video_width or 1280, probe.video_height or 720
 
 
 @dataclass
@@ -336,5 +364,22 @@ class PresenceRequest:
     out_dir: Path | None = None
 
 
-class PresenceDetector(Protocol):
+class PresenceDetector(ABC):
+    """What a ``presence_detector`` factory returns."""
+
+    @abstractmethod
     def detect(self, request: PresenceRequest) -> list[PresenceSample]: ...
+
+    def close(self) -> None:  # noqa: B027 - optional
+        """Called once the analyze stage is done with it."""
+
+
+INTERFACE_FOR_KIND: dict[Kind, type] = {
+    Kind.ASR: ASRBackend,
+    Kind.CLEANER: Cleaner,
+    Kind.PROBER: Prober,
+    Kind.VIDEO_TYPE: VideoTypeAnalyzer,
+    Kind.SUBTITLE_WRITER: SubtitleWriter,
+    Kind.RENDERER: Renderer,
+    Kind.PRESENCE_DETECTOR: PresenceDetector,
+}

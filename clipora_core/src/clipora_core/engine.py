@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clipora_core.capabilities import Capability, Kind
+from clipora_core.capabilities import INTERFACE_FOR_KIND, Capability, Kind
 from clipora_core.config import LoadedConfig
 from clipora_core.contracts import (
     EditPlan,
@@ -23,7 +23,7 @@ from clipora_core.contracts import (
     TimeMapEntry,
     Transcript,
 )
-from clipora_core.errors import InputError, StageError, UsageError
+from clipora_core.errors import InputError, PluginError, StageError, UsageError
 from clipora_core.fileio import read_json
 from clipora_core.fingerprints import fingerprintable, flat, matches
 from clipora_core.plugins import PluginHost
@@ -88,7 +88,15 @@ class Engine:
                 f"{kind.value} {name!r} from {cap.distribution or cap.plugin} failed to import: {exc}",
                 hint=f"reinstall {cap.distribution or 'the plugin'}",
             ) from exc
-        return factory(self.settings)
+        obj = factory(self.settings)
+        interface = INTERFACE_FOR_KIND[Kind(kind)]
+        if not isinstance(obj, interface):
+            raise PluginError(
+                f"{kind.value} {name!r} from {cap.distribution or cap.plugin}: its factory made a "
+                f"{type(obj).__name__}, which does not subclass clipora_core.api.{interface.__name__}",
+                hint=f"update {cap.distribution or 'the plugin'}",
+            )
+        return obj
 
     @property
     def video_type(self) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clipora_core.capabilities import Kind, RenderRequest, SubtitleRequest, SubtitleStyle
+from clipora_core.capabilities import Kind, Renderer, RenderRequest, SubtitleRequest, SubtitleStyle
 from clipora_core.contracts import (
     EditPlanSegment,
     ExecutionArtifact,
@@ -276,12 +276,9 @@ class ClipRenderer:
             rec.unlink(missing_ok=True)
 
 
-def _output_size(renderer: Any, probe: MediaProbe, settings: Any) -> tuple[int, int]:
-    size = getattr(renderer, "output_size", None)
-    if callable(size):
-        w, h = size(probe, settings)
-        return int(w), int(h)
-    return probe.video_width or 1280, probe.video_height or 720
+def _output_size(renderer: Renderer, probe: MediaProbe, settings: Any) -> tuple[int, int]:
+    w, h = renderer.output_size(probe, settings)
+    return int(w), int(h)
 
 
 def _style(ctx: StageContext, fmts: list[str]) -> SubtitleStyle:

@@ -18,7 +18,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from clipora_core.api import InputError, PresenceRequest, PresenceSample
+from clipora_core.api import InputError, PresenceDetector, PresenceRequest, PresenceSample
 
 from clipora_presence_mediapipe.sampling import sample_times
 from clipora_presence_mediapipe.scoring import classify
@@ -54,7 +54,7 @@ def mediapipe_settings(settings: Any) -> MediaPipePresenceSettings:
     )
 
 
-class MediaPipePresenceDetector:
+class MediaPipePresenceDetector(PresenceDetector):
     """``detect(request) -> list[PresenceSample]``; one landmarker per object, closed by ``close``."""
 
     name = DETECTOR_NAME

@@ -12,7 +12,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from clipora_core.api import InputError, MediaProbe, StageError, StreamInfo
+from clipora_core.api import InputError, MediaProbe, Prober, StageError, StreamInfo
 
 VFR_SAMPLE_PACKETS = 200
 _MP4_FAMILY = {".mp4", ".m4v", ".mov", ".m4a", ".3gp", ".3g2", ".mj2"}
@@ -28,7 +28,7 @@ _EXT_FORMAT = {
 }
 
 
-class PyAVProber:
+class PyAVProber(Prober):
     """Factory result for ``inspect.prober = pyav``."""
 
     def __init__(self, settings: Any = None) -> None:

@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from clipora_core.api import RenderOutput, RenderRequest, StageError
+from clipora_core.api import Renderer, RenderOutput, RenderRequest, StageError
 
 from clipora_render_ffmpeg.ffmpeg_tools import MP4_OUTPUT, atempo_chain, ffmpeg_exe, run_ffmpeg
 from clipora_render_ffmpeg.filters import audio_window, seek_input, video_window
@@ -39,7 +39,7 @@ from clipora_render_ffmpeg.profile import FramePlan, plan_frame
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo, output_rate, read_source, snap_windows
 
 
-class FFmpegRenderer:
+class FFmpegRenderer(Renderer):
     """Factory result for ``render.renderer = ffmpeg``."""
 
     def __init__(self, settings: Any) -> None:

@@ -55,6 +55,5 @@ class PresenceSampler:
 
     def close(self) -> None:
         detector, self._detector = self._detector, None
-        close = getattr(detector, "close", None)
-        if callable(close):
-            close()
+        if detector is not None:
+            detector.close()

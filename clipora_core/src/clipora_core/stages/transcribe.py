@@ -105,9 +105,7 @@ def transcribe(ctx: StageContext) -> Transcript:
         )
     finally:
         # A local model can hold hundreds of MB: hand it back before analysis and rendering.
-        close = getattr(backend, "close", None)
-        if callable(close):
-            close()
+        backend.close()
     transcript = by_sentence(transcript)
     for warning in transcript.warnings:
         progress.warning(warning)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from clipora_core.api import (
+    ASRBackend,
     ASRRequest,
     InputError,
     RawSegment,
@@ -74,7 +75,7 @@ def guess_language(text: str) -> str | None:
     return "zh" if cjk / len(letters) > 0.3 else None
 
 
-class ImportedTranscriptBackend:
+class ImportedTranscriptBackend(ASRBackend):
     name = "import"
 
     def __init__(self, settings: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from clipora_core.api import (
+    Cleaner,
     CleaningSummary,
     CleanRequest,
     CleanResult,
@@ -46,7 +47,7 @@ def _r(x: float) -> float:
     return round(x, 6)
 
 
-class FreezeCleaner:
+class FreezeCleaner(Cleaner):
     name = "freeze"
 
     def __init__(self, settings: Any = None) -> None:

@@ -22,6 +22,7 @@ from clipora_core.api import (
     SemanticItemInterval,
     TimeWindow,
     Transcript,
+    VideoTypeAnalyzer,
 )
 
 from clipora_live_commerce.engine import (
@@ -77,7 +78,7 @@ def _window(start: float, end: float) -> TimeWindow:
     return TimeWindow(start_seconds=max(0.0, start), end_seconds=max(end, start + 0.01))
 
 
-class LiveCommerceAnalyzer:
+class LiveCommerceAnalyzer(VideoTypeAnalyzer):
     """``factory(settings)`` of the ``live_commerce`` video type."""
 
     def __init__(self, settings: Any, engine: Engine | None = None) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pysubs2
-from clipora_core.api import SubtitleRequest
+from clipora_core.api import SubtitleRequest, SubtitleWriter
 
 from clipora_subtitles.cues import Cue, LayoutOptions, build_cues
 from clipora_subtitles.fonts import BUNDLED_FONT_FAMILY
@@ -54,7 +54,7 @@ def _save_atomic(subs: pysubs2.SSAFile, path: Path, fmt: str) -> None:
         raise
 
 
-class _Writer:
+class _Writer(SubtitleWriter):
     format = ""
 
     def __init__(self, settings: Any = None) -> None:

@@ -17,6 +17,7 @@ from clipora_core.api import (
     SemanticItemInterval,
     TimeWindow,
     TranscriptSegment,
+    VideoTypeAnalyzer,
 )
 
 TITLE_CHARS = 40
@@ -27,7 +28,7 @@ def _title(segments: list[TranscriptSegment]) -> str:
     return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-class EvenChunksAnalyzer:
+class EvenChunksAnalyzer(VideoTypeAnalyzer):
     def __init__(self, settings: Any) -> None:
         self.options = settings.analysis.even_chunks
 

@@ -9,15 +9,22 @@ from typing import Any
 
 from clipora_core.capabilities import (
     AnalyzerContext,
+    ASRBackend,
     ASRRequest,
+    Cleaner,
     CleanRequest,
     CleanResult,
     ClusterResult,
     DiscoveryResult,
+    PresenceDetector,
     PresenceRequest,
+    Prober,
+    Renderer,
     RenderOutput,
     RenderRequest,
     SubtitleRequest,
+    SubtitleWriter,
+    VideoTypeAnalyzer,
 )
 from clipora_core.contracts import (
     CleaningSummary,
@@ -53,7 +60,7 @@ def _read(path: Path) -> dict[str, Any]:
         raise InputError(f"{Path(path).name} is not a fake video") from None
 
 
-class FakeProber:
+class FakeProber(Prober):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
 
@@ -73,7 +80,7 @@ class FakeProber:
         return None
 
 
-class FakeASR:
+class FakeASR(ASRBackend):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
 
@@ -106,7 +113,7 @@ class FakeASR:
         (self.scratch / "asr-closed").write_text("closed", encoding="utf-8")
 
 
-class FakeCleaner:
+class FakeCleaner(Cleaner):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
 
@@ -121,7 +128,7 @@ class FakeCleaner:
         )
 
 
-class FakeVideoType:
+class FakeVideoType(VideoTypeAnalyzer):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
 
@@ -176,7 +183,7 @@ class FakeVideoType:
         ]
 
 
-class FakeTextWriter:
+class FakeTextWriter(SubtitleWriter):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
 
@@ -192,7 +199,7 @@ class FakeTextWriter:
         return path
 
 
-class FakeRenderer:
+class FakeRenderer(Renderer):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
 
@@ -209,7 +216,7 @@ class FakeRenderer:
         return RenderOutput(path=request.out_path, duration_seconds=duration)
 
 
-class FakePresence:
+class FakePresence(PresenceDetector):
     def __init__(self, settings: Any) -> None:
         self.settings = settings
 
@@ -222,3 +229,13 @@ class FakePresence:
                 t += request.sample_interval_seconds
         request.progress.info("fake presence sampled", samples=len(samples))
         return samples
+
+
+class DuckVideoType:
+    """Quacks like a video type, but does not subclass the interface."""
+
+    def __init__(self, settings: Any = None) -> None:
+        self.settings = settings
+
+    def discover(self, ctx: Any) -> Any:
+        raise AssertionError("never called")

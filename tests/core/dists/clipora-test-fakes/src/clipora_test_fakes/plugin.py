@@ -70,6 +70,14 @@ def register_video_types(register: Any) -> None:
             ],
         )
     )
+    register(
+        Capability(
+            kind=Kind.VIDEO_TYPE,
+            name="duck_vt",
+            description="Has the methods but not the interface (an error)",
+            factory=f"{PKG}:DuckVideoType",
+        )
+    )
 
 
 @hookimpl
