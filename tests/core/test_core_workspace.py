@@ -289,3 +289,15 @@ def test_remembered_set_values_never_include_secrets() -> None:
         model, ["cloud.region=a"], ["cloud.token=s3cret", "cloud.region=b", "asr.language=zh"]
     )
     assert merged == ["cloud.region=b", "asr.language=zh"]
+
+
+def test_files_half_written_by_a_killed_process_are_removed_on_the_next_run(
+    fakes, fake_config, fake_video, cli_run
+) -> None:
+    job = _run(cli_run, "run", fake_video, "--config", fake_config())
+    stale = [job / ".manifest.json.k1ll3d.tmp", job / "semantic" / ".transcript.json.x9.tmp"]
+    for p in stale:
+        p.write_text('{"half": ', encoding="utf-8")
+    _run(cli_run, "run", job, "--config", fake_config())
+    assert [p for p in stale if p.exists()] == []
+    assert stage_status(job) == ALL_DONE

@@ -177,6 +177,11 @@ class JobWorkspace:
                 hint="wait for it to finish or stop it first",
             ) from None
         self._lock_fh = fh
+        # Half-written files of a process killed mid-write (atomic writes go through a
+        # ".<name>.<random>.tmp" beside the target): with the lock held nobody else writes here.
+        for stale in self.root.rglob(".*.tmp"):
+            if stale.is_file():
+                stale.unlink(missing_ok=True)
         changed = False
         for name, state in self.manifest.stages.items():
             if state.status == "running":
