@@ -23,7 +23,7 @@ from clipora_subtitles.fonts import (
     missing_glyphs,
 )
 from clipora_subtitles.writers import AssWriter
-from subtitle_helpers import seg, win
+from subtitle_helpers import seg, win, write_latin_only_font
 
 W, H = 320, 240
 LINE_A = "这款面霜非常滋润"
@@ -66,18 +66,7 @@ def _render(ass: Path, fonts_dir: Path) -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def latin_only_fonts(tmp_path_factory) -> Path:
-    from fontTools import subset
-
-    out = tmp_path_factory.mktemp("latin-fonts")
-    opts = subset.Options()
-    opts.notdef_outline = True  # a missing character draws the .notdef box: classic tofu
-    opts.name_IDs = ["*"]
-    font = subset.load_font(str(bundled_font_path()), opts)
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=range(0x20, 0x7F))
-    sub.subset(font)
-    subset.save_font(font, str(out / "NotoSansSC-LatinOnly.otf"), opts)
-    return out
+    return write_latin_only_font(tmp_path_factory.mktemp("latin-fonts"))
 
 
 @pytest.fixture(scope="module")

@@ -17,8 +17,7 @@ import av
 import imageio_ffmpeg
 import numpy as np
 import pytest
-from clipora_subtitles.fonts import bundled_font_path
-from fontTools import subset
+from subtitle_helpers import write_latin_only_font
 
 pytestmark = pytest.mark.slow
 
@@ -63,16 +62,7 @@ def _home(d: Path, font_scale: float) -> Path:
         f"<fontconfig><cachedir>{d / 'fc-cache'}</cachedir></fontconfig>",
         encoding="utf-8",
     )
-    latin = d / "latin-fonts"
-    latin.mkdir()
-    opts = subset.Options()
-    opts.notdef_outline = True
-    opts.name_IDs = ["*"]
-    font = subset.load_font(str(bundled_font_path()), opts)
-    sub = subset.Subsetter(opts)
-    sub.populate(unicodes=range(0x20, 0x7F))
-    sub.subset(font)
-    subset.save_font(font, str(latin / "NotoSansSC-LatinOnly.otf"), opts)
+    write_latin_only_font(d / "latin-fonts")
     (d / "clipora.yaml").write_text(
         f"paths:\n  workdir: {json.dumps(str(d / 'workdir'))}\nasr:\n  mode: import\n"
         f"render_subtitles:\n  mode: burned_only\n  font_scale_multiplier: {font_scale}\n",
