@@ -134,7 +134,6 @@ class Engine:
             engine=self,
             job=self.workspace,
             progress=progress or StageProgress(self.workspace, name),
-            forced=name in self.force,
         )
 
     # --- fingerprints ---------------------------------------------------------------------------

@@ -9,7 +9,7 @@ map and transcript, each read once and cached for the run.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from clipora_core.capabilities import Capability, Kind
@@ -56,8 +56,6 @@ class StageContext:
     engine: Engine
     job: JobWorkspace
     progress: StageProgress
-    forced: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def settings(self) -> Any:
