@@ -100,7 +100,10 @@ class PosePresenceSettings(Section):
 class AnalysisSettings(Section):
     video_type: str = Field("", description="Video type analyzer to use")
     semantic_min_duration_seconds: float = Field(
-        20.0, gt=0, description="Items shorter than this (summed windows) are dropped and listed"
+        10.0,
+        gt=0,
+        # A flash sale or a quick pitch of 15-20 s is still a clip sellers post.
+        description="Items shorter than this (summed windows) are dropped and listed",
     )
     products: list[str | Product] = Field(
         default_factory=list,

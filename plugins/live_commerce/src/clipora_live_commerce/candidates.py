@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from clipora_live_commerce.engine import Language
-from clipora_live_commerce.features import LineFeatures
+from clipora_live_commerce.features import LineFeatures, opens_pitch
 from clipora_live_commerce.product_nouns import is_product_noun
 
 
@@ -99,6 +99,9 @@ def name_likeness(phrase: str, lang: Language) -> float:
     return score
 
 
+HEADLINE_BONUS = 1.0
+
+
 def discover_candidates(
     feats: list[LineFeatures],
     lang: Language,
@@ -120,7 +123,8 @@ def discover_candidates(
                 lines.append(i)
             spell.setdefault(key, Counter())[ph] += 1
     anchored: Counter[str] = Counter()
-    for f in feats:
+    headlined: Counter[str] = Counter()
+    for i, f in enumerate(feats):
         text = f.line.text
         pattern = _ZH_ANCHOR if lang == "zh" else _EN_ANCHOR
         for m in pattern.finditer(text):
@@ -128,6 +132,12 @@ def discover_candidates(
             for ph in set(f.phrases):
                 if tail.startswith(ph.split(" ")[0]):
                     anchored[_phrase_key(ph, lang)] += 1
+        if f.headline:
+            key = _phrase_key(f.headline, lang)
+            anchored[key] += 1
+            # Introduced: the first time the name is said, as a pitch opens.
+            if occ[key][0] == i and opens_pitch(feats, i):
+                headlined[key] += 1
     scored: list[tuple[float, str, tuple[int, int]]] = []
     for key, lines in occ.items():
         best = (1, lines[0], lines[0])
@@ -160,21 +170,29 @@ def discover_candidates(
             * name_likeness(name, lang)
             * (0.5 + 0.5 * min(sell, 2.0))
             * (1.0 + 0.3 * min(anchored[key], 4))
+            * (1.0 + HEADLINE_BONUS * min(headlined[key], 2))
             / (1.0 + 0.6 * chatty)
             / max(1.0, spread) ** 0.7
         )
         scored.append((score, key, (first, last)))
-    scored.sort(key=lambda x: -x[0])
+    # Names a sentence opens with go first, so a word said near one ("an aluminium case" in
+    # the screwdriver kit's pitch) is taken as its vocabulary; they are not held to the cap.
+    scored.sort(key=lambda x: (not headlined[x[1]], -x[0]))
     chosen: list[tuple[str, tuple[int, int], float]] = []
+    capped = 0
     for score, key, (first, last) in scored:
         if score < 1.5:
-            break
+            continue
         # A burst inside a stronger candidate's burst is that product's vocabulary.
         # Judged line by line, not by burst extent: a product said again later (a callback)
         # spans the products pitched between, which are not its vocabulary.
         mine = occ[key]
         covered = False
         for ckey, _, _ in chosen:
+            if headlined[key] and not headlined[ckey]:
+                # A name a sentence opens with introduces a product; it is not the
+                # vocabulary of a name merely said near it.
+                continue
             near = sum(1 for i in mine if any(abs(i - j) <= 2 for j in occ[ckey]))
             if near >= 0.6 * len(mine) or key in ckey or ckey in key:
                 covered = True
@@ -182,7 +200,8 @@ def discover_candidates(
         if covered:
             continue
         chosen.append((key, (first, last), score))
-        if len(chosen) >= max_candidates:
+        capped += not headlined[key]
+        if capped >= max_candidates:
             break
     # "water" said mostly as part of "water bottle": the product is the water bottle.
     out = []

@@ -65,6 +65,7 @@ GAP_FEATURES = [
     "chat_after",
     "selling_after",
     "marker_start",
+    "new_headline",
 ]
 
 
@@ -222,6 +223,10 @@ def gap_matrix(
         row[15] = (
             1.0 if any(prev.line.start_seconds - 6 <= m <= t + 6 for m in marker_starts) else 0.0
         )
+        # A sentence opening with a name not said just before: a product introduced.
+        if f.headline:
+            said = {p for g in feats[max(0, i - 6) : i] for p in g.phrases}
+            row[16] = 0.0 if f.headline in said else 1.0
     return raw
 
 

@@ -168,6 +168,7 @@ class LineFeatures:
     filler: list[str] = field(default_factory=list)
     price_words: bool = False
     prices: list[float] = field(default_factory=list)
+    headline: str | None = None  # the phrase (as in ``phrases``) a sentence opens with
 
     @property
     def has_price(self) -> bool:
@@ -176,6 +177,37 @@ class LineFeatures:
     @property
     def duration(self) -> float:
         return max(0.0, self.line.end_seconds - self.line.start_seconds)
+
+
+def mark_headlines(feats: list[LineFeatures], language: Language) -> None:
+    """Set each line's headline: a name a sentence opens with, counted as one of its phrases."""
+    from clipora_live_commerce.headline import headline
+
+    prev_ends = True
+    for f in feats:
+        text = f.line.text.strip()
+        found = headline(text, language, prev_ends)
+        prev_ends = bool(text) and text[-1] in ".!?。！？"
+        if found is None:
+            continue
+        if language != "zh":
+            found = " ".join(_stem(w) for w in found.split())
+        f.headline = found
+        if found not in f.phrases:
+            f.phrases.append(found)
+
+
+INTRO_PAUSE = 1.0  # seconds of silence that close a pitch before a product's name
+
+
+def opens_pitch(feats: list[LineFeatures], i: int) -> bool:
+    """Line i may open a pitch: the stream starts, the line before closed one (a price, the
+    link), a pause, or a cue ("next")."""
+    if i == 0:
+        return True
+    prev = feats[i - 1]
+    pause = feats[i].line.start_seconds - prev.line.end_seconds
+    return prev.has_price or bool(prev.cta) or pause >= INTRO_PAUSE or bool(feats[i].start_cue)
 
 
 def _hits(patterns, text: str) -> list[str]:

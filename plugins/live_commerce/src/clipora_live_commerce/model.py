@@ -98,6 +98,7 @@ DEFAULT_GAP = {
     "discourse_marker": 0.5,
     "chat_before": 0.3,
     "marker_start": 2.5,
+    "new_headline": 1.5,
 }
 
 

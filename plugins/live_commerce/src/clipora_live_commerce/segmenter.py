@@ -26,13 +26,21 @@ import numpy as np
 from clipora_live_commerce.candidates import Candidate, _phrase_key, discover_candidates
 from clipora_live_commerce.engine import Language, Line, ListedProduct
 from clipora_live_commerce.evidence import gap_matrix, line_matrix, sigmoid
-from clipora_live_commerce.features import LineFeatures, line_features, surface_name
+from clipora_live_commerce.features import (
+    LineFeatures,
+    line_features,
+    mark_headlines,
+    opens_pitch,
+    surface_name,
+)
 from clipora_live_commerce.model import Decoder, OfflineModel, load_model
 from clipora_live_commerce.names import find_mentions, product_terms
 
 LISTED_MIN = 2.0  # summed mention strength for a block to be a listed product
 LISTED_WEAK = 0.8  # ...or this much, when no other listed product comes close
 LISTED_MARGIN = 1.5
+HEADLINE_WEIGHT = 2.0
+FOLD_GAP = 10.0  # seconds: an unnamed block this close to a listed pitch continues it  # a name a pitch's sentence opens with counts as this many mentions
 
 
 @dataclass
@@ -73,6 +81,7 @@ class Evidence:
     _rows: tuple | None = None
     _rows_key: tuple | None = None
     decoder: Decoder | None = None
+    headline_names: list[str | None] = field(default_factory=list)  # discovered key per line
 
     @property
     def block_rows(self) -> tuple[list[list[tuple[int, float]]], np.ndarray]:
@@ -88,6 +97,7 @@ def gather(
     lines: list[Line], lang: Language, listed: list[ListedProduct], model: OfflineModel
 ) -> Evidence:
     feats = [line_features(line, lang) for line in lines]
+    mark_headlines(feats, lang)
     n = len(lines)
     listed_hits: list[dict[int, float]] = [{} for _ in range(n)]
     if listed:
@@ -113,6 +123,10 @@ def gather(
         name_strength.append(
             max((min(1.0, keys[k].score / (0.5 * top)) for k in found), default=0.0)
         )
+    headline_names = []
+    for f in feats:
+        cand = keys.get(_phrase_key(f.headline, lang)) if f.headline else None
+        headline_names.append(_phrase_key(cand.name, lang) if cand else None)
     listed_strength = [max(d.values(), default=0.0) for d in listed_hits]
     raw = line_matrix(feats, lang, name_strength, listed_strength, model.word_weights)
     markers = [p.start_seconds for p in listed if p.start_seconds is not None]
@@ -126,6 +140,10 @@ def gather(
         _phrase_key(c.name, lang)
         for c in candidates
         if any(is_product_noun(p, lang) for p in [c.name, *c.phrases])
+    }
+    # A name a sentence opens with, right as a pitch starts, is a product's too.
+    product_names |= {
+        key for i, key in enumerate(headline_names) if key is not None and opens_pitch(feats, i)
     }
     # A name heard in the speech that is a listed product's name (or alias) is that product.
     name_to_listed: dict[str, int] = {}
@@ -149,6 +167,7 @@ def gather(
         graw,
         product_names=product_names,
         name_to_listed=name_to_listed,
+        headline_names=headline_names,
     )
 
 
@@ -185,8 +204,26 @@ def decode(ev: Evidence, model: OfflineModel) -> list[tuple[int, int]]:
                 runs.append((i, i))
     blocks: list[tuple[int, int]] = []
     for a, b in runs:
-        blocks.extend(split_pitch(ev, a, b, d))
+        for x, y in _split_at_introductions(ev, a, b):
+            # A pitch a product's name opens runs to the next such name; only a product
+            # named outright (``split_at_name_change``) cuts it earlier.
+            blocks.extend(split_pitch(ev, x, y, d))
     return blocks
+
+
+def _introduces(ev: Evidence, i: int) -> bool:
+    """Line i introduces a product: a sentence opens with a product's name not said just
+    before, right after the last pitch closed (a price, the link) or a pause."""
+    key = ev.headline_names[i] if ev.headline_names else None
+    if key is None or i == 0 or any(key in ev.names[j] for j in range(max(0, i - 6), i)):
+        return False
+    return opens_pitch(ev.feats, i)
+
+
+def _split_at_introductions(ev: Evidence, a: int, b: int) -> list[tuple[int, int]]:
+    cuts = [i for i in range(a + 1, b + 1) if _introduces(ev, i)]
+    edges = [a, *cuts, b + 1]
+    return [(x, y - 1) for x, y in zip(edges, edges[1:], strict=False)]
 
 
 def _block_rows(ev: Evidence, d: Decoder) -> tuple[list[list[tuple[int, float]]], np.ndarray]:
@@ -292,7 +329,13 @@ def split_at_name_change(ev: Evidence, a: int, b: int) -> list[tuple[int, int]]:
         if p == current:
             continue
         later = [q for _, q in mentions[n:]]
-        if current not in later:
+        # A name said once in passing ("charges your phone") is not the talk moving on.
+        moved_on = (
+            p.startswith("listed:")
+            or later.count(p) >= 2
+            or (ev.headline_names and ev.headline_names[i] == p.split(":", 1)[1])
+        )
+        if current not in later and (moved_on or ev.feats[i].start_cue):
             cut = i
             # Start at a cue just before the name ("Next." then "Cable pouch.").
             lead = ev.feats[cut - 1]
@@ -340,6 +383,8 @@ def assemble(
     def sliver(a: int, b: int) -> bool:
         if dur(a, b) >= d.min_pitch_seconds or _listed_identity(ev, a, b, listed) is not None:
             return False
+        if _introduces(ev, a):
+            return False
         # A short block that names a product and sells it (a price reminder) stands.
         sells = any(ev.line_raw[i][1] + ev.line_raw[i][2] > 0 for i in range(a, b + 1))
         return not (sells and any(_strong_mentions(ev, a, b)))
@@ -355,6 +400,8 @@ def assemble(
         merged.append([a, b])
 
     idents = [_identity(ev, a, b, listed, lang) for a, b in merged]
+    if listed:
+        merged, idents = _fold_unnamed(ev, merged, idents)
     # A pitch resumed after a short aside, or cut where nothing changed, is one block.
     joined: list[list] = []
     for (a, b), ident in zip(merged, idents, strict=True):
@@ -411,6 +458,38 @@ def assemble(
             "dropped_blocks": dropped,
         },
     )
+
+
+def _fold_unnamed(
+    ev: Evidence, blocks: list[list[int]], idents: list[tuple[str, Any, str]]
+) -> tuple[list[list[int]], list[tuple[str, Any, str]]]:
+    """With the seller's list, a block that names no listed product and no product of its
+    own (no name a sentence opens with, no product noun) is the listed pitch it touches going
+    on (a cut where the talk turned to a detail), not an unlisted product."""
+    out: list[list[int]] = []
+    out_ids: list[tuple[str, Any, str]] = []
+    for k, ((a, b), ident) in enumerate(zip(blocks, idents, strict=True)):
+        if ident[0] == "name" and not _names_own_product(ev, a, b, ident[1]):
+            if out and out_ids[-1][0] == "listed" and _close(ev, out[-1][1], a):
+                out[-1][1] = b
+                continue
+            nxt = k + 1
+            if nxt < len(blocks) and idents[nxt][0] == "listed" and _close(ev, b, blocks[nxt][0]):
+                blocks[nxt] = [a, blocks[nxt][1]]
+                continue
+        out.append([a, b])
+        out_ids.append(ident)
+    return out, out_ids
+
+
+def _close(ev: Evidence, last: int, first: int) -> bool:
+    return ev.feats[first].line.start_seconds - ev.feats[last].line.end_seconds <= FOLD_GAP
+
+
+def _names_own_product(ev: Evidence, a: int, b: int, key: Any) -> bool:
+    if key in ev.product_names:
+        return True
+    return any(ev.headline_names and ev.headline_names[i] == key for i in range(a, b + 1))
 
 
 def _micro_pitch(ev: Evidence, a: int, b: int, kind: str, key: Any) -> bool:
@@ -558,6 +637,10 @@ def _identity(
     for i in range(a, b + 1):
         for key in ev.names[i]:
             nsum[key] += 1
+        headline = ev.headline_names[i] if ev.headline_names else None
+        if headline is not None:
+            # The name a pitch opens with names it, however often other things are said.
+            nsum[headline] += HEADLINE_WEIGHT
     if nsum:
         key, c = nsum.most_common(1)[0]
         if key in ev.name_to_listed:
