@@ -7,6 +7,8 @@
    changing, the vocabulary changing). Weights come from ``model.py``.
 2. The best path through the lines with two states, pitch and chat (Viterbi), where a pitch
    may also end and a new one start without chat between, cuts the stream into pitch blocks.
+   A sentence that opens with a product's name right after a pitch closed ("...link one.
+   Car mount, magnetic...", ``headline.py``) always starts a new block.
 3. Each block is named: the listed product it names most (when the seller gave a list), else
    the discovered name it says most. Blocks naming the same product are one product: a pitch
    resumed after a short aside is one block again, and a later return (a price reminder, a
