@@ -17,6 +17,8 @@ from functools import lru_cache
 from clipora_live_commerce.engine import Language
 from clipora_live_commerce.features import LineFeatures, opens_pitch
 from clipora_live_commerce.product_nouns import is_product_noun
+from clipora_live_commerce.wordclass import en_pos as _en_pos
+from clipora_live_commerce.wordclass import zh_flags as _zh_flags
 
 
 @dataclass
@@ -55,23 +57,6 @@ def _zipf(word: str, lang: str) -> float:
     from wordfreq import zipf_frequency
 
     return zipf_frequency(word, lang)
-
-
-@lru_cache(maxsize=65536)
-def _en_pos(word: str) -> frozenset[str]:
-    from lemminflect import getAllLemmas
-
-    return frozenset(getAllLemmas(word).keys())
-
-
-@lru_cache(maxsize=65536)
-def _zh_flags(word: str) -> frozenset[str]:
-    import jieba.posseg as pseg
-
-    from clipora_live_commerce.features import _jieba
-
-    _jieba()
-    return frozenset(p.flag for p in pseg.lcut(word))
 
 
 def name_likeness(phrase: str, lang: Language) -> float:

@@ -179,24 +179,6 @@ class LineFeatures:
         return max(0.0, self.line.end_seconds - self.line.start_seconds)
 
 
-def mark_headlines(feats: list[LineFeatures], language: Language) -> None:
-    """Set each line's headline: a name a sentence opens with, counted as one of its phrases."""
-    from clipora_live_commerce.headline import headline
-
-    prev_ends = True
-    for f in feats:
-        text = f.line.text.strip()
-        found = headline(text, language, prev_ends)
-        prev_ends = bool(text) and text[-1] in ".!?。！？"
-        if found is None:
-            continue
-        if language != "zh":
-            found = " ".join(_stem(w) for w in found.split())
-        f.headline = found
-        if found not in f.phrases:
-            f.phrases.append(found)
-
-
 INTRO_PAUSE = 1.0  # seconds of silence that close a pitch before a product's name
 
 

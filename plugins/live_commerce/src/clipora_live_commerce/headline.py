@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 
 from clipora_live_commerce.engine import Language
+from clipora_live_commerce.features import LineFeatures, _stem, is_cue_phrase
+from clipora_live_commerce.wordclass import en_pos, zh_flags
 
 _EN_LEAD = re.compile(
     r"^(?:(?:and|so|okay|ok|alright|right|now|then|next|next up|up next|first|first up|"
@@ -89,7 +91,6 @@ def headline(text: str, lang: Language, sentence_start: bool) -> str | None:
 
 def _selling_words(phrase: str, lang: Language) -> bool:
     from clipora_live_commerce import lexicon as lx
-    from clipora_live_commerce.features import is_cue_phrase
 
     price = lx.ZH_PRICE_WORDS if lang == "zh" else lx.EN_PRICE_WORDS
     return is_cue_phrase(phrase, lang) or bool(price.search(phrase))
@@ -115,11 +116,10 @@ def _en_headline(text: str, sentence_start: bool) -> str | None:
 @lru_cache(maxsize=65536)
 def _en_name(words: tuple[str, ...]) -> bool:
     from clipora_live_commerce import lexicon as lx
-    from clipora_live_commerce.candidates import _en_pos
 
     if not words or any(w in lx.EN_STOP or w in _EN_SKIP or len(w) < 3 for w in words):
         return False
-    pos = _en_pos(words[-1])
+    pos = en_pos(words[-1])
     return not pos or "NOUN" in pos or "PROPN" in pos
 
 
@@ -140,11 +140,10 @@ def _zh_headline(text: str, sentence_start: bool) -> str | None:
 @lru_cache(maxsize=65536)
 def _zh_name(clause: str) -> bool:
     from clipora_live_commerce import lexicon as lx
-    from clipora_live_commerce.candidates import _zh_flags
 
     if clause in lx.ZH_STOP or any(w in clause for w in _ZH_SKIP):
         return False
-    flags = _zh_flags(clause)
+    flags = zh_flags(clause)
     # A pronoun, number, time word or verb-led clause is talk ("今天", "有人问"), not a name.
     if flags & {"r", "m", "t", "d", "p", "c", "u", "y", "e", "o", "ns"}:
         return False
@@ -153,3 +152,19 @@ def _zh_name(clause: str) -> bool:
     if "nr" in flags and len(clause) < 3:
         return False
     return bool(flags & {"n", "nz", "ng", "vn", "x", "eng", "nt", "nr"})
+
+
+def mark_headlines(feats: list[LineFeatures], language: Language) -> None:
+    """Set each line's headline: a name a sentence opens with, counted as one of its phrases."""
+    prev_ends = True
+    for f in feats:
+        text = f.line.text.strip()
+        found = headline(text, language, prev_ends)
+        prev_ends = bool(text) and text[-1] in ".!?。！？"
+        if found is None:
+            continue
+        if language != "zh":
+            found = " ".join(_stem(w) for w in found.split())
+        f.headline = found
+        if found not in f.phrases:
+            f.phrases.append(found)

@@ -31,10 +31,10 @@ from clipora_live_commerce.evidence import gap_matrix, line_matrix, sigmoid
 from clipora_live_commerce.features import (
     LineFeatures,
     line_features,
-    mark_headlines,
     opens_pitch,
     surface_name,
 )
+from clipora_live_commerce.headline import mark_headlines
 from clipora_live_commerce.model import Decoder, OfflineModel, load_model
 from clipora_live_commerce.names import find_mentions, product_terms
 
