@@ -24,6 +24,8 @@ RATE = 16000
 HOP = 0.01  # energy frame step, seconds
 SLACK = 0.15  # how far past the ASR's word times an edge may move
 MIN_LEAD = 0.04  # keep this much of the pause before a word that starts a window
+WIDE_SLACK = 0.4  # ...and how far when no pause lies within SLACK
+PAUSE_DEPTH_DB = 20.0  # a pause is this much quieter than the speech next to it
 BOUND_SLACK = 0.4  # an edge may leave its item window by this much to reach a pause
 
 
@@ -139,16 +141,17 @@ class PauseSnapper:
     def snap(self, t: float, kind: str, floor: float, ceil: float) -> float:
         if self.envelope is None:
             return t
-        lo, hi = self._gap(t, kind)
-        lo, hi = max(floor, lo - SLACK), min(ceil, hi + SLACK)
-        if hi - lo < 3 * HOP:
+        gap = self._gap(t, kind)
+        found = self._quiet(gap, SLACK, floor, ceil)
+        if found is not None and not found[2]:
+            # No pause where the ASR put the words' edges: its word times can be off by a
+            # few tenths of a second; look a little further for the real one.
+            wider = self._quiet(gap, WIDE_SLACK, floor, ceil)
+            if wider is not None and wider[2]:
+                found = wider
+        if found is None:
             return min(max(t, floor), ceil)
-        try:
-            t0, db = self.envelope.energy_db(lo, hi)
-        except Exception:  # noqa: BLE001 - an unreadable stretch keeps the ASR's edge
-            return t
-        if len(db) == 0:
-            return t
+        t0, db, _ = found
         quiet = db <= db.min() + 3.0
         idx = np.flatnonzero(quiet)
         # Start edges: the quiet frame nearest the coming word (a short breath before it);
@@ -166,6 +169,24 @@ class PauseSnapper:
                 run_end += 1
             k = min(run_end, k + int(MIN_LEAD / HOP))
         return round(min(max(t0 + (k + 0.5) * HOP, floor), ceil), 3)
+
+    def _quiet(
+        self, gap: tuple[float, float], slack: float, floor: float, ceil: float
+    ) -> tuple[float, np.ndarray, bool] | None:
+        """(first frame's time, energy per frame, whether a real pause is in it) around a gap
+        between words, or None when there is nothing to search."""
+        assert self.envelope is not None
+        lo, hi = max(floor, gap[0] - slack), min(ceil, gap[1] + slack)
+        if hi - lo < 3 * HOP:
+            return None
+        try:
+            t0, db = self.envelope.energy_db(lo, hi)
+        except Exception:  # noqa: BLE001 - an unreadable stretch keeps the ASR's edge
+            return None
+        if len(db) == 0:
+            return None
+        # A pause is well below the speech around it (music under the voice stays audible).
+        return t0, db, bool(db.min() <= np.percentile(db, 90) - PAUSE_DEPTH_DB)
 
     def snap_windows(
         self,

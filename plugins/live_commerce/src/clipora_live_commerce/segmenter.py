@@ -42,7 +42,8 @@ LISTED_MIN = 2.0  # summed mention strength for a block to be a listed product
 LISTED_WEAK = 0.8  # ...or this much, when no other listed product comes close
 LISTED_MARGIN = 1.5
 HEADLINE_WEIGHT = 2.0
-FOLD_GAP = 10.0  # seconds: an unnamed block this close to a listed pitch continues it  # a name a pitch's sentence opens with counts as this many mentions
+FOLD_GAP = 10.0
+MOVED_ON_MENTIONS = 3  # a new product named this often before the old one again: moved on  # seconds: an unnamed block this close to a listed pitch continues it  # a name a pitch's sentence opens with counts as this many mentions
 
 
 @dataclass
@@ -331,13 +332,18 @@ def split_at_name_change(ev: Evidence, a: int, b: int) -> list[tuple[int, int]]:
         if p == current:
             continue
         later = [q for _, q in mentions[n:]]
+        # A host comparing names the product before again soon; one who moved on names the
+        # new product several times first (the old one may come back as a callback).
+        back = later.index(current) if current in later else len(later)
+        run = later[:back]
+        comparing = current in later and run.count(p) < MOVED_ON_MENTIONS
         # A name said once in passing ("charges your phone") is not the talk moving on.
         moved_on = (
             p.startswith("listed:")
             or later.count(p) >= 2
             or (ev.headline_names and ev.headline_names[i] == p.split(":", 1)[1])
         )
-        if current not in later and (moved_on or ev.feats[i].start_cue):
+        if not comparing and (moved_on or ev.feats[i].start_cue):
             cut = i
             # Start at a cue just before the name ("Next." then "Cable pouch.").
             lead = ev.feats[cut - 1]
