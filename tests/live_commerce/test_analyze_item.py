@@ -117,3 +117,22 @@ def test_body_targets_the_configured_length(make_ctx):
         assert 25 <= body <= 45
         roles = " ".join(p["selling_point"] or "" for p in seg.metadata["planned_windows"])
         assert "price:" in roles or "price" in seg.metadata["hook_selected"]["reason"]
+
+
+def test_something_not_for_sale_is_never_in_a_clip_whatever_it_cost(make_ctx):
+    stream = [
+        ("Hey everyone, welcome back!", 3.0, 1.0),
+        ("Let's start with this linen shirt.", 4.0),
+        ("The linen shirt is breathable and soft, perfect for summer.", 6.0),
+        ("This top I'm wearing? Honestly I got it for 4 dollars, it's not from the shop.", 6.0),
+        ("The linen shirt comes in white, sand and navy, sizes small to extra large.", 6.0),
+        ("The linen shirt is usually 59 dollars, today only 35 dollars.", 5.0),
+        ("Link number one is live, go grab it!", 3.0, 2.0),
+        ("That's all for today, bye!", 3.0),
+    ]
+    _, items, plans = plan(make_ctx, stream, "en")
+    assert [i.title for i in items] == ["linen shirt"]
+    aside = build_transcript(stream, "en").segments[3]
+    for seg in plans[items[0].id]:
+        for w in seg.windows:
+            assert not (w.start_seconds <= aside.start_seconds < w.end_seconds), seg.windows

@@ -25,6 +25,7 @@ class TalkPatterns:
     viewer_reference: list[re.Pattern[str]]
     demonstrative: list[re.Pattern[str]]
     discourse_start: re.Pattern[str]
+    not_for_sale: re.Pattern[str]  # a thing shown or asked about that the shop does not sell
 
 
 def _c(*ps: str, flags: int = 0) -> list[re.Pattern[str]]:
@@ -95,6 +96,9 @@ _EN = TalkPatterns(
         r"^(?:ok(?:ay)?|alright|all right|so|next|now|and now|oh,? (?:and|wait)|also|moving on|"
         r"last (?:one|thing)|let'?s|let me|you guys|check (?:this|these) out)\b"
     ),
+    not_for_sale=re.compile(
+        r"\bnot for sale\b|\bisn'?t for sale\b|\bnot (?:from|in) the shop\b|\bnot selling (?:it|that|this)\b"
+    ),
 )
 
 _ZH = TalkPatterns(
@@ -127,7 +131,7 @@ _ZH = TalkPatterns(
         r"喝[口点]水|稍等|等一下|等我一下|马上回来|调一下|镜头|灯光|麦|听得到|听不到|看得到|卡了",
         r"评论|公屏|弹幕|扣[一1]|打[一1]",
     ),
-    goodbye=_c(r"下播|拜拜|再见|晚安|明天|下次|下周|预告|今天就到这"),
+    goodbye=_c(r"下播|拜拜|再见|晚安|明天|下次|下周|预告|今天就到这|今天就这些|下场直播"),
     viewer_reference=_c(
         r"(?:宝宝|姐妹|朋友|家人)?[\u4e00-\u9fff]{1,4}(?:说|问)(?:了|一下)?[，,:：]"
     ),
@@ -135,6 +139,7 @@ _ZH = TalkPatterns(
     discourse_start=re.compile(
         r"^(?:好|好的|那|那么|接下来|然后|来|哎|对了|还有|下面|最后|再来|ok|okay)"
     ),
+    not_for_sale=re.compile(r"不卖|非卖品|不是链接里的|不是我们家的|没有链接|私服"),
 )
 
 

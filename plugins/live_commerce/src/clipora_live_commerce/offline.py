@@ -428,6 +428,10 @@ def _is_aside(f: LineFeatures, lang: Language) -> bool:
 
 
 def _role(f: LineFeatures, lang: Language = "en") -> str:
+    from clipora_live_commerce.lexicon_talk import patterns
+
+    if patterns(lang).not_for_sale.search(f.line.text.lower()):
+        return "filler"  # whatever it cost the host ("$4, thrifted, not from the shop")
     if _is_aside(f, lang) and not (f.has_price or f.cta):
         return "filler"
     if f.cta and not f.has_price:
