@@ -560,7 +560,12 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
             planned = [p.record() for p in entries]
             play = _merge_play_order([f for p in entries for f in p.frags])
             # Every cut in a pause between words, never inside one.
-            play = snapper.snap_windows(play, windows, limit=ctx.probe.duration_seconds or None)
+            play = snapper.snap_windows(
+                play,
+                windows,
+                limit=ctx.probe.duration_seconds or None,
+                avoid=list(presence.rules.absent) if presence.rules else None,
+            )
             body_points = [
                 p["selling_point"] for p in planned if p["role"] == "body" and p["selling_point"]
             ]

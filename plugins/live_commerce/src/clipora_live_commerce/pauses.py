@@ -193,9 +193,11 @@ class PauseSnapper:
         windows: list[TimeWindow],
         bounds: list[TimeWindow] | None = None,
         limit: float | None = None,
+        avoid: list[tuple[float, float]] | None = None,
     ) -> list[TimeWindow]:
         """Every window's edges in a pause. An edge moves at most ``BOUND_SLACK`` outside the
-        item window it belongs to (``bounds``) and never past ``limit`` (the media's end)."""
+        item window it belongs to (``bounds``), never past ``limit`` (the media's end) and never
+        into a span to ``avoid`` (where the host is off screen)."""
         out = []
         end_limit = limit if limit else float("inf")
         for w in windows:
@@ -206,6 +208,11 @@ class PauseSnapper:
                 else (w.start_seconds - BOUND_SLACK, w.end_seconds + BOUND_SLACK)
             )
             floor, ceil = max(0.0, floor), min(end_limit, ceil)
+            for a, b in avoid or []:
+                if b <= w.start_seconds + 1e-6:
+                    floor = max(floor, b)
+                if a >= w.end_seconds - 1e-6:
+                    ceil = min(ceil, a)
             s = self.snap(w.start_seconds, "start", floor, w.end_seconds)
             e = self.snap(w.end_seconds, "end", max(s, w.start_seconds), ceil)
             if e - s > 0.05:
