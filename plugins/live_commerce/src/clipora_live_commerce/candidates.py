@@ -96,11 +96,18 @@ def discover_candidates(
 ) -> list[Candidate]:
     """Phrases said in bursts inside selling talk, strongest first, one per burst of talk."""
     times = [f.line.start_seconds for f in feats]
+    # "multi-tool" and "multitool", "power bank" and "powerbank": one name, however spaced.
+    canon: dict[str, str] = {}
+
+    def keyof(phrase: str) -> str:
+        key = _phrase_key(phrase, lang)
+        return key if lang == "zh" else canon.setdefault(key.replace(" ", ""), key)
+
     occ: dict[str, list[int]] = {}
     spell: dict[str, Counter[str]] = {}
     for i, f in enumerate(feats):
         for ph in set(f.phrases):
-            key = _phrase_key(ph, lang)
+            key = keyof(ph)
             if not key:
                 continue
             lines = occ.setdefault(key, [])
@@ -116,9 +123,9 @@ def discover_candidates(
             tail = (text[m.end() : m.end() + 8] if lang == "zh" else m.group(1)).lower()
             for ph in set(f.phrases):
                 if tail.startswith(ph.split(" ")[0]):
-                    anchored[_phrase_key(ph, lang)] += 1
+                    anchored[keyof(ph)] += 1
         if f.headline:
-            key = _phrase_key(f.headline, lang)
+            key = keyof(f.headline)
             anchored[key] += 1
             # Introduced: the first time the name is said, as a pitch opens.
             if occ[key][0] == i and opens_pitch(feats, i):
