@@ -226,7 +226,7 @@ class Engine:
         progress.event("started")
         self.cache = JobCache()
         try:
-            if force or not getattr(stage, "reuses_outputs", False):
+            if force or not stage.reuses_outputs:
                 job.clear_dirs(*stage.outputs)
             detail = stage.run(self.context(name, progress))
         except BaseException as exc:

@@ -27,6 +27,7 @@ def item_set(ctx: StageContext) -> SemanticItemSet:
 
 class AnalyzeStage:
     name = "analyze"
+    reuses_outputs = False
     outputs: tuple[str, ...] = ("analysis",)
     config: tuple[str, ...] = ("analysis", "concurrency.analyze")
 

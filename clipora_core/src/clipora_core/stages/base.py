@@ -29,6 +29,9 @@ class Stage(Protocol):
     name: str
     # Job folders and files it writes: cleared when it reruns, never when it is reused.
     outputs: tuple[str, ...]
+    # True when a rerun adds to its outputs (finished clips are kept and skipped) rather than
+    # starting over; ``--force`` still clears them.
+    reuses_outputs: bool
     # Config (dotted prefixes or fnmatch patterns) whose values change its output; the
     # capabilities it uses add their own ``config_keys``.
     config: tuple[str, ...]

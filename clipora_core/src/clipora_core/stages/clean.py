@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 class CleanStage:
     name = "clean"
+    reuses_outputs = False
     outputs: tuple[str, ...] = ("clean",)
     config: tuple[str, ...] = ("cleaning",)
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 class InspectStage:
     name = "inspect"
+    reuses_outputs = False
     outputs: tuple[str, ...] = ("inspect",)
     config: tuple[str, ...] = ("inspect",)
 

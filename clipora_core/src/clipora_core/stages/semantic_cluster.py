@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 class SemanticClusterStage:
     name = "semantic_cluster"
+    reuses_outputs = False
     outputs: tuple[str, ...] = (
         "semantic/items",
         "semantic/semantic_item_set.json",

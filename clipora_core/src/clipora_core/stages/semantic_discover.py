@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 class SemanticDiscoverStage:
     name = "semantic_discover"
     # semantic/transcript.json is not cleared: it is replaced whole when the stage finishes.
+    reuses_outputs = False
     outputs: tuple[str, ...] = (
         "semantic/discovered_intervals.json",
         "semantic/window_plans.json",
