@@ -85,21 +85,7 @@ def test_generated_english_stream_transcribed_for_real(tmp_path, make_ctx):
         pytest.skip("espeak-ng is not installed")
     from lc_asr import transcribe
 
-    rate = None
-    frames = b""
-    for k, (text, pause) in enumerate(EN_SCRIPT):
-        part = tmp_path / f"{k}.wav"
-        subprocess.run(["espeak-ng", "-v", "en-us", "-s", "160", "-w", str(part), text], check=True)
-        with wave.open(str(part), "rb") as w:
-            rate = w.getframerate()
-            frames += w.readframes(w.getnframes()) + b"\0\0" * int(pause * rate)
-    stream = tmp_path / "stream.wav"
-    with wave.open(str(stream), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(frames)
-
+    stream = _espeak_stream(EN_SCRIPT, tmp_path)
     transcript = transcribe(stream, "en")
     ctx = make_ctx(transcript)
     analyzer = LiveCommerceAnalyzer(ctx.settings)
