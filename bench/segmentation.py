@@ -421,9 +421,20 @@ def main() -> int:
                 f"names {row['names_heard']}/{row['names_said']} ({row['seconds']} s)",
                 flush=True,
             )
+    name = (
+        "segmentation.json"
+        if args.split == "test" and not args.ids
+        else f"segmentation-{args.split}.json"
+    )
+    # A rerun of some streams or one condition replaces just those rows of the last results.
+    previous = RESULTS / name
+    if previous.is_file():
+        done = {(r["stream"], r["condition"]) for r in rows}
+        kept = json.loads(previous.read_text()).get("streams", [])
+        rows = [r for r in kept if (r["stream"], r["condition"]) not in done] + rows
     pooled: dict = {}
     for lang in ("en", "zh"):
-        for cond in conditions:
+        for cond in ("none", "list"):
             sel = [r for r in rows if r["language"] == lang and r["condition"] == cond]
             if sel:
                 pooled[f"{lang}/{cond}"] = pool(sel)
@@ -431,11 +442,6 @@ def main() -> int:
     for key, p in pooled.items():
         print(key, json.dumps(p, ensure_ascii=False))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = (
-        "segmentation.json"
-        if args.split == "test" and not args.ids
-        else f"segmentation-{args.split}.json"
-    )
     from pipeline import machine
 
     result = {

@@ -44,7 +44,8 @@ LISTED_MARGIN = 1.5
 HEADLINE_WEIGHT = 2.0  # a name a pitch's sentence opens with counts as this many mentions
 # Where the listed path decides which product each line is about (``listed_path``): on the
 # development half it beat the block-then-name route in English (boundary F1 at 8 s 0.69 ->
-# 0.76) and lost in Mandarin (0.76 -> 0.59), whose ASR hears listed names too unreliably.
+# 0.76) and lost in Mandarin (0.82 -> 0.73), whose ASR hears listed names too unreliably for
+# mentions to lead; there the topic model cuts first and blocks are named after.
 LISTED_PATH_LANGUAGES = {"en"}
 FOLD_GAP = 10.0  # seconds: an unnamed block this close to a listed pitch continues it
 MOVED_ON_MENTIONS = 3  # a new product named this often before the old one again: moved on
