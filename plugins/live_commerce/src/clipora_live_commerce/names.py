@@ -492,6 +492,10 @@ def normalise(
         if m.score < min_score or m.term.weight < 0.5:
             continue
         heard = m.heard
+        # One English word that merely sounds like a name is nearly always another word
+        # ("got" for "coat", "which" for "wash"): only a name of several words is rewritten.
+        if language == "en" and len(heard.split()) < 2:
+            continue
         same = (
             heard == m.term.text
             if language == "zh"
