@@ -82,3 +82,27 @@ def test_a_product_missing_from_the_list_is_its_own_item():
     assert len(unlisted) == 1, found
     assert "salad spinner" in unlisted[0].lower()
     assert found[unlisted[0]] == [(21, 23)]
+
+
+NOT_LISTED_YET = [
+    ("Hi everyone, welcome back, lots to show you.", 3.0, 1.0),  # 1
+    ("Power bank first, twenty thousand milliamp hours.", 3.5),  # 2
+    ("It charges your phone four times and it is airline safe.", 4.0),
+    ("Twenty seven pounds tonight, link one.", 3.0, 1.5),  # 4
+    ("Finally, something for your evening walks.", 3.0),  # 5
+    ("A thousand lumens, rechargeable, and a red mode for night.", 4.5),
+    ("The strap is washable and it tilts forty five degrees.", 4.0),
+    ("It's not on the shop list yet, nineteen pounds, the team is adding it.", 4.5, 1.5),  # 8
+    ("Thank you all for coming, good night.", 3.0),  # 9
+]
+
+
+def test_a_pitch_the_host_says_is_not_on_the_list_yet_is_its_own_unlisted_item():
+    t = build_transcript(NOT_LISTED_YET, "en")
+    lines = [
+        Line(i, s.id, s.start_seconds, s.end_seconds, s.text) for i, s in enumerate(t.segments, 1)
+    ]
+    seg = segment(lines, "en", LISTED)
+    blocks = [(b.first + 1, b.last + 1, seg.products[b.product].listed) for b in seg.blocks]
+    assert (2, 4, 0) in blocks
+    assert (5, 8, None) in blocks

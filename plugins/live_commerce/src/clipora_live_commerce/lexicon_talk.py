@@ -26,6 +26,8 @@ class TalkPatterns:
     demonstrative: list[re.Pattern[str]]
     discourse_start: re.Pattern[str]
     not_for_sale: re.Pattern[str]  # a thing shown or asked about that the shop does not sell
+    # The product being pitched is not in the shop's list yet ("the team's adding it").
+    not_listed_yet: re.Pattern[str]
 
 
 def _c(*ps: str, flags: int = 0) -> list[re.Pattern[str]]:
@@ -97,7 +99,14 @@ _EN = TalkPatterns(
         r"last (?:one|thing)|let'?s|let me|you guys|check (?:this|these) out)\b"
     ),
     not_for_sale=re.compile(
-        r"\bnot for sale\b|\bisn'?t for sale\b|\bnot (?:from|in) the shop\b|\bnot selling (?:it|that|this)\b"
+        r"\bnot for sale\b|\bisn'?t for sale\b|\bnot (?:from|in) the shop\b(?! list)|"
+        r"\bnot selling (?:it|that|this)\b"
+    ),
+    not_listed_yet=re.compile(
+        r"\bnot (?:yet )?(?:on|in) the (?:shop(?:'s)? |store )?(?:list|cart)\b|"
+        r"\b(?:isn'?t|is not|aren'?t|are not)(?: even)?(?: showing)? (?:on|in) the "
+        r"(?:shop(?:'s)? |store )?(?:list|cart)\b|\bno link (?:for (?:it|them|this|these) )?yet\b|"
+        r"\blink (?:isn'?t|is not) up yet\b"
     ),
 )
 
@@ -140,6 +149,10 @@ _ZH = TalkPatterns(
         r"^(?:好|好的|那|那么|接下来|然后|来|哎|对了|还有|下面|最后|再来|ok|okay)"
     ),
     not_for_sale=re.compile(r"不卖|非卖品|不是链接里的|不是我们家的|没有链接|私服"),
+    not_listed_yet=re.compile(
+        r"(?:列表|清单|小黄车|购物车|橱窗)里(?:面)?(?:暂时)?还?没(?:有)?(?:上架|上|挂)|"
+        r"暂时还没上架|还没(?:有)?上架|链接还没(?:有)?(?:上|挂)|还没上(?:链接|车)"
+    ),
 )
 
 

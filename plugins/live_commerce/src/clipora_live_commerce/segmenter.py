@@ -190,7 +190,7 @@ def gather(
     )
 
 
-_LEAD_EN = re.compile(r"(?:^|[.!?]\s+)(?:[\w'-]+[,\s]+){0,2}$")
+_LEAD_EN = re.compile(r"(?:^|[.!?]\s+)(?:[\w'-]+[,\s]+)?$")
 _LEAD_ZH = re.compile(r"(?:^|[。！？!?])[^。！？!?]{0,4}$")
 
 
@@ -526,8 +526,11 @@ def _listed_blocks(
     idents: list[tuple[str, Any, str]] = []
     for a, b, k in decode_listed(ev, listed):
         if isinstance(k, int):
-            blocks.append([a, b])
-            idents.append(("listed", k, listed[k].name))
+            for x, y, own in _split_not_listed(ev, a, b, k, lang):
+                blocks.append([x, y])
+                idents.append(
+                    ("listed", k, listed[k].name) if own else _identity(ev, x, y, [], lang)
+                )
         elif isinstance(k, str):
             blocks.append([a, b])
             idents.append(("name", k, k))
@@ -545,6 +548,42 @@ def _listed_blocks(
                     blocks.append([u, v])
                     idents.append(_identity(ev, u, v, listed, lang))
     return blocks, idents
+
+
+def _split_not_listed(
+    ev: Evidence, a: int, b: int, k: int, lang: Language
+) -> list[tuple[int, int, bool]]:
+    """A listed product's run where the host says the product is not in the shop's list yet
+    holds a product missing from the list: the topic model's piece around that line is that
+    product's, (first, last, is the listed product's) for each piece."""
+    from clipora_live_commerce.lexicon_talk import patterns
+
+    cue = patterns(lang).not_listed_yet
+    said = [
+        i
+        for i in range(a, b + 1)
+        if cue.search(ev.feats[i].line.text.lower()) and ev.path_listed[i].get(k, 0.0) < 0.5
+    ]
+    if not said:
+        return [(a, b, True)]
+    # From the product's last mention that opens a sentence before the cue, the new product
+    # starts where the gap model most sees a change (or a "next"/"finally").
+    cue_line = said[0]
+    heads = [i for i in range(a, cue_line) if ev.path_heads[i].get(k, 0.0) >= 0.5]
+    lo = (heads[-1] + 1) if heads else a + 1
+    if lo > cue_line:
+        return [(a, b, True)]
+
+    def change(i: int) -> float:
+        return float(ev.p_boundary[i]) + (0.5 if ev.feats[i].start_cue else 0.0)
+
+    start = max(range(lo, cue_line + 1), key=change)
+    after = [i for i in range(cue_line + 1, b + 1) if ev.path_heads[i].get(k, 0.0) >= 0.5]
+    end = after[0] - 1 if after else b
+    out = [(a, start - 1, True), (start, end, False)]
+    if end < b:
+        out.append((end + 1, b, True))
+    return out
 
 
 def _fold_unnamed(
@@ -717,7 +756,7 @@ def _identity(
 ) -> tuple[str, Any, str]:
     """(kind, key, name) of the product a block is about: the listed product it names most;
     else the discovered name it says most; else its most salient phrase."""
-    k = _listed_identity(ev, a, b, listed)
+    k = _listed_identity(ev, a, b, listed) if listed else None
     if k is not None:
         return ("listed", k, listed[k].name)
     nsum: Counter[str] = Counter()
@@ -730,7 +769,7 @@ def _identity(
             nsum[headline] += HEADLINE_WEIGHT
     if nsum:
         key, c = nsum.most_common(1)[0]
-        if key in ev.name_to_listed:
+        if key in ev.name_to_listed and listed:
             k = ev.name_to_listed[key]
             return ("listed", k, listed[k].name)
         if c >= 2:
