@@ -94,7 +94,10 @@ def unlisted_names(ev: object, aliases: dict[str, int]) -> list[str]:
     for names in ev.names:  # type: ignore[attr-defined]
         said.update(names)
     product_names = ev.product_names  # type: ignore[attr-defined]
-    return sorted(k for k in product_names if k not in aliases and said[k] >= MIN_SAID)
+    in_list = ev.names_in_list  # type: ignore[attr-defined]
+    return sorted(
+        k for k in product_names if k not in aliases and k not in in_list and said[k] >= MIN_SAID
+    )
 
 
 def introduces_other(ev: object, i: int) -> bool:

@@ -23,10 +23,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _EN_TOKEN = re.compile(r"[A-Za-z][A-Za-z'-]*|\d+(?:\.\d+)?")
 # Shop-list decoration that hosts do not say: sizes, counts, capacities, model numbers, brackets.
 _ZH_SPEC = re.compile(
-    r"[（(【\[].*?[）)】\]]|[0-9]+(?:\.[0-9]+)?\s*(?:ml|ML|l|L|g|kg|cm|mm|m|寸|件|片|支|只|个|瓶|袋|包|盒|斤|克|毫升|升|码|号|色|装|W|w|V|mah|mAh)?"
+    r"[0-9]+(?:\.[0-9]+)?\s*[x×*]\s*[0-9]+(?:\.[0-9]+)?\s*(?:cm|mm|m|寸)?|[（(【\[].*?[）)】\]]|[0-9]+(?:\.[0-9]+)?\s*(?:ml|ML|l|L|g|kg|cm|mm|m|寸|件|片|支|只|个|瓶|袋|包|盒|斤|克|毫升|升|码|号|色|装|W|w|V|mah|mAh)?"
 )
 _EN_SPEC = re.compile(
-    r"\(.*?\)|\[.*?\]|\b\d+(?:\.\d+)?\s*(?:oz|ml|l|lb|lbs|g|kg|in|inch|inches|cm|mm|ft|pack|pcs|pc|ct|count|piece|pieces|w|v|mah)?\b",
+    r"\b\d+(?:\.\d+)?\s*[x×*]\s*\d+(?:\.\d+)?\s*(?:in|inch|inches|cm|mm|ft|\")?|\(.*?\)|\[.*?\]|\b\d+(?:\.\d+)?\s*(?:oz|ml|l|lb|lbs|g|kg|in|inch|inches|cm|mm|ft|pack|pcs|pc|ct|count|piece|pieces|w|v|mah)?\b",
     re.I,
 )
 _EN_CUT = re.compile(r"\s[-–—|/]\s|[,:;&+]|\s(?:with|for|in|by)\s", re.I)

@@ -92,6 +92,7 @@ class Evidence:
     headline_names: list[str | None] = field(default_factory=list)  # discovered key per line
     path_listed: list[dict[int, float]] = field(default_factory=list)  # near-sounds discounted
     path_heads: list[dict[int, float]] = field(default_factory=list)  # ...that open a sentence
+    names_in_list: set[str] = field(default_factory=set)  # discovered keys a listed name holds
 
     @property
     def block_rows(self) -> tuple[list[list[tuple[int, float]]], np.ndarray]:
@@ -164,6 +165,7 @@ def gather(
     }
     # A name heard in the speech that is a listed product's name (or alias) is that product.
     name_to_listed: dict[str, int] = {}
+    names_in_list: set[str] = set()
     if listed:
         for c in candidates:
             best = max(
@@ -173,6 +175,9 @@ def gather(
             )
             if best is not None and best.score * best.term.weight >= STRONG_MENTION:
                 name_to_listed[_phrase_key(c.name, lang)] = best.product
+            if best is not None and best.score >= 0.95:
+                # Part of a listed name ("blanket"): never a product missing from the list.
+                names_in_list.add(_phrase_key(c.name, lang))
     return Evidence(
         feats,
         p_pitch,
@@ -187,6 +192,7 @@ def gather(
         headline_names=headline_names,
         path_listed=path_hits,
         path_heads=path_heads,
+        names_in_list=names_in_list,
     )
 
 
@@ -559,10 +565,14 @@ def _split_not_listed(
     from clipora_live_commerce.lexicon_talk import patterns
 
     cue = patterns(lang).not_listed_yet
+
+    def text(i: int) -> str:
+        # The recogniser may cut the remark in two ("...not in" / "the shop list yet").
+        after = ev.feats[i + 1].line.text if i < b else ""
+        return (ev.feats[i].line.text + " " + after).lower()
+
     said = [
-        i
-        for i in range(a, b + 1)
-        if cue.search(ev.feats[i].line.text.lower()) and ev.path_listed[i].get(k, 0.0) < 0.5
+        i for i in range(a, b + 1) if cue.search(text(i)) and ev.path_listed[i].get(k, 0.0) < 0.5
     ]
     if not said:
         return [(a, b, True)]
