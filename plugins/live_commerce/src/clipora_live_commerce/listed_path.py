@@ -104,14 +104,17 @@ def introduces_other(ev: object, i: int) -> bool:
     """Line i opens a sentence with a name that is no listed product's, right as a pitch may
     start: a product the seller left off the list, its name unknown to the path."""
     from clipora_live_commerce.features import opens_pitch
+    from clipora_live_commerce.product_nouns import is_product_noun
 
     feats = ev.feats  # type: ignore[attr-defined]
-    return bool(
-        feats[i].headline
-        and not ev.path_heads[i]  # type: ignore[attr-defined]
-        and not any(s >= 0.5 for s in ev.path_listed[i].values())  # type: ignore[attr-defined]
-        and opens_pitch(feats, i)
-    )
+    name = feats[i].headline
+    if not name or ev.path_heads[i]:  # type: ignore[attr-defined]
+        return False
+    if any(s >= 0.5 for s in ev.path_listed[i].values()):  # type: ignore[attr-defined]
+        return False
+    # A product's name comes back as the host talks about it; a phrase said once does not.
+    again = any(name in f.phrases for f in feats[i + 1 : i + 4])
+    return opens_pitch(feats, i) and (again or is_product_noun(name, ev.language))
 
 
 def emissions(

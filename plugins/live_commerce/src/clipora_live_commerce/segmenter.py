@@ -93,6 +93,7 @@ class Evidence:
     path_listed: list[dict[int, float]] = field(default_factory=list)  # near-sounds discounted
     path_heads: list[dict[int, float]] = field(default_factory=list)  # ...that open a sentence
     names_in_list: set[str] = field(default_factory=set)  # discovered keys a listed name holds
+    language: str = "en"
 
     @property
     def block_rows(self) -> tuple[list[list[tuple[int, float]]], np.ndarray]:
@@ -193,6 +194,7 @@ def gather(
         path_listed=path_hits,
         path_heads=path_heads,
         names_in_list=names_in_list,
+        language=lang,
     )
 
 
