@@ -17,11 +17,31 @@ compared with.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
 from clipora_live_commerce.engine import ListedProduct
+from clipora_live_commerce.features import LineFeatures, opens_pitch
+from clipora_live_commerce.product_nouns import is_product_noun
+
+
+class PathEvidence(Protocol):
+    """What the path reads of ``segmenter.Evidence`` (one entry per transcript line)."""
+
+    feats: list[LineFeatures]
+    p_pitch: np.ndarray
+    p_boundary: np.ndarray
+    path_listed: list[dict[int, float]]  # listed index -> how surely the line names it
+    path_heads: list[dict[int, float]]  # ...where that name opens a sentence
+    names: list[set[str]]  # discovered name keys said in the line
+    product_names: set[str]  # discovered keys that name a product
+    name_to_listed: dict[str, int]
+    names_in_list: set[str]
+    language: str
+
 
 MIN_SAID = 2  # an unlisted product's name is said this often
 ALIAS_SURE = 0.6  # how surely the listed name must be said for a name near it to be its alias
@@ -52,15 +72,15 @@ class PathCosts:
 DEFAULT_COSTS = PathCosts()
 
 
-def host_aliases(ev: object, n_listed: int, window: int = 2) -> dict[str, int]:
+def host_aliases(ev: PathEvidence, n_listed: int, window: int = 2) -> dict[str, int]:
     """Discovered names the host uses for a listed product: said within ``window`` lines of
     that product's listed name at least twice, and at least twice as often as near any other."""
     near: dict[str, Counter[int]] = {}
     said: Counter[str] = Counter()
-    listed = ev.path_listed  # type: ignore[attr-defined]
-    names = ev.names  # type: ignore[attr-defined]
+    listed = ev.path_listed
+    names = ev.names
     # Only names that look like a product's (a colour or a feature said near it is not one).
-    product_names = ev.product_names  # type: ignore[attr-defined]
+    product_names = ev.product_names
     n = len(names)
     for i in range(n):
         if not names[i]:
@@ -82,35 +102,32 @@ def host_aliases(ev: object, n_listed: int, window: int = 2) -> dict[str, int]:
         # Said mostly near that product, not just now and then.
         if top[0][1] >= 2 * second and top[0][1] >= 0.5 * said[key]:
             out[key] = top[0][0]
-    for key, k in ev.name_to_listed.items():  # type: ignore[attr-defined]
+    for key, k in ev.name_to_listed.items():
         out.setdefault(key, k)
     return {k: v for k, v in out.items() if 0 <= v < n_listed}
 
 
-def unlisted_names(ev: object, aliases: dict[str, int]) -> list[str]:
+def unlisted_names(ev: PathEvidence, aliases: dict[str, int]) -> list[str]:
     """Discovered product names that are no listed product's: products the seller left off
     the list, each a state of its own."""
     said: Counter[str] = Counter()
-    for names in ev.names:  # type: ignore[attr-defined]
+    for names in ev.names:
         said.update(names)
-    product_names = ev.product_names  # type: ignore[attr-defined]
-    in_list = ev.names_in_list  # type: ignore[attr-defined]
+    product_names = ev.product_names
+    in_list = ev.names_in_list
     return sorted(
         k for k in product_names if k not in aliases and k not in in_list and said[k] >= MIN_SAID
     )
 
 
-def introduces_other(ev: object, i: int) -> bool:
+def introduces_other(ev: PathEvidence, i: int) -> bool:
     """Line i opens a sentence with a name that is no listed product's, right as a pitch may
     start: a product the seller left off the list, its name unknown to the path."""
-    from clipora_live_commerce.features import opens_pitch
-    from clipora_live_commerce.product_nouns import is_product_noun
-
-    feats = ev.feats  # type: ignore[attr-defined]
+    feats = ev.feats
     name = feats[i].headline
-    if not name or ev.path_heads[i]:  # type: ignore[attr-defined]
+    if not name or ev.path_heads[i]:
         return False
-    if any(s >= 0.5 for s in ev.path_listed[i].values()):  # type: ignore[attr-defined]
+    if any(s >= 0.5 for s in ev.path_listed[i].values()):
         return False
     # A product's name comes back as the host talks about it; a phrase said once does not.
     again = any(name in f.phrases for f in feats[i + 1 : i + 4])
@@ -118,29 +135,29 @@ def introduces_other(ev: object, i: int) -> bool:
 
 
 def emissions(
-    ev: object,
-    listed: list[ListedProduct],
+    ev: PathEvidence,
+    listed: Sequence[ListedProduct],
     costs: PathCosts,
     aliases: dict[str, int],
     others: list[str],
 ) -> np.ndarray:
     """Log-score of each line (rows) under each state (columns: chat, unnamed unlisted,
     listed 0..K-1, then the unlisted names ``others``)."""
-    feats = ev.feats  # type: ignore[attr-defined]
+    feats = ev.feats
     n, k_count = len(feats), len(listed)
     column = {key: k_count + j for j, key in enumerate(others)}
     eps = 1e-6
-    p = np.clip(ev.p_pitch, eps, 1 - eps)  # type: ignore[attr-defined]
+    p = np.clip(ev.p_pitch, eps, 1 - eps)
     out = np.zeros((n, k_count + len(others) + 2))
     out[:, 0] = np.log(1 - p)
     out[:, 1:] = np.log(p)[:, None]
     ratio = costs.other_mention / costs.mention
     for i in range(n):
         m = np.zeros(k_count + len(others))
-        for k, s in ev.path_listed[i].items():  # type: ignore[attr-defined]
+        for k, s in ev.path_listed[i].items():
             if s >= costs.min_mention:
                 m[k] = max(m[k], costs.mention * min(1.0, s))
-        for key in ev.names[i]:  # type: ignore[attr-defined]
+        for key in ev.names[i]:
             if key in aliases:
                 k = aliases[key]
                 m[k] = max(m[k], costs.alias_mention)
@@ -163,13 +180,13 @@ def emissions(
 
 
 def decode_listed(
-    ev: object, listed: list[ListedProduct], costs: PathCosts | None = None
+    ev: PathEvidence, listed: Sequence[ListedProduct], costs: PathCosts | None = None
 ) -> list[tuple[int, int, int | str | None]]:
     """Runs of lines (first, last, product) on the best path; product is a listed index, the
     key of a discovered name that is on no list, or None (a product on no list, not named);
     chat is left out."""
     costs = costs or DEFAULT_COSTS
-    n = len(ev.feats)  # type: ignore[attr-defined]
+    n = len(ev.feats)
     if n == 0:
         return []
     aliases = host_aliases(ev, len(listed))
@@ -177,7 +194,7 @@ def decode_listed(
     emit = emissions(ev, listed, costs, aliases, others)
     s = emit.shape[1]
     eps = 1e-6
-    pb = np.clip(ev.p_boundary, eps, 1 - eps)  # type: ignore[attr-defined]
+    pb = np.clip(ev.p_boundary, eps, 1 - eps)
     logit = np.log(pb) - np.log(1 - pb)
     base = np.full((s, s), 0.0)
     base[0, 1:] = -costs.enter
@@ -196,7 +213,7 @@ def decode_listed(
         )
         trans[1:, 1:] = min(0.0, switch)
         np.fill_diagonal(trans, 0.0)
-        for k, s_head in ev.path_heads[i].items():  # type: ignore[attr-defined]
+        for k, s_head in ev.path_heads[i].items():
             if s_head >= costs.min_mention:
                 # Moving on to a product whose name opens a sentence costs less.
                 trans[1:, 2 + k] += costs.headline * min(1.0, s_head)

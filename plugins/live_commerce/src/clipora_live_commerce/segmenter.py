@@ -424,7 +424,7 @@ def assemble(
         merged, idents, raw_blocks = _named_blocks(ev, lang, listed, model)
 
     def dur(a: int, b: int) -> float:
-        return ev.feats[b].line.end_seconds - ev.feats[a].line.start_seconds
+        return _seconds(ev, a, b)
 
     # A pitch resumed after a short aside, or cut where nothing changed, is one block.
     joined: list[list] = []
@@ -484,6 +484,11 @@ def assemble(
     )
 
 
+def _seconds(ev: Evidence, a: int, b: int) -> float:
+    """How long lines a..b last, from the first's start to the last's end."""
+    return ev.feats[b].line.end_seconds - ev.feats[a].line.start_seconds
+
+
 def _named_blocks(
     ev: Evidence, lang: Language, listed: list[ListedProduct], model: OfflineModel
 ) -> tuple[list[list[int]], list[tuple[str, Any, str]], list[tuple[int, int]]]:
@@ -494,7 +499,7 @@ def _named_blocks(
     raw_blocks = [piece for a, b in decode(ev, model) for piece in split_at_name_change(ev, a, b)]
 
     def dur(a: int, b: int) -> float:
-        return ev.feats[b].line.end_seconds - ev.feats[a].line.start_seconds
+        return _seconds(ev, a, b)
 
     # A sliver that names no listed product belongs to the pitch it touches (a lead-in before
     # the name, a closing line after it).
@@ -562,8 +567,9 @@ def _split_not_listed(
     ev: Evidence, a: int, b: int, k: int, lang: Language
 ) -> list[tuple[int, int, bool]]:
     """A listed product's run where the host says the product is not in the shop's list yet
-    holds a product missing from the list: the topic model's piece around that line is that
-    product's, (first, last, is the listed product's) for each piece."""
+    holds a product missing from the list, from the likeliest product change before that
+    remark to the listed product's next sentence-opening name: (first, last, is the listed
+    product's) for each piece."""
     from clipora_live_commerce.lexicon_talk import patterns
 
     cue = patterns(lang).not_listed_yet
