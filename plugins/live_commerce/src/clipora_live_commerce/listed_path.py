@@ -61,7 +61,6 @@ class PathCosts:
     cue: float = 1.0  # times the gap model's log-odds of a product change, off a switch
     unlisted: float = 0.3  # per line, for a product state that names nothing on the list
     unlisted_intro: float = 4.0  # a sentence opening with a name on no list, for "unlisted"
-    unlisted_named: float = 0.0  # per line, for an unlisted product with a name
     unlisted_name: float = 1.5  # a line naming a product that is on no list, for that product
     min_mention: float = 0.5  # weaker mentions are ignored
     cue_floor: float = 0.0  # the gap model's log-odds count from here up
@@ -175,7 +174,6 @@ def emissions(
         out[i, 1] -= costs.unlisted
         if introduces_other(ev, i):
             out[i, 1] += costs.unlisted_intro
-        out[i, 2 + k_count :] -= costs.unlisted_named
     return out
 
 
