@@ -105,7 +105,7 @@ def main() -> int:
         settings = load_config(
             config, overrides=overrides, environ={}, sections=host.config_sections()
         ).settings
-        ours = LocalWhisperBackend(settings)
+        ours = LocalWhisperBackend(settings.asr.local)
         key = ours.model_key()
         model = load_model(key)  # the very instance our backend uses
         print(
@@ -127,7 +127,6 @@ def main() -> int:
                     media_path=path,
                     duration_seconds=seconds,
                     scratch_dir=tmp,
-                    settings=settings,
                     progress=StageProgress(None, "bench"),
                 )
                 t0, c0 = time.perf_counter(), time.process_time()

@@ -38,8 +38,8 @@ with av.open(str(path)) as c:
     seconds = float(c.duration or 0) / 1_000_000
 settings = load_config(config, overrides=overrides, environ={}, sections=get_host().config_sections()).settings
 t0 = time.perf_counter()
-t = LocalWhisperBackend(settings).transcribe(ASRRequest(
-    media_path=path, duration_seconds=seconds, scratch_dir=config.parent, settings=settings,
+t = LocalWhisperBackend(settings.asr.local).transcribe(ASRRequest(
+    media_path=path, duration_seconds=seconds, scratch_dir=config.parent,
     progress=StageProgress(None, "bench")))
 wall = time.perf_counter() - t0
 hwm = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM"))

@@ -5,7 +5,7 @@
 With burned-in subtitles every output frame is encoded, so the x264 preset decides both the
 render time and the file size. This renders one clip of bench/render.py's plan (same cached
 30-minute 720p source, same subtitles) with ``clipora_render_ffmpeg`` at several
-``render.preset`` / ``render.crf`` settings, and scores every output by SSIM against a lossless
+``render.ffmpeg.preset`` / ``render.ffmpeg.crf`` settings, and scores every output by SSIM against a lossless
 render of the same frames (``crf 0``): the frames are identical in every run (the renderer is
 frame-accurate), so the scores compare the encoder settings and nothing else.
 
@@ -25,8 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from clipora_core.capabilities import ConfigSection, RenderRequest
-from clipora_core.config import build_settings_model
+from clipora_core.capabilities import RenderRequest
 from clipora_core.contracts import TimeWindow
 from clipora_core.progress import StageProgress
 from clipora_render_ffmpeg.prober import PyAVProber
@@ -75,8 +74,7 @@ def main() -> int:
     args = ap.parse_args()
 
     src = build_source(30, 3.0)
-    model = build_settings_model([ConfigSection(path="render", model=RenderProfileSettings)])
-    probe = PyAVProber(model.model_validate({})).probe(src)
+    probe = PyAVProber().probe(src)
     windows = build_plan(probe.duration_seconds, 3)[args.clip]
     seconds = sum(e - s for s, e in windows)
     print(f"clip {args.clip}: {len(windows)} windows, {seconds:.1f} s, burned-in subtitles")
@@ -86,19 +84,18 @@ def main() -> int:
         ass = write_ass(work / "subs.ass", 120)
 
         def render(preset: str, crf: int, out: Path) -> tuple[float, float]:
-            settings = model.model_validate({"render": {"preset": preset, "crf": crf}})
+            options = RenderProfileSettings(preset=preset, crf=crf)
             request = RenderRequest(
                 source_path=src,
                 probe=probe,
                 windows=[TimeWindow(start_seconds=s, end_seconds=e) for s, e in windows],
                 out_path=out,
-                settings=settings,
                 progress=StageProgress(None, "bench"),
                 clip_id=f"clip{args.clip}",
                 burn_subtitles=ass,
             )
             t, c = time.monotonic(), children_cpu()
-            FFmpegRenderer(settings).render(request)
+            FFmpegRenderer(options).render(request)
             return time.monotonic() - t, children_cpu() - c
 
         lossless = work / "lossless.mp4"

@@ -55,7 +55,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         video = write_video(Path(tmp) / "source.mp4", spans, fps=30)
         length = float(sum(s for s, _ in spans))
-        detector = MediaPipePresenceDetector(None)
+        detector = MediaPipePresenceDetector()
         detector.detect(make_request(video, [(0, 2)], 1.0))  # load the model outside the timing
         rows = []
         for interval in (1.0, 0.5):

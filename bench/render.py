@@ -42,8 +42,7 @@ from typing import Any
 
 import av
 import imageio_ffmpeg
-from clipora_core.capabilities import ConfigSection, RenderRequest
-from clipora_core.config import build_settings_model
+from clipora_core.capabilities import RenderRequest
 from clipora_core.contracts import TimeWindow
 from clipora_core.progress import StageProgress
 from clipora_render_ffmpeg.prober import PyAVProber
@@ -392,8 +391,7 @@ def main() -> int:
     args = ap.parse_args()
 
     src = build_source(args.minutes, args.gop)
-    model = build_settings_model([ConfigSection(path="render", model=RenderProfileSettings)])
-    probe = PyAVProber(model.model_validate({})).probe(src)
+    probe = PyAVProber().probe(src)
     plan = build_plan(probe.duration_seconds, args.clips)
     fps = 25.0
     planned = [sum(e - s for s, e in clip) for clip in plan]
@@ -431,10 +429,7 @@ def main() -> int:
         ass = write_ass(work / "subs.ass", 120)
 
         def run_ours(m: Method, tag: str) -> None:
-            settings = model.model_validate(
-                {"render": {"preset": m.preset}, "concurrency": {"render": m.workers}}
-            )
-            renderer = FFmpegRenderer(settings)
+            renderer = FFmpegRenderer(RenderProfileSettings(preset=m.preset))
 
             def one(i: int) -> Any:
                 clip = plan[i]
@@ -443,7 +438,7 @@ def main() -> int:
                     probe=probe,
                     windows=[TimeWindow(start_seconds=s, end_seconds=e) for s, e in clip],
                     out_path=work / f"{m.key}-{tag}-{i}.mp4",
-                    settings=settings,
+                    parallel_renders=m.workers,
                     progress=StageProgress(None, "bench"),
                     clip_id=f"clip{i}",
                     burn_subtitles=ass if m.burn else None,

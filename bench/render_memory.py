@@ -82,8 +82,7 @@ def raw_inputs(src: Path, wins: list[tuple[float, float]]) -> float:
 OURS = r"""
 import json, resource, sys, time
 from pathlib import Path
-from clipora_core.capabilities import ConfigSection, RenderRequest
-from clipora_core.config import build_settings_model
+from clipora_core.capabilities import RenderRequest
 from clipora_core.contracts import TimeWindow
 from clipora_core.progress import StageProgress
 from clipora_render_ffmpeg.prober import PyAVProber
@@ -91,12 +90,11 @@ from clipora_render_ffmpeg.renderer import FFmpegRenderer
 from clipora_render_ffmpeg.settings import RenderProfileSettings
 
 src, out, burn, wins = sys.argv[1], Path(sys.argv[2]), sys.argv[3], json.loads(sys.argv[4])
-model = build_settings_model([ConfigSection(path="render", model=RenderProfileSettings)])
-settings = model.model_validate({})
-probe = PyAVProber(settings).probe(Path(src))
+settings = RenderProfileSettings()
+probe = PyAVProber().probe(Path(src))
 t = time.monotonic()
 result = FFmpegRenderer(settings).render(RenderRequest(
-    source_path=Path(src), probe=probe, out_path=out, settings=settings,
+    source_path=Path(src), probe=probe, out_path=out,
     windows=[TimeWindow(start_seconds=a, end_seconds=b) for a, b in wins],
     progress=StageProgress(None, "bench"), clip_id="clip", burn_subtitles=Path(burn) if burn else None))
 children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

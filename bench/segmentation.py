@@ -75,7 +75,13 @@ def _clipora(*args: str, env: dict[str, str] | None = None) -> str:
 def run_stream(folder: Path, condition: str, rerun: bool) -> Path:
     """The job folder of this stream under this condition (``none`` or ``list``)."""
     workdir = RUNS / condition
-    sets = ["--set", f"paths.workdir={workdir}", "--set", "analysis.engine=offline", "-q"]
+    sets = [
+        "--set",
+        f"paths.workdir={workdir}",
+        "--set",
+        "analysis.live_commerce.engine=offline",
+        "-q",
+    ]
     stream = folder.name
     # One small file per stream, so benchmark runs of different streams can run side by side.
     record = workdir / "jobs" / f"{stream}.txt"

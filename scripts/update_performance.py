@@ -207,7 +207,7 @@ def encode_quality_section(data: dict[str, Any]) -> str:
         "Burn-in encode settings: speed, size and quality",
         "`uv run python bench/encode_quality.py` — one clip of the render benchmark "
         f"({clip['windows']} windows, {clip['seconds']:.0f} s, burned-in subtitles) rendered by "
-        "`clipora_render_ffmpeg` at several `render.preset` / `render.crf` settings. SSIM is "
+        "`clipora_render_ffmpeg` at several `render.ffmpeg.preset` / `render.ffmpeg.crf` settings. SSIM is "
         "measured against a lossless render of the same frames. Preset medium at CRF 23 is the "
         "earlier tool's setting; ours is veryfast at CRF 23.",
         data,

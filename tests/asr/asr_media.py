@@ -85,11 +85,14 @@ class Run:
 
 
 def asr_request(media: Path, settings: Any, scratch: Path, **kw: Any) -> ASRRequest:
+    """The request the transcribe stage would make with these settings."""
+    language = settings.asr.language
+    kw.setdefault("language", None if language in ("", "auto") else language)
+    kw.setdefault("hotwords", list(settings.asr.hotwords))
     return ASRRequest(
         media_path=media,
         duration_seconds=kw.pop("duration", None) or media_duration(media),
         scratch_dir=scratch,
-        settings=settings,
         progress=kw.pop("progress", None) or RecordingProgress(),
         **kw,
     )

@@ -52,7 +52,7 @@ def make_settings(tmp_path_factory):
 def local_backend_factory():
     from clipora_core.plugins import get_host
 
-    return get_host().get(Kind.ASR, "local").load()
+    return lambda settings: get_host().create(Kind.ASR, "local", settings)
 
 
 @pytest.fixture(scope="session")

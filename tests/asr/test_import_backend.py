@@ -69,14 +69,15 @@ def run_import(
 ):
     from clipora_core.plugins import get_host
 
-    backend = get_host().get(Kind.ASR, "import").load()(settings)
+    backend = get_host().create(Kind.ASR, "import", settings)
+    language = settings.asr.language
     request = ASRRequest(
         media_path=media,
         duration_seconds=duration,
         scratch_dir=media.parent,
-        settings=settings,
         progress=RecordingProgress(),
         source_path=source,
+        language=None if language in ("", "auto") else language,
     )
     if time_map is not None:
         request.time_map = time_map  # proposed ASRRequest field; read with getattr

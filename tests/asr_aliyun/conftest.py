@@ -101,7 +101,7 @@ def backend_factory() -> Any:
     from clipora_core.capabilities import Kind
     from clipora_core.plugins import get_host
 
-    return get_host().get(Kind.ASR, "aliyun").load()
+    return lambda settings: get_host().create(Kind.ASR, "aliyun", settings)
 
 
 @pytest.fixture
@@ -113,7 +113,6 @@ def make_request(tmp_path) -> Callable[..., ASRRequest]:
             media_path=media_path,
             duration_seconds=duration,
             scratch_dir=scratch,
-            settings=settings,
             progress=RecordingProgress(),
             **kw,
         )

@@ -28,13 +28,15 @@ def _host() -> PluginHost:
 
 def _cleaner(**cleaning):
     host = _host()
-    settings = build_settings_model(host.config_sections())(cleaning={"enabled": True, **cleaning})
-    return host.get(Kind.CLEANER, "freeze").load()(settings)
+    settings = build_settings_model(host.config_sections())(
+        cleaning={"enabled": True, "freeze": cleaning}
+    )
+    return host.create(Kind.CLEANER, "freeze", settings)
 
 
 def _request(src: Path, out_dir: Path, duration: float, has_audio: bool = True) -> CleanRequest:
     probe = MediaProbe(duration_seconds=duration, has_video=True, has_audio=has_audio)
-    return CleanRequest(src, probe, out_dir, None, StageProgress(None, "clean"))
+    return CleanRequest(src, probe, out_dir, StageProgress(None, "clean"))
 
 
 def _stream_durations(path: Path) -> dict[str, float]:
@@ -47,17 +49,19 @@ def _gray_frames(path: Path) -> list[np.ndarray]:
         return [f.to_ndarray(format="gray").astype(np.int16) for f in c.decode(video=0)]
 
 
-def test_plugin_registers_cleaner_and_merges_config_into_cleaning():
+def test_plugin_registers_cleaner_with_its_own_section_below_cleaning():
     host = _host()
     cap = host.get(Kind.CLEANER, "freeze")
     assert cap.factory == "clipora_freeze_cleaner.cleaner:FreezeCleaner"
     settings = build_settings_model(host.config_sections())()
     assert settings.cleaning.enabled is False  # core field still there, still off by default
-    assert settings.cleaning.freezedetect_noise_db == -60.0
-    assert settings.cleaning.freezedetect_min_duration_seconds == 0.75
-    assert settings.cleaning.min_remove_duration_seconds == 4.0
-    assert settings.cleaning.merge_gap_seconds == 0.5
-    assert settings.cleaning.min_keep_duration_seconds == 0.5
+    assert cap.options == "cleaning.freeze"
+    freeze = settings.cleaning.freeze
+    assert freeze.freezedetect_noise_db == -60.0
+    assert freeze.freezedetect_min_duration_seconds == 0.75
+    assert freeze.min_remove_duration_seconds == 4.0
+    assert freeze.merge_gap_seconds == 0.5
+    assert freeze.min_keep_duration_seconds == 0.5
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +168,7 @@ def test_audio_only_input_is_a_clear_error(tmp_path):
         has_audio=True,
         streams=[{"index": 0, "kind": "audio"}],
     )
-    req = CleanRequest(tmp_path / "a.m4a", probe, tmp_path, None, StageProgress(None, "clean"))
+    req = CleanRequest(tmp_path / "a.m4a", probe, tmp_path, StageProgress(None, "clean"))
     with pytest.raises(InputError, match="no video stream"):
         _cleaner().clean(req)
 
@@ -192,13 +196,13 @@ def test_configured_ffmpeg_is_the_one_that_runs(moving_source, tmp_path):
     host = _host()
     model = build_settings_model(host.config_sections())
     settings = model(cleaning={"enabled": True}, media={"ffmpeg_path": str(wrapper)})
-    cleaner = host.get(Kind.CLEANER, "freeze").load()(settings)
+    cleaner = host.create(Kind.CLEANER, "freeze", settings)
     cleaner.clean(_request(moving_source, tmp_path / "out", 8.0))
     assert log.read_text().count("called") >= 1
 
     broken = model(cleaning={"enabled": True}, media={"ffmpeg_path": str(tmp_path / "nope")})
     with pytest.raises(CliporaError) as info:
-        host.get(Kind.CLEANER, "freeze").load()(broken).clean(
+        host.create(Kind.CLEANER, "freeze", broken).clean(
             _request(moving_source, tmp_path / "out2", 8.0)
         )
     assert "media.ffmpeg_path" in info.value.one_line()

@@ -95,7 +95,7 @@ def test_relative_paths_resolve_against_the_config_folder(
             "fakes.vt.segments_per_itme",
             "fakes.vt.segments_per_item",
         ),
-        ({"render": {"crff": 20}}, "render.crff", "render.crf"),
+        ({"render": {"crff": 20}}, "render.crff", "render.ffmpeg.crf"),
     ],
 )
 def test_unknown_key_names_key_file_and_closest(
@@ -161,10 +161,17 @@ def test_secrets_are_masked_in_show_and_never_echoed_in_errors(
         assert res.exit_code == 2
         assert "fakes.api_key" in res.stderr
         assert short not in res.stderr + res.stdout
-    # A first-party secret too: the live_commerce plugin's provider.api_key.
-    res = cli_run("config", "show", "--config", cfg, "--set", f"provider.api_key={SECRET}")
+    # A first-party secret too: the live_commerce plugin's analysis.live_commerce.provider.api_key.
+    res = cli_run(
+        "config",
+        "show",
+        "--config",
+        cfg,
+        "--set",
+        f"analysis.live_commerce.provider.api_key={SECRET}",
+    )
     assert res.exit_code == 0, res.stderr
-    assert SECRET not in res.stdout and "provider.api_key" in res.stdout
+    assert SECRET not in res.stdout and "analysis.live_commerce.provider.api_key" in res.stdout
     bad = _write(tmp_path / "bad.yaml", {"fakes": {"api_key": {"nested": SECRET}}})
     res = cli_run("config", "show", "--config", bad)
     assert res.exit_code == 2 and SECRET not in res.stderr
@@ -219,7 +226,8 @@ def test_config_init_default_location(fakes, cli_run, tmp_path: Path) -> None:
 
 
 def test_repo_example_config_is_generated_from_the_models(clipora_host) -> None:
-    from clipora_core.config import example_yaml, load_config
+    from clipora_core.config import load_config
+    from clipora_core.config_views import example_yaml
 
     expected = example_yaml(clipora_host.config_sections())
     path = REPO / "clipora.example.yaml"

@@ -133,7 +133,31 @@ def test_hook_register_presence_detectors(fakes, fake_config, fake_video, cli_ru
 
 
 class _SectionPlugins:
-    """A plugin adding fields to a core section and creating a nested one."""
+    """A plugin with a section below a kernel section and a nested one of its own."""
+
+    @hookimpl
+    def register_config_sections(self, register: Any) -> None:
+        from clipora_core.settings import Section
+        from pydantic import Field
+
+        class Watermark(Section):
+            text: str = Field("", description="Text drawn in a corner")
+
+        class Deep(Section):
+            level: int = Field(1, ge=1, le=3, description="How deep")
+
+        register(
+            ConfigSection(
+                path="render.watermark",
+                model=Watermark,
+                moved={"render.watermark_text": "render.watermark.text"},
+            )
+        )
+        register(ConfigSection(path="analysis.deep_thing", model=Deep))
+
+
+class _Squatter:
+    """A plugin that tries to add its fields to the kernel's ``render`` section."""
 
     @hookimpl
     def register_config_sections(self, register: Any) -> None:
@@ -143,29 +167,45 @@ class _SectionPlugins:
         class RenderExtra(Section):
             watermark: str = Field("", description="Text drawn in a corner")
 
-        class Deep(Section):
-            level: int = Field(1, ge=1, le=3, description="How deep")
-
         register(ConfigSection(path="render", model=RenderExtra))
-        register(ConfigSection(path="analysis.deep_thing", model=Deep))
 
 
 def test_hook_register_config_sections(fakes, register_plugin, cli_run, tmp_path: Path) -> None:
     register_plugin(_SectionPlugins(), name="sections", distribution="clipora-sections")
     cfg = tmp_path / "c.yaml"
-    cfg.write_text("render: {watermark: hi}\nanalysis: {deep_thing: {level: 2}}\n", "utf-8")
+    cfg.write_text("render: {watermark: {text: hi}}\nanalysis: {deep_thing: {level: 2}}\n", "utf-8")
     res = cli_run("config", "show", "--json", "--config", cfg)
     assert res.exit_code == 0, res.stderr
     rows = {r["key"]: r for r in json.loads(res.stdout)["values"]}
-    assert rows["render.watermark"]["value"] == "hi"
+    assert rows["render.watermark.text"]["value"] == "hi"
     assert rows["render.playback_speed"]["value"] == 1.0  # the core's fields are still there
     assert rows["analysis.deep_thing.level"]["value"] == 2
     assert rows["fakes.vt.segments_per_item"]["source"] == "default"
     res = cli_run("config", "show", "--config", cfg, "--set", "analysis.deep_thing.level=7")
     assert res.exit_code == 2 and "analysis.deep_thing.level" in res.stderr
     plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
-    assert plugins["sections"]["config_sections"] == ["render", "analysis.deep_thing"]
+    assert plugins["sections"]["config_sections"] == ["render.watermark", "analysis.deep_thing"]
     assert sorted(plugins["fakes"]["config_sections"]) == ["fakes", "fakes.asr", "fakes.vt"]
+    # A key the plugin moved names its new place.
+    res = cli_run("config", "show", "--config", cfg, "--set", "render.watermark_text=x")
+    assert res.exit_code == 2
+    assert (
+        "'render.watermark_text'" in res.stderr and "moved to 'render.watermark.text'" in res.stderr
+    )
+
+
+def test_a_plugin_cannot_add_fields_to_a_kernel_section(
+    fakes, register_plugin, cli_run, tmp_path: Path
+) -> None:
+    register_plugin(_Squatter(), name="squatter", distribution="clipora-squatter")
+    plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
+    assert "config section 'render' is the kernel's" in plugins["squatter"]["error"]
+    assert plugins["squatter"]["config_sections"] == []
+    # Everything else keeps working; the squatter's field is simply not there.
+    res = cli_run("config", "show", "--json")
+    assert res.exit_code == 0, res.stderr
+    keys = {r["key"] for r in json.loads(res.stdout)["values"]}
+    assert "render.playback_speed" in keys and "render.watermark" not in keys
 
 
 class _BadSection:

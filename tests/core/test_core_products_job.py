@@ -67,6 +67,7 @@ class Recorders:
                 name="recording",
                 description="records the request's hotwords",
                 factory=f"{HERE}:RecordingASR",
+                options="fakes",
             )
         )
 
@@ -78,6 +79,7 @@ class Recorders:
                 name="recording_vt",
                 description="records the product list it is given",
                 factory=f"{HERE}:RecordingVideoType",
+                options="fakes",
             )
         )
 

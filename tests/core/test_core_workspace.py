@@ -150,7 +150,7 @@ def test_force_reruns_one_stage_and_invalidates_only_later_ones(
 @pytest.mark.parametrize(
     ("change", "first_stale"),
     [
-        ({"render.crf": 30}, "render"),  # a render-only key: analysis is untouched
+        ({"render.ffmpeg.crf": 30}, "render"),  # a render-only key: analysis is untouched
         ({"render.playback_speed": 2.0}, "render"),
         ({"concurrency.analyze": 2}, None),  # changes speed, not output
         ({"asr.cache": False}, None),

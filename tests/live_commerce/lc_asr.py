@@ -41,14 +41,13 @@ def _via_plugin(media: Path, language: str | None) -> Transcript:
     ).settings
     with av.open(str(media)) as c:
         duration = float(c.duration or 0) / 1_000_000
-    backend = cap.load()(settings)
+    backend = host.create(Kind.ASR, cap.name, settings)
     with tempfile.TemporaryDirectory() as tmp:
         return backend.transcribe(
             ASRRequest(
                 media_path=media,
                 duration_seconds=duration,
                 scratch_dir=Path(tmp),
-                settings=settings,
                 progress=StageProgress(None, "test"),
                 language=language,
             )

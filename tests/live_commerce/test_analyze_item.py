@@ -10,7 +10,7 @@ from test_discovery import EN_STREAM, ZH_STREAM
 
 def plan(make_ctx, stream, lang, words=False, **overrides):
     ctx = make_ctx(build_transcript(stream, lang, words=words), **overrides)
-    analyzer = LiveCommerceAnalyzer(ctx.settings)
+    analyzer = LiveCommerceAnalyzer(ctx.settings.analysis.live_commerce)
     items = analyzer.cluster(ctx, analyzer.discover(ctx).intervals).items
     return ctx, items, {i.id: analyzer.analyze_item(ctx, i) for i in items}
 
@@ -72,7 +72,9 @@ def test_sub_second_gaps_are_bridged_and_dead_air_is_cut(make_ctx):
         ("The blender is usually 120 dollars, today only 79 dollars.", 5.0, 0.4),
         ("The link is up, 3, 2, 1, grab it!", 3.0, 0.4),
     ]
-    ctx, items, plans = plan(make_ctx, stream, "en", **{"analysis.variants_per_segment": 1})
+    ctx, items, plans = plan(
+        make_ctx, stream, "en", **{"analysis.live_commerce.variants_per_segment": 1}
+    )
     assert len(items) == 1
     seg = plans[items[0].id][0]
     body = [p for p in seg.metadata["planned_windows"] if p["role"] == "body"]
@@ -97,7 +99,9 @@ def test_word_timestamps_tighten_window_edges(make_ctx):
 
 
 def test_one_variant_when_asked(make_ctx):
-    _, items, plans = plan(make_ctx, EN_STREAM, "en", **{"analysis.variants_per_segment": 1})
+    _, items, plans = plan(
+        make_ctx, EN_STREAM, "en", **{"analysis.live_commerce.variants_per_segment": 1}
+    )
     assert all(len(v) == 1 for v in plans.values())
 
 
@@ -109,7 +113,9 @@ def test_body_targets_the_configured_length(make_ctx):
     long_stream[0] = ("第一款产品就是这款保温杯。", 3.0)
     long_stream[20] = ("这款保温杯原价一百九十九，今天只要一百二十九。", 5.0)
     long_stream.append(("三二一，上链接，一号链接。", 3.0))
-    _, items, plans = plan(make_ctx, long_stream, "zh", **{"analysis.body_target_seconds": 30})
+    _, items, plans = plan(
+        make_ctx, long_stream, "zh", **{"analysis.live_commerce.body_target_seconds": 30}
+    )
     for seg in plans[items[0].id]:
         body = sum(
             p["duration_seconds"] for p in seg.metadata["planned_windows"] if p["role"] == "body"

@@ -54,7 +54,7 @@ def spans(intervals: list[DiscoveredInterval]) -> list[tuple[int, int]]:
 
 def test_zh_products_found_and_greetings_fillers_goodbye_left_out(make_ctx, settings_for):
     ctx = make_ctx(build_transcript(ZH_STREAM, "zh"))
-    result = LiveCommerceAnalyzer(settings_for()).discover(ctx)
+    result = LiveCommerceAnalyzer(settings_for().analysis.live_commerce).discover(ctx)
     assert spans(result.intervals) == [(3, 7), (9, 13), (14, 16)]
     titles = [i.title for i in result.intervals]
     assert titles == ["保温杯", "面霜", "保温杯"]
@@ -70,14 +70,14 @@ def test_zh_products_found_and_greetings_fillers_goodbye_left_out(make_ctx, sett
 
 def test_en_products_found(make_ctx, settings_for):
     ctx = make_ctx(build_transcript(EN_STREAM, "en"))
-    result = LiveCommerceAnalyzer(settings_for()).discover(ctx)
+    result = LiveCommerceAnalyzer(settings_for().analysis.live_commerce).discover(ctx)
     assert spans(result.intervals) == [(3, 7), (8, 12), (14, 15)]
     assert [i.title for i in result.intervals] == ["water bottle", "face cream", "water bottle"]
 
 
 def test_language_detected_when_transcript_does_not_say(make_ctx, settings_for):
     ctx = make_ctx(build_transcript(ZH_STREAM, None))
-    result = LiveCommerceAnalyzer(settings_for()).discover(ctx)
+    result = LiveCommerceAnalyzer(settings_for().analysis.live_commerce).discover(ctx)
     assert result.debug["language"] == "zh"
     assert len(result.intervals) == 3
 
@@ -88,7 +88,7 @@ def test_revisited_product_becomes_one_item_with_two_windows(make_ctx, settings_
         (EN_STREAM, "en", "water bottle"),
     ):
         ctx = make_ctx(build_transcript(stream, lang))
-        analyzer = LiveCommerceAnalyzer(settings_for())
+        analyzer = LiveCommerceAnalyzer(settings_for().analysis.live_commerce)
         result = analyzer.cluster(ctx, analyzer.discover(ctx).intervals)
         items = result.items
         assert [i.id for i in items] == ["semantic-item-001", "semantic-item-002"]
@@ -120,11 +120,13 @@ def test_small_windows_keep_the_same_products(make_ctx, settings_for):
     ctx = make_ctx(
         build_transcript(stream, "zh"),
         **{
-            "analysis.semantic_window_target_seconds": 40,
-            "analysis.semantic_window_max_seconds": 60,
+            "analysis.live_commerce.semantic_window_target_seconds": 40,
+            "analysis.live_commerce.semantic_window_max_seconds": 60,
         },
     )
-    result = LiveCommerceAnalyzer(ctx.settings, engine=WindowedOffline()).discover(ctx)
+    result = LiveCommerceAnalyzer(
+        ctx.settings.analysis.live_commerce, engine=WindowedOffline()
+    ).discover(ctx)
     windows = result.debug["windows"]
     assert len(windows) > 3
     covered = [
@@ -137,7 +139,7 @@ def test_small_windows_keep_the_same_products(make_ctx, settings_for):
 
 def test_empty_transcript_gives_no_intervals(make_ctx, settings_for):
     ctx = make_ctx(build_transcript([], "zh"))
-    analyzer = LiveCommerceAnalyzer(settings_for())
+    analyzer = LiveCommerceAnalyzer(settings_for().analysis.live_commerce)
     assert analyzer.discover(ctx).intervals == []
     assert analyzer.cluster(ctx, []).items == []
 
@@ -155,11 +157,13 @@ def test_a_failed_window_is_listed_and_the_others_go_on(make_ctx):
     ctx = make_ctx(
         build_transcript(ZH_STREAM * 2, "zh"),
         **{
-            "analysis.semantic_window_target_seconds": 40,
-            "analysis.semantic_window_max_seconds": 60,
+            "analysis.live_commerce.semantic_window_target_seconds": 40,
+            "analysis.live_commerce.semantic_window_max_seconds": 60,
         },
     )
-    result = LiveCommerceAnalyzer(ctx.settings, engine=FailingSecondWindow()).discover(ctx)
+    result = LiveCommerceAnalyzer(
+        ctx.settings.analysis.live_commerce, engine=FailingSecondWindow()
+    ).discover(ctx)
     failed = [d for d in ctx.dropped if d.kind == "failed"]
     assert [(d.unit, d.id) for d in failed] == [("window", "window-002")]
     assert "failed validation" in failed[0].reason
@@ -181,7 +185,7 @@ class BadGroups(OfflineEngine):
 
 def test_bad_cluster_groups_are_listed_and_no_interval_is_lost(make_ctx):
     ctx = make_ctx(build_transcript(ZH_STREAM, "zh"))
-    analyzer = LiveCommerceAnalyzer(ctx.settings, engine=BadGroups())
+    analyzer = LiveCommerceAnalyzer(ctx.settings.analysis.live_commerce, engine=BadGroups())
     result = analyzer.cluster(ctx, analyzer.discover(ctx).intervals)
     reasons = sorted(d.reason.split(" ")[0] for d in ctx.dropped)
     assert reasons == ["interval_reused_across_groups", "unknown_interval_id"]

@@ -58,26 +58,26 @@ ZH_PRODUCTS = {"破壁机": "破壁机", "电水壶": "电水壶", "面包机": 
 def analyzer_and_ctx(transcript, **over):
     host = get_host()
     overrides = {
-        "analysis.engine": "llm",
-        "analysis.semantic_window_target_seconds": 20,
-        "analysis.semantic_window_max_seconds": 40,
-        "provider.api_key": "sk-e2e",
-        "provider.backoff_base_seconds": 0.01,
-        "provider.timeout": 5,
+        "analysis.live_commerce.engine": "llm",
+        "analysis.live_commerce.semantic_window_target_seconds": 20,
+        "analysis.live_commerce.semantic_window_max_seconds": 40,
+        "analysis.live_commerce.provider.api_key": "sk-e2e",
+        "analysis.live_commerce.provider.backoff_base_seconds": 0.01,
+        "analysis.live_commerce.provider.timeout": 5,
         **over,
     }
     settings = load_config(
         environ={}, overrides=overrides, sections=host.config_sections()
     ).settings
-    factory = host.get(Kind.VIDEO_TYPE, "live_commerce").load()
+    analyzer = host.create(Kind.VIDEO_TYPE, "live_commerce", settings)
     ctx = AnalyzerContext(
         job=None,
-        settings=settings,
+        analysis=settings.analysis,
         progress=StageProgress(None, "test"),
         transcript=transcript,
         probe=MediaProbe(duration_seconds=transcript.duration_seconds),
     )
-    return factory(settings), ctx
+    return analyzer, ctx
 
 
 def run_all(analyzer, ctx):
@@ -102,7 +102,9 @@ def test_failed_window_and_failed_item_are_listed_and_the_rest_completes():
 
     transcript = build_transcript(STREAM, "en")
     with ScriptedLLM(script) as server:
-        analyzer, ctx = analyzer_and_ctx(transcript, **{"provider.base_url": server.base_url})
+        analyzer, ctx = analyzer_and_ctx(
+            transcript, **{"analysis.live_commerce.provider.base_url": server.base_url}
+        )
         discovered, clustered, plans = run_all(analyzer, ctx)
 
     # Discovery: windows 1 and 3 answered; window 2 (the kettle) failed after one repair.
@@ -163,7 +165,9 @@ def test_json_schema_fallback_happens_once_for_the_whole_run():
 
     transcript = build_transcript(STREAM, "en")
     with ScriptedLLM(script) as server:
-        analyzer, ctx = analyzer_and_ctx(transcript, **{"provider.base_url": server.base_url})
+        analyzer, ctx = analyzer_and_ctx(
+            transcript, **{"analysis.live_commerce.provider.base_url": server.base_url}
+        )
         discovered, clustered, plans = run_all(analyzer, ctx)
     formats = [r.format_type for r in server.requests]
     # 3 windows + 1 cluster + 3 items, the first retried once without the schema.
@@ -189,10 +193,10 @@ def test_chinese_streamed_concurrent_run_with_rate_limits():
         analyzer, ctx = analyzer_and_ctx(
             transcript,
             **{
-                "provider.base_url": server.base_url,
-                "provider.stream": True,
-                "concurrency.semantic": 3,
-                "analysis.semantic_window_target_seconds": 15,
+                "analysis.live_commerce.provider.base_url": server.base_url,
+                "analysis.live_commerce.provider.stream": True,
+                "analysis.live_commerce.concurrency": 3,
+                "analysis.live_commerce.semantic_window_target_seconds": 15,
             },
         )
         discovered, clustered, plans = run_all(analyzer, ctx)

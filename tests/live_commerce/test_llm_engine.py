@@ -36,16 +36,17 @@ PRODUCTS = {
 
 def llm_settings(base_url: str, **over: object) -> object:
     overrides = {
-        "analysis.engine": "llm",
-        "provider.base_url": base_url,
-        "provider.api_key": KEY,
-        "provider.backoff_base_seconds": 0.01,
-        "provider.timeout": 5,
+        "analysis.live_commerce.engine": "llm",
+        "analysis.live_commerce.provider.base_url": base_url,
+        "analysis.live_commerce.provider.api_key": KEY,
+        "analysis.live_commerce.provider.backoff_base_seconds": 0.01,
+        "analysis.live_commerce.provider.timeout": 5,
         **over,
     }
-    return load_config(
+    settings = load_config(
         environ={}, overrides=overrides, sections=get_host().config_sections()
     ).settings
+    return settings.analysis.live_commerce  # what the analyzer hands its engine
 
 
 def window(stream=EN_STREAM, lang="en", index=1, count=1) -> DiscoverWindowRequest:
@@ -128,7 +129,9 @@ def test_chinese_transcript_gets_chinese_prompts():
 
 def test_streaming_answer_is_assembled_from_sse_chunks():
     with ScriptedLLM(lambda rec, n: Reply(GOOD_EN)) as server:
-        engine = LLMEngine(llm_settings(server.base_url, **{"provider.stream": True}))
+        engine = LLMEngine(
+            llm_settings(server.base_url, **{"analysis.live_commerce.provider.stream": True})
+        )
         result = engine.discover_window(window())
     assert server.requests[0].body["stream"] is True
     assert [c.title for c in result.candidates] == ["Water bottle", "Face cream"]
@@ -312,7 +315,10 @@ def test_5xx_are_retried_with_backoff_then_the_unit_fails():
         engine = LLMEngine(
             llm_settings(
                 server.base_url,
-                **{"provider.max_retries": 3, "provider.backoff_base_seconds": 0.05},
+                **{
+                    "analysis.live_commerce.provider.max_retries": 3,
+                    "analysis.live_commerce.provider.backoff_base_seconds": 0.05,
+                },
             )
         )
         with pytest.raises(EngineUnitError) as info:
@@ -339,7 +345,7 @@ def test_an_answer_slower_than_the_timeout_is_retried():
     with ScriptedLLM(script) as server:
         t = time.monotonic()
         result = LLMEngine(
-            llm_settings(server.base_url, **{"provider.timeout": 0.5})
+            llm_settings(server.base_url, **{"analysis.live_commerce.provider.timeout": 0.5})
         ).discover_window(window())
         elapsed = time.monotonic() - t
     assert len(server.requests) == 2 and len(result.candidates) == 2
@@ -349,10 +355,17 @@ def test_an_answer_slower_than_the_timeout_is_retried():
 def test_always_too_slow_fails_the_unit_with_the_timeout_named():
     with ScriptedLLM(lambda rec, n: Reply(GOOD_EN, delay=1.0)) as server:
         engine = LLMEngine(
-            llm_settings(server.base_url, **{"provider.timeout": 0.3, "provider.max_retries": 1})
+            llm_settings(
+                server.base_url,
+                **{
+                    "analysis.live_commerce.provider.timeout": 0.3,
+                    "analysis.live_commerce.provider.max_retries": 1,
+                },
+            )
         )
         with pytest.raises(
-            EngineUnitError, match=r"within provider.timeout=0.3 s \(gave up after 2 attempts\)"
+            EngineUnitError,
+            match=r"within analysis.live_commerce.provider.timeout=0.3 s \(gave up after 2 attempts\)",
         ):
             engine.discover_window(window())
 
@@ -362,10 +375,14 @@ def test_a_trickling_stream_is_cut_at_the_timeout():
         engine = LLMEngine(
             llm_settings(
                 server.base_url,
-                **{"provider.stream": True, "provider.timeout": 0.5, "provider.max_retries": 0},
+                **{
+                    "analysis.live_commerce.provider.stream": True,
+                    "analysis.live_commerce.provider.timeout": 0.5,
+                    "analysis.live_commerce.provider.max_retries": 0,
+                },
             )
         )
-        with pytest.raises(EngineUnitError, match="provider.timeout=0.5"):
+        with pytest.raises(EngineUnitError, match="analysis.live_commerce.provider.timeout=0.5"):
             engine.discover_window(window())
 
 
@@ -404,7 +421,10 @@ def test_configured_json_object_and_none_modes():
         LLMEngine(
             llm_settings(
                 server.base_url,
-                **{"provider.structured_output": "none", "provider.temperature": None},
+                **{
+                    "analysis.live_commerce.provider.structured_output": "none",
+                    "analysis.live_commerce.provider.temperature": None,
+                },
             )
         ).discover_window(window())
     body = server.requests[0].body
@@ -424,7 +444,7 @@ def test_bad_key_is_a_stage_error_naming_the_setting_and_not_retried():
             engine.discover_window(window())
     assert len(server.requests) == 1
     line = info.value.one_line()
-    assert "HTTP 401" in line and "provider.api_key" in line
+    assert "HTTP 401" in line and "analysis.live_commerce.provider.api_key" in line
     assert KEY not in line and "***" in line
 
 
@@ -432,21 +452,31 @@ def test_connection_refused_names_provider_base_url():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    engine = LLMEngine(llm_settings(f"http://127.0.0.1:{port}/v1", **{"provider.max_retries": 1}))
+    engine = LLMEngine(
+        llm_settings(
+            f"http://127.0.0.1:{port}/v1", **{"analysis.live_commerce.provider.max_retries": 1}
+        )
+    )
     with pytest.raises(StageError) as info:
         engine.discover_window(window())
     line = info.value.one_line()
-    assert f"provider.base_url=http://127.0.0.1:{port}/v1" in line and "connection refused" in line
+    assert (
+        f"analysis.live_commerce.provider.base_url=http://127.0.0.1:{port}/v1" in line
+        and "connection refused" in line
+    )
 
 
 def test_unknown_model_404_is_a_stage_error():
     reply = Reply(status=404, body={"error": {"message": "The model `gpt-9` does not exist"}})
     with ScriptedLLM(lambda rec, n: reply) as server, pytest.raises(StageError) as info:
-        LLMEngine(llm_settings(server.base_url, **{"provider.model": "gpt-9"})).discover_window(
-            window()
-        )
+        LLMEngine(
+            llm_settings(server.base_url, **{"analysis.live_commerce.provider.model": "gpt-9"})
+        ).discover_window(window())
     assert len(server.requests) == 1
-    assert "HTTP 404" in info.value.one_line() and "provider.model=gpt-9" in info.value.one_line()
+    assert (
+        "HTTP 404" in info.value.one_line()
+        and "analysis.live_commerce.provider.model=gpt-9" in info.value.one_line()
+    )
 
 
 def test_prompt_overrides_are_appended_to_the_right_system_prompt():
@@ -455,8 +485,8 @@ def test_prompt_overrides_are_appended_to_the_right_system_prompt():
             llm_settings(
                 server.base_url,
                 **{
-                    "prompt_overrides.semantic.system": "Treat bundles as one product.",
-                    "prompt_overrides.analyze.system": "Never start with a price.",
+                    "analysis.live_commerce.prompt_overrides.semantic.system": "Treat bundles as one product.",
+                    "analysis.live_commerce.prompt_overrides.analyze.system": "Never start with a price.",
                 },
             )
         )
@@ -473,9 +503,9 @@ def test_prompt_overrides_are_appended_to_the_right_system_prompt():
 
 def test_empty_key_sends_no_authorization_header():
     with ScriptedLLM(smart) as server:
-        LLMEngine(llm_settings(server.base_url, **{"provider.api_key": ""})).discover_window(
-            window()
-        )
+        LLMEngine(
+            llm_settings(server.base_url, **{"analysis.live_commerce.provider.api_key": ""})
+        ).discover_window(window())
     assert "authorization" not in server.requests[0].headers
 
 

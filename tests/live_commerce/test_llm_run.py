@@ -78,12 +78,12 @@ def test_clipora_run_completes_every_other_item(tmp_path, clipora_config, cli_ru
         config = clipora_config(
             **{
                 "asr.mode": "import",
-                "analysis.engine": "llm",
-                "analysis.semantic_window_target_seconds": 20,
-                "analysis.semantic_window_max_seconds": 40,
+                "analysis.live_commerce.engine": "llm",
+                "analysis.live_commerce.semantic_window_target_seconds": 20,
+                "analysis.live_commerce.semantic_window_max_seconds": 40,
                 "analysis.semantic_min_duration_seconds": 10,
-                "provider.base_url": server.base_url,
-                "provider.backoff_base_seconds": 0.01,
+                "analysis.live_commerce.provider.base_url": server.base_url,
+                "analysis.live_commerce.provider.backoff_base_seconds": 0.01,
                 "render_subtitles.mode": "disabled",
             }
         )
@@ -94,7 +94,7 @@ def test_clipora_run_completes_every_other_item(tmp_path, clipora_config, cli_ru
             str(config),
             "--log-level",
             "error",
-            env={"CLIPORA_PROVIDER__API_KEY": KEY},
+            env={"CLIPORA_ANALYSIS__LIVE_COMMERCE__PROVIDER__API_KEY": KEY},
         )
     assert result.exit_code == 0, result.output
     job = Path(result.stdout.strip().splitlines()[-1])

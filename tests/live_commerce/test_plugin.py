@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from types import SimpleNamespace
 
 import pytest
 from clipora_core.plugins import get_host
@@ -12,7 +11,6 @@ from clipora_live_commerce.analyzer import LiveCommerceAnalyzer
 from clipora_live_commerce.engine import Engine
 from clipora_live_commerce.engines import resolve_engine_name
 from clipora_live_commerce.lexicon import zh_number
-from pydantic import SecretStr
 
 from clipora_core import Kind
 
@@ -21,17 +19,22 @@ def test_capability_is_registered_with_languages_engines_and_config_keys():
     cap = get_host().get(Kind.VIDEO_TYPE, "live_commerce")
     assert cap.languages == ["zh", "en"]
     assert cap.features["engines"] == ["offline", "llm"]
-    assert "provider.model" in cap.config_keys and "prompt_overrides" in cap.config_keys
-    assert "provider.timeout" not in cap.config_keys
+    assert cap.options == "analysis.live_commerce"
+    assert "analysis.live_commerce.provider.model" in cap.config_keys
+    assert "analysis.live_commerce.prompt_overrides" in cap.config_keys
+    assert "analysis.live_commerce.provider.timeout" not in cap.config_keys
     assert cap.load() is LiveCommerceAnalyzer
 
 
-def test_analysis_section_gains_window_fields(settings_for):
+def test_options_live_in_their_own_section_below_analysis(settings_for):
     a = settings_for().analysis
-    assert a.semantic_window_target_seconds == 600.0
-    assert a.semantic_window_max_seconds == 840.0
-    assert a.segment_gap_bridge_seconds == 1.0
-    assert a.variants_per_segment == 2  # core field still there
+    assert a.video_type == "live_commerce"  # the kernel's field
+    lc = a.live_commerce
+    assert lc.semantic_window_target_seconds == 600.0
+    assert lc.semantic_window_max_seconds == 840.0
+    assert lc.segment_gap_bridge_seconds == 1.0
+    assert lc.variants_per_segment == 2
+    assert lc.provider.model and lc.prompt_overrides.semantic.system == ""
 
 
 def test_window_limits_are_validated(settings_for):
@@ -40,8 +43,8 @@ def test_window_limits_are_validated(settings_for):
     with pytest.raises(ConfigError, match="semantic_window_max_seconds"):
         settings_for(
             **{
-                "analysis.semantic_window_target_seconds": 900,
-                "analysis.semantic_window_max_seconds": 300,
+                "analysis.live_commerce.semantic_window_target_seconds": 900,
+                "analysis.live_commerce.semantic_window_max_seconds": 300,
             }
         )
 
@@ -56,11 +59,11 @@ def test_plugin_module_imports_nothing_heavy():
 
 
 def _settings(engine="auto", key=None):
-    provider = SimpleNamespace(api_key=SecretStr(key)) if key is not None else None
-    ns = SimpleNamespace(analysis=SimpleNamespace(engine=engine))
-    if provider is not None:
-        ns.provider = provider
-    return ns
+    from clipora_live_commerce.settings import LiveCommerceSettings
+
+    return LiveCommerceSettings.model_validate(
+        {"engine": engine, "provider": {"api_key": key or ""}}
+    )
 
 
 def test_auto_engine_is_offline_without_a_provider_key():
@@ -72,7 +75,9 @@ def test_auto_engine_is_offline_without_a_provider_key():
 
 
 def test_default_analyzer_uses_the_offline_engine(settings_for):
-    engine = LiveCommerceAnalyzer(settings_for(**{"analysis.engine": "auto"})).engine
+    engine = LiveCommerceAnalyzer(
+        settings_for(**{"analysis.live_commerce.engine": "auto"}).analysis.live_commerce
+    ).engine
     assert isinstance(engine, Engine)
     assert engine.name == "offline"
 

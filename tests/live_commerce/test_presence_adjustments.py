@@ -53,7 +53,7 @@ def report_for(item, absent, interval=1.0, status=None) -> PresenceReport:
 
 def analyze(make_ctx, absent=None, report=None, stream=STREAM, **overrides):
     ctx = make_ctx(build_transcript(stream, "en", words=True), **{**ON, **overrides})
-    analyzer = LiveCommerceAnalyzer(ctx.settings)
+    analyzer = LiveCommerceAnalyzer(ctx.settings.analysis.live_commerce)
     (item,) = analyzer.cluster(ctx, analyzer.discover(ctx).intervals).items
     if absent is not None or report is not None:
         ctx.presence[item.id] = report or report_for(item, absent)
@@ -80,10 +80,10 @@ def assert_on_screen(ctx, item, segs):
 def test_hook_moves_to_the_next_line_with_the_host_on_screen(make_ctx):
     # The host walks out while saying seg-0004, variant 1's hook; a short body leaves lines
     # free to open with.
-    _, _, before = analyze(make_ctx, **{"analysis.body_target_seconds": 10})
+    _, _, before = analyze(make_ctx, **{"analysis.live_commerce.body_target_seconds": 10})
     assert before[0].metadata["hook_selected"]["real_segment_ids"] == ["seg-0004"]
     ctx, item, segs = analyze(
-        make_ctx, absent=[(12.0, 18.0)], **{"analysis.body_target_seconds": 10}
+        make_ctx, absent=[(12.0, 18.0)], **{"analysis.live_commerce.body_target_seconds": 10}
     )
     assert_on_screen(ctx, item, segs)
     first = segs[0].metadata
@@ -212,7 +212,7 @@ def test_variants_left_with_the_same_lines_collapse_into_one(make_ctx):
 def test_unusable_report_changes_nothing(make_ctx, status):
     _, _, plain = analyze(make_ctx)
     ctx0 = make_ctx(build_transcript(STREAM, "en", words=True), **ON)
-    analyzer = LiveCommerceAnalyzer(ctx0.settings)
+    analyzer = LiveCommerceAnalyzer(ctx0.settings.analysis.live_commerce)
     (item,) = analyzer.cluster(ctx0, analyzer.discover(ctx0).intervals).items
     report = (
         report_for(item, [], status=status)
@@ -270,7 +270,11 @@ def test_llm_engine_hook_moves_by_the_same_rules():
     with ScriptedLLM(script) as server:
         analyzer, ctx = analyzer_and_ctx(
             transcript,
-            **{"provider.base_url": server.base_url, "analysis.variants_per_segment": 1, **ON},
+            **{
+                "analysis.live_commerce.provider.base_url": server.base_url,
+                "analysis.live_commerce.variants_per_segment": 1,
+                **ON,
+            },
         )
         items = analyzer.cluster(ctx, analyzer.discover(ctx).intervals).items
         blender = items[0]

@@ -20,7 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures"
-CONFIG = "asr:\n  mode: import\nanalysis:\n  variants_per_segment: 1\n"
+CONFIG = "asr:\n  mode: import\nanalysis:\n  live_commerce:\n    variants_per_segment: 1\n"
 
 # Pitched in the demos: a water bottle / 保温杯 (and again at the end), a face cream / 面霜,
 # earbuds / 蓝牙耳机 (left off the lists below: it must come out flagged unlisted).

@@ -44,7 +44,7 @@ def test_demo_products_boundaries_items_and_plans(lang, make_ctx):
     )
     truth = json.loads((FIXTURES / f"demo_{lang}.truth.json").read_text())
     ctx = make_ctx(transcript)
-    analyzer = LiveCommerceAnalyzer(ctx.settings)
+    analyzer = LiveCommerceAnalyzer(ctx.settings.analysis.live_commerce)
     intervals = analyzer.discover(ctx).intervals
     pred = [b for iv in intervals for b in (iv.start_seconds, iv.end_seconds)]
     gold = [b for s in truth["spans"] for b in (s["start_seconds"], s["end_seconds"])]
@@ -88,7 +88,7 @@ def test_generated_english_stream_transcribed_for_real(tmp_path, make_ctx):
     stream = _espeak_stream(EN_SCRIPT, tmp_path)
     transcript = transcribe(stream, "en")
     ctx = make_ctx(transcript)
-    analyzer = LiveCommerceAnalyzer(ctx.settings)
+    analyzer = LiveCommerceAnalyzer(ctx.settings.analysis.live_commerce)
     intervals = analyzer.discover(ctx).intervals
     assert [iv.title for iv in intervals] == ["camping lantern", "yoga mat"]
     assert "25" in intervals[0].summary
@@ -141,7 +141,7 @@ def test_terse_host_products_named_as_headlines_short_pitch_kept(tmp_path, make_
 
     transcript = transcribe(_espeak_stream(TERSE_SCRIPT, tmp_path), "en")
     ctx = make_ctx(transcript)
-    analyzer = LiveCommerceAnalyzer(ctx.settings)
+    analyzer = LiveCommerceAnalyzer(ctx.settings.analysis.live_commerce)
     items = analyzer.cluster(ctx, analyzer.discover(ctx).intervals).items
     # Whisper writes "screw driver" as two words: compare without spaces.
     titles = [item.title.lower().replace(" ", "") for item in items]

@@ -39,8 +39,7 @@ def detector() -> Iterator[Any]:
     host = PluginHost()
     host.load_entrypoints()
     settings = build_settings_model(host.config_sections())()
-    factory = host.get(Kind.PRESENCE_DETECTOR, "mediapipe").load()
-    det = factory(settings)
+    det = host.create(Kind.PRESENCE_DETECTOR, "mediapipe", settings)
     try:
         yield det
     finally:

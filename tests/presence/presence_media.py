@@ -111,12 +111,11 @@ class RecordingProgress(StageProgress):
 
 
 def make_request(
-    source: Path, windows: list[tuple[float, float]], interval: float = 1.0, settings: Any = None
+    source: Path, windows: list[tuple[float, float]], interval: float = 1.0
 ) -> PresenceRequest:
     return PresenceRequest(
         source_path=source,
         windows=[TimeWindow(start_seconds=s, end_seconds=e) for s, e in windows],
         sample_interval_seconds=interval,
-        settings=settings,
         progress=RecordingProgress(),
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -126,9 +125,8 @@ def test_bad_inputs_are_one_line_errors(
         detector.detect(make_request(presence_media["broken"], [(0, 1)]))
 
 
-def settings_with(model_path: Path | None = None, **thresholds: Any) -> SimpleNamespace:
-    pose = SimpleNamespace(model_path=model_path, mediapipe=MediaPipePresenceSettings(**thresholds))
-    return SimpleNamespace(analysis=SimpleNamespace(pose_presence=pose))
+def settings_with(model_path: Path | None = None, **thresholds: Any) -> MediaPipePresenceSettings:
+    return MediaPipePresenceSettings(model_path=model_path, **thresholds)
 
 
 def test_model_path_override(presence_media: dict, tmp_path: Path) -> None:

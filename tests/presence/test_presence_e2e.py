@@ -102,7 +102,7 @@ def presence_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
                 "paths": {"workdir": str(workdir)},
                 "asr": {"mode": "local", "language": "en"},
                 "analysis": {
-                    "engine": "offline",
+                    "live_commerce": {"engine": "offline"},
                     "semantic_min_duration_seconds": 5,
                     "pose_presence": {"enabled": True, "sample_interval_seconds": INTERVAL},
                 },

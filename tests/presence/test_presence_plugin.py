@@ -29,8 +29,7 @@ def test_plugins_list_shows_the_detector(cli_run: Any, clipora_host: Any) -> Non
 
 
 def test_capability_builds_a_detector(clipora_host: Any) -> None:
-    cap = clipora_host.get(Kind.PRESENCE_DETECTOR, "mediapipe")
-    det = cap.load()(None)
+    det = clipora_host.create(Kind.PRESENCE_DETECTOR, "mediapipe", None)
     try:
         assert callable(det.detect) and callable(det.close)
         assert det.model_file().name == "pose_landmarker_full.task"
@@ -88,6 +87,7 @@ def test_config_section_reaches_the_detector(clipora_host: Any, clipora_config: 
         }
     )
     settings = load_config(path, environ={}).settings
-    det = MediaPipePresenceDetector(settings)
+    det = clipora_host.create(Kind.PRESENCE_DETECTOR, "mediapipe", settings)
+    assert isinstance(det, MediaPipePresenceDetector)
     assert det.cfg.min_visible_landmarks == 12
     assert det.cfg.identity_policy == "any_pose_counts"

@@ -183,10 +183,10 @@ def test_kill_during_llm_analysis(user: Clipora, tmp_path: Path) -> None:
 
     with ScriptedLLM(script) as server:
         sets = (
-            "--set", "analysis.engine=llm",
-            "--set", f"provider.base_url={server.base_url}",
-            "--set", "provider.api_key=sk-test",
-            "--set", "provider.timeout=120",
+            "--set", "analysis.live_commerce.engine=llm",
+            "--set", f"analysis.live_commerce.provider.base_url={server.base_url}",
+            "--set", "analysis.live_commerce.provider.api_key=sk-test",
+            "--set", "analysis.live_commerce.provider.timeout=120",
             "--set", "analysis.semantic_min_duration_seconds=10",
         )  # fmt: skip
         run = Running(user, ("run", video, *sets), tmp_path / "first.log")
@@ -231,7 +231,12 @@ def test_kill_during_llm_analysis(user: Clipora, tmp_path: Path) -> None:
 def test_kill_during_render(user: Clipora, tmp_path: Path) -> None:
     video = pitch_video(tmp_path / "media")
     # Re-encode (no smart cut) so each clip takes long enough to be caught in the middle.
-    sets = ("--set", "render.smart_cut=false", "--set", "analysis.semantic_min_duration_seconds=10")
+    sets = (
+        "--set",
+        "render.ffmpeg.smart_cut=false",
+        "--set",
+        "analysis.semantic_min_duration_seconds=10",
+    )
     job = assert_ok(user.run("analyze", user.run("clean", video).job, *sets)).job
     records = job / "renders" / ".clips"
 

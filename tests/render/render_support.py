@@ -6,10 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from clipora_core.capabilities import ConfigSection, RenderRequest
-from clipora_core.config import build_settings_model
+from clipora_core.capabilities import RenderRequest
 from clipora_core.contracts import TimeWindow
+from clipora_core.media import Media
 from clipora_core.progress import StageProgress
+from clipora_core.runtime import PluginRuntime
 from clipora_render_ffmpeg.prober import PyAVProber
 from clipora_render_ffmpeg.renderer import FFmpegRenderer
 from clipora_render_ffmpeg.settings import RenderProfileSettings
@@ -39,9 +40,9 @@ def write_ass(path: Path, events: list[tuple[str, str, str]], outline: float = 2
     return path
 
 
-def make_settings(**render: Any) -> Any:
-    model = build_settings_model([ConfigSection(path="render", model=RenderProfileSettings)])
-    return model.model_validate({"render": render})
+def make_settings(**profile: Any) -> RenderProfileSettings:
+    """The renderer's own options (the ``render.ffmpeg`` section)."""
+    return RenderProfileSettings.model_validate(profile)
 
 
 class RecordingProgress(StageProgress):
@@ -63,19 +64,21 @@ def render_clip(
     burn: Path | None = None,
     fonts_dir: Path | None = None,
     progress: StageProgress | None = None,
-    **render: Any,
+    playback_speed: float = 1.0,
+    ffmpeg_path: str | None = None,
+    **profile: Any,
 ) -> Any:
-    settings = make_settings(**render)
-    probe = PyAVProber(settings).probe(source)
+    runtime = PluginRuntime(media=Media(ffmpeg_path))
+    probe = PyAVProber(None, runtime).probe(source)
     request = RenderRequest(
         source_path=source,
         probe=probe,
         windows=[TimeWindow(start_seconds=a, end_seconds=b) for a, b in windows],
         out_path=out,
-        settings=settings,
         progress=progress or StageProgress(None, "render"),
         clip_id=out.stem,
         burn_subtitles=burn,
         fonts_dir=fonts_dir,
+        playback_speed=playback_speed,
     )
-    return FFmpegRenderer(settings).render(request)
+    return FFmpegRenderer(make_settings(**profile), runtime).render(request)

@@ -75,7 +75,7 @@ def ass_files(tmp_path_factory, make_request_module) -> dict[str, Path]:
     for key, text in (("a", LINE_A), ("b", LINE_B)):
         t = Transcript(segments=[seg(1, 0, 2, text)])
         req = make_request_module(t, [win(0, 2)], key)
-        files[key] = AssWriter(None).write(req)
+        files[key] = AssWriter().write(req)
     return files
 
 

@@ -2,7 +2,7 @@
 system fonts: ``clipora render <job> --plan`` with ``render_subtitles.mode=burned_only`` and
 fontconfig pointed at an empty config. The control is the same render with the bundled font cut
 down to ASCII (``render_subtitles.fonts_dir``): missing glyphs draw the same box for any line.
-Also: with ``render.aspect`` the subtitles are laid out for the output frame, not the source's.
+Also: with ``render.ffmpeg.aspect`` the subtitles are laid out for the output frame, not the source's.
 """
 
 from __future__ import annotations
@@ -150,14 +150,23 @@ def test_burned_chinese_through_the_render_stage_without_system_fonts(make_home)
 
 def test_subtitles_are_laid_out_for_the_output_aspect(make_home) -> None:
     home = make_home(1.0)  # the default size
-    (frame,), size = _frames(_render(home, "tall", "render.aspect=9:16", "render.fit=pad"), [1.5])
+    (frame,), size = _frames(
+        _render(home, "tall", "render.ffmpeg.aspect=9:16", "render.ffmpeg.fit=pad"), [1.5]
+    )
     out_w, out_h = size
     assert out_h > out_w  # a 9:16 frame from a 4:3 source
     rows = np.nonzero((frame > 128).sum(axis=1))[0]
     cols = np.nonzero((frame > 128).sum(axis=0))[0]
     assert rows.size and cols.size
-    # The line sits in the lower part of the tall frame and inside its width, as it would on
-    # a frame made that size: not at the source's 240-pixel scale in the top-left corner.
+    # The line sits in the lower part of the tall frame, centred and inside its width, at the
+    # font size of a frame made that size: not at the source's 320x240 scale stretched onto it.
+    from clipora_subtitles.style import resolve_style
+
     assert rows.min() > out_h * 0.5
     assert cols.min() > 0 and cols.max() < out_w - 1  # whole: not cut off at either side
-    assert (cols.max() - cols.min()) > out_w * 0.3
+    assert abs((cols.min() + cols.max()) / 2 - out_w / 2) < out_w * 0.05
+    font = resolve_style(out_w, out_h).font_size
+    assert font < resolve_style(320, 240).font_size * out_h / 240  # the stretched size
+    inked = np.nonzero((frame > 60).sum(axis=1))[0]  # anti-aliased edges count at this size
+    assert 0.5 * font <= inked.max() - inked.min() + 1 <= 1.2 * font
+    assert (cols.max() - cols.min()) > 4 * font  # eight characters on one line

@@ -19,9 +19,9 @@ TRANSCRIPT = Transcript(
 WINDOWS = [win(30, 34), win(10, 14)]  # play order: the price first
 
 
-def _writer(host, name, **subtitles):
-    settings = build_settings_model(host.config_sections())(render_subtitles=subtitles)
-    return host.get(Kind.SUBTITLE_WRITER, name).load()(settings)
+def _writer(host, name, **layout):
+    settings = build_settings_model(host.config_sections())(render_subtitles={"layout": layout})
+    return host.create(Kind.SUBTITLE_WRITER, name, settings)
 
 
 def test_three_writers_registered_with_formats(host):
@@ -34,11 +34,11 @@ def test_three_writers_registered_with_formats(host):
     }
 
 
-def test_config_fields_join_the_core_render_subtitles_section(host):
+def test_layout_options_live_in_their_own_section_below_render_subtitles(host):
     settings = build_settings_model(host.config_sections())()
     assert settings.render_subtitles.mode == "sidecar_only"  # core field
-    assert settings.render_subtitles.max_line_chars_cjk == 16
-    assert settings.render_subtitles.max_line_chars_latin == 42
+    assert settings.render_subtitles.layout.max_line_chars_cjk == 16
+    assert settings.render_subtitles.layout.max_line_chars_latin == 42
 
 
 @pytest.mark.parametrize("fmt", ["srt", "vtt", "ass"])

@@ -93,19 +93,19 @@ def test_cross_site_requests_and_foreign_hosts_are_refused(done_job, tmp_path):
     assert client.post(f"/api/jobs/{job_id}/rerun", json={}, headers=evil).status_code == 403
     r = client.post(
         "/api/config",
-        json={"values": {"provider.base_url": "http://evil.example/v1"}},
+        json={"values": {"analysis.live_commerce.provider.base_url": "http://evil.example/v1"}},
         headers=evil,
     )
     assert r.status_code == 403
     r = client.post(
         "/config",
-        data={"provider.base_url": "http://evil.example/v1"},
+        data={"analysis.live_commerce.provider.base_url": "http://evil.example/v1"},
         headers={"Sec-Fetch-Site": "cross-site"},
     )
     assert r.status_code == 403
     r = client.post(
         "/config",
-        data={"provider.base_url": "http://evil.example/v1"},
+        data={"analysis.live_commerce.provider.base_url": "http://evil.example/v1"},
         headers={"Referer": "http://evil.example/page"},
     )
     assert r.status_code == 403
@@ -162,7 +162,7 @@ def test_secrets_never_reach_the_browser(make_client, tmp_path, monkeypatch):
         assert SECRET not in text and env_secret not in text, path
     state = client.get("/api/config").json()
     fields = {f["path"]: f for s in state["sections"] for f in s["fields"]}
-    key = fields["provider.api_key"]
+    key = fields["analysis.live_commerce.provider.api_key"]
     assert (
         key["secret"]
         and key["secret_set"]
@@ -180,17 +180,17 @@ def test_secrets_never_reach_the_browser(make_client, tmp_path, monkeypatch):
         "/api/config",
         json={
             "values": {
-                "provider.api_key": "",
-                "render.crf": "20",
+                "analysis.live_commerce.provider.api_key": "",
+                "render.ffmpeg.crf": "20",
                 "cleaning.enabled": "true",
-                "render.preset": "veryfast",
+                "render.ffmpeg.preset": "veryfast",
             }
         },
     )
     assert r.status_code == 200, r.text
     data = yaml.safe_load(config.read_text())
-    assert data["provider"]["api_key"] == SECRET
-    assert data["render"] == {"crf": 20}
+    assert data["analysis"]["live_commerce"]["provider"]["api_key"] == SECRET
+    assert data["render"] == {"ffmpeg": {"crf": 20}}
     assert data["cleaning"]["enabled"] is True
     assert SECRET not in r.text
     # Invalid values are refused and nothing is written.
@@ -201,9 +201,16 @@ def test_secrets_never_reach_the_browser(make_client, tmp_path, monkeypatch):
     assert r.status_code == 400 and "unknown config key" in r.json()["detail"]
     assert config.read_text() == before
     # A new secret replaces it; clearing removes it.
-    client.post("/api/config", json={"values": {"provider.api_key": "sk-new-value-123"}})
-    assert yaml.safe_load(config.read_text())["provider"]["api_key"] == "sk-new-value-123"
+    client.post(
+        "/api/config",
+        json={"values": {"analysis.live_commerce.provider.api_key": "sk-new-value-123"}},
+    )
+    assert yaml.safe_load(config.read_text())["analysis"]["live_commerce"]["provider"]["api_key"] == "sk-new-value-123"
     assert "sk-new-value-123" not in client.get("/api/config").text
-    client.post("/api/config", json={"clear_secrets": ["provider.api_key"]})
-    assert "api_key" not in (yaml.safe_load(config.read_text()).get("provider") or {})
-    assert client.post("/api/config", json={"clear_secrets": ["render.crf"]}).status_code == 400
+    client.post("/api/config", json={"clear_secrets": ["analysis.live_commerce.provider.api_key"]})
+    assert "api_key" not in (
+        yaml.safe_load(config.read_text())["analysis"]["live_commerce"].get("provider") or {}
+    )
+    assert (
+        client.post("/api/config", json={"clear_secrets": ["render.ffmpeg.crf"]}).status_code == 400
+    )

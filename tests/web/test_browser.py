@@ -125,19 +125,19 @@ def test_bad_upload_is_explained_on_the_form(page, live_server, media):
 def test_config_editor_masks_secrets(page, live_server):
     page.goto(live_server["url"] + "/config")
     assert SECRET not in page.content()
-    key = page.locator('[id="f-provider.api_key"]')
+    key = page.locator('[id="f-analysis.live_commerce.provider.api_key"]')
     assert key.get_attribute("type") == "password"
     assert key.input_value() == ""
     assert "leave empty to keep" in key.get_attribute("placeholder")
 
     page.fill('[id="f-render.playback_speed"]', "1.25")
-    page.uncheck('[id="f-render.smart_cut"]')
+    page.uncheck('[id="f-render.ffmpeg.smart_cut"]')
     page.click("#save")
     assert page.locator("#config-message").inner_text() == "Saved 2 change(s)."
     data = yaml.safe_load(live_server["config"].read_text())
     assert data["render"]["playback_speed"] == 1.25
-    assert data["render"]["smart_cut"] is False
-    assert data["provider"]["api_key"] == SECRET  # the empty password field kept it
+    assert data["render"]["ffmpeg"]["smart_cut"] is False
+    assert data["analysis"]["live_commerce"]["provider"]["api_key"] == SECRET  # the empty password field kept it
     assert page.locator('[id="f-render.playback_speed"]').input_value() == "1.25"
     assert SECRET not in page.content()
 
@@ -150,7 +150,7 @@ def test_config_editor_masks_secrets(page, live_server):
     # Restore for the other tests sharing this server.
     page.goto(live_server["url"] + "/config")
     page.fill('[id="f-render.playback_speed"]', "1.0")
-    page.check('[id="f-render.smart_cut"]')
+    page.check('[id="f-render.ffmpeg.smart_cut"]')
     page.click("#save")
     assert page.locator("#config-message").is_visible()
 

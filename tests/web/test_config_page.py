@@ -82,13 +82,13 @@ def test_unchanged_form_writes_nothing_and_one_edit_writes_one_key(make_client, 
     assert r.headers["location"] == "/config?saved=1"
     data = yaml.safe_load(config.read_text())
     assert data["analysis"]["pose_presence"] == {"min_presence_ratio": 0.8}
-    assert data["provider"]["api_key"] == SECRET
+    assert data["analysis"]["live_commerce"]["provider"]["api_key"] == SECRET
     assert (tmp_path / "clipora.yaml.bak").read_text() == before
     assert config.read_text().startswith("# my shop's settings, ask Li before changing\n")
 
-    bad = [(k, "fast-please" if k == "render.crf" else v) for k, v in pairs]
+    bad = [(k, "fast-please" if k == "render.ffmpeg.crf" else v) for k, v in pairs]
     r = _post(client, bad)
-    assert r.status_code == 400 and "render.crf" in r.text
+    assert r.status_code == 400 and "render.ffmpeg.crf" in r.text
     assert yaml.safe_load(config.read_text())["analysis"]["pose_presence"] == {
         "min_presence_ratio": 0.8
     }

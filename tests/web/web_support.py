@@ -18,8 +18,7 @@ def write_config(folder: Path, **extra: Any) -> Path:
     data: dict[str, Any] = {
         "paths": {"workdir": str(folder / "workdir")},
         # A key is configured (and must never reach a browser), but tests stay offline.
-        "provider": {"api_key": SECRET},
-        "analysis": {"engine": "offline"},
+        "analysis": {"live_commerce": {"engine": "offline", "provider": {"api_key": SECRET}}},
         "asr": {"mode": "import"},
         "concurrency": {"render": 1},
     }

@@ -10,9 +10,8 @@ from __future__ import annotations
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from clipora_core.api import InputError, StageError, ffmpeg_exe
+from clipora_core.api import InputError, Media, StageError
 
 
 def extract_mp3(
@@ -23,7 +22,7 @@ def extract_mp3(
     bitrate_kbps: int = 32,
     duration_seconds: float | None = None,
     on_progress: Callable[[float], None] | None = None,
-    settings: Any = None,
+    exe: str | None = None,
 ) -> Path:
     """Write ``out_path`` (mono MP3) from ``media``; ``on_progress`` gets fractions 0..1."""
     if not media.is_file():
@@ -31,7 +30,7 @@ def extract_mp3(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = out_path.with_name(out_path.stem + ".part" + out_path.suffix)
     cmd = [
-        ffmpeg_exe(settings), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
+        exe or Media().ffmpeg(), "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
         "-i", str(media),
         "-map", "0:a:0", "-vn", "-sn", "-dn",
         "-ac", "1", "-ar", str(sample_rate),

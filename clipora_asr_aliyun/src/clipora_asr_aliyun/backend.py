@@ -15,6 +15,7 @@ from clipora_core.api import (
     ASRRequest,
     CliporaError,
     ConfigError,
+    PluginRuntime,
     StageError,
     Transcript,
 )
@@ -40,9 +41,11 @@ def scrub(text: str, secrets: list[str]) -> str:
 
 
 class AliyunFileTransBackend(ASRBackend):
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
-        self.cfg: AliyunASRSettings = settings.asr.aliyun
+    def __init__(
+        self, options: AliyunASRSettings | None = None, runtime: PluginRuntime | None = None
+    ) -> None:
+        self.cfg: AliyunASRSettings = options or AliyunASRSettings()
+        self.runtime = runtime or PluginRuntime()
         missing = self.cfg.missing()
         if missing:
             envs = ", ".join(env_name(k.rsplit(".", 1)[1]) for k in missing)
@@ -104,7 +107,7 @@ class AliyunFileTransBackend(ASRBackend):
             bitrate_kbps=cfg.audio_bitrate_kbps,
             duration_seconds=request.duration_seconds,
             on_progress=lambda f: progress.update(f * EXTRACT_SHARE, message="extracting audio"),
-            settings=self.settings,
+            exe=self.runtime.ffmpeg,
         )
         size = audio.stat().st_size
         progress.info(

@@ -46,6 +46,7 @@ def register_asr_backends(register: CapabilityRegistrar) -> None:
             needs_network=True,
             needs_credentials=True,
             config_keys=OUTPUT_KEYS,
+            options="asr.aliyun",
             features={"word_timestamps": "when enable_words", "runs": "cloud"},
         )
     )

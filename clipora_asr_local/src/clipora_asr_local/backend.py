@@ -20,6 +20,7 @@ from clipora_core.api import (
     ASRBackend,
     ASRRequest,
     CliporaError,
+    PluginRuntime,
     RawSegment,
     RawWord,
     StageError,
@@ -37,6 +38,7 @@ from clipora_asr_local.models import (
     load_model,
     resolve_model,
 )
+from clipora_asr_local.settings import LocalASRSettings
 
 SIMPLIFIED_CHINESE_PROMPT = "以下是普通话的句子。"
 NO_SPEECH_WARNING = "no speech was detected in the audio: the transcript is empty"
@@ -78,9 +80,10 @@ class DecodeOptions:
 class LocalWhisperBackend(ASRBackend):
     name = "local"
 
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
-        self.cfg = settings.asr.local
+    def __init__(
+        self, options: LocalASRSettings | None = None, runtime: PluginRuntime | None = None
+    ) -> None:
+        self.cfg = options or LocalASRSettings()
         # Resolving (and joining the shipped weights) here makes a bad model setting fail before
         # any audio is decoded.
         self.model_info: ResolvedModel = resolve_model(self.cfg.model)
@@ -161,7 +164,7 @@ class LocalWhisperBackend(ASRBackend):
         prompt = cfg.initial_prompt.strip() or None
         if prompt is None and language == "zh" and cfg.simplified_chinese:
             prompt = SIMPLIFIED_CHINESE_PROMPT
-        words = [w.strip() for w in (request.hotwords or self.settings.asr.hotwords) if w.strip()]
+        words = [w.strip() for w in request.hotwords if w.strip()]
         kept = fit_hotwords(words)
         if len(kept) < len(words) and request.progress is not None:
             request.progress.warning(
@@ -177,7 +180,7 @@ class LocalWhisperBackend(ASRBackend):
         )
 
     def _requested_language(self, request: ASRRequest) -> str | None:
-        value = request.language or self.settings.asr.language
+        value = request.language
         return None if value in (None, "", "auto") else value
 
     def _run_checked(self, key: ModelKey, request: ASRRequest) -> WindowedRun:

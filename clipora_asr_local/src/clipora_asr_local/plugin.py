@@ -43,6 +43,7 @@ def register_asr_backends(register: CapabilityRegistrar) -> None:
             devices=["cpu", "cuda"],
             needs_network=False,
             config_keys=["asr.local"],
+            options="asr.local",
             features={"word_timestamps": True, "runs": "local"},
         )
     )

@@ -94,6 +94,8 @@ _LAZY: dict[str, str] = {
     "write_json": "fileio",
     "atomic_write_text": "fileio",
     "ffmpeg_exe": "media",
+    "Media": "media",
+    "PluginRuntime": "runtime",
     "trim_heap": "memory",
     "RawSegment": "transcripts",
     "RawWord": "transcripts",

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         Transcript,
     )
     from clipora_core.progress import StageProgress
+    from clipora_core.settings import AnalysisSettings
     from clipora_core.workspace import JobWorkspace
 
 
@@ -79,6 +80,9 @@ class Capability:
     needs_credentials: bool = False
     # Config paths whose values change this capability's output: part of stage fingerprints.
     config_keys: list[str] = field(default_factory=list)
+    # The config section (a dotted path the same plugin registers) whose validated model the
+    # factory receives as its options; None: the factory gets no options.
+    options: str | None = None
     features: dict[str, Any] = field(default_factory=dict)
     # Filled in by the host.
     plugin: str = ""
@@ -94,6 +98,10 @@ class Capability:
             raise ValueError(f"capability name {self.name!r} must match {_NAME_RE.pattern}")
         if not isinstance(self.factory, str) or ":" not in self.factory:
             raise ValueError(f"capability {self.name!r}: factory must be 'module:attribute'")
+        if self.options is not None and not _PATH_RE.match(str(self.options)):
+            raise ValueError(
+                f"capability {self.name!r}: options {self.options!r} is not a config path"
+            )
         for name in ("languages", "formats", "devices", "config_keys"):
             object.__setattr__(self, name, list(getattr(self, name)))
 
@@ -157,12 +165,16 @@ class ConfigSection:
 
     path: str
     model: Any
+    # Keys this plugin used to read elsewhere, old dotted path -> new one: a config that still
+    # sets an old key is refused with a message naming the new one.
+    moved: dict[str, str] = field(default_factory=dict)
     plugin: str = ""
     distribution: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.path, str) or not _PATH_RE.match(self.path):
             raise ValueError(f"config section path {self.path!r} must be dotted lower_case names")
+        object.__setattr__(self, "moved", dict(self.moved))
 
     def resolve(self) -> type[BaseModel]:
         from pydantic import BaseModel  # resolved only when config loads, which needs pydantic
@@ -187,7 +199,6 @@ class ASRRequest:
     media_path: Path
     duration_seconds: float
     scratch_dir: Path
-    settings: Any  # the effective ClipporaConfig
     progress: StageProgress
     language: str | None = None
     hotwords: list[str] = field(default_factory=list)
@@ -212,7 +223,6 @@ class CleanRequest:
     source_path: Path
     probe: MediaProbe
     out_dir: Path
-    settings: Any
     progress: StageProgress
 
 
@@ -247,7 +257,9 @@ class Prober(ABC):
 @dataclass
 class AnalyzerContext:
     job: JobWorkspace
-    settings: Any
+    # The kernel's own ``analysis`` section (video_type, pose_presence, ...); the analyzer's
+    # options come to its factory.
+    analysis: AnalysisSettings
     progress: StageProgress
     transcript: Transcript
     probe: MediaProbe
@@ -329,11 +341,13 @@ class RenderRequest:
     probe: MediaProbe
     windows: list[TimeWindow]
     out_path: Path
-    settings: Any
     progress: StageProgress
     clip_id: str = ""
     burn_subtitles: Path | None = None  # an .ass file on the clip's timeline
     fonts_dir: Path | None = None
+    playback_speed: float = 1.0  # render.playback_speed
+    # Clips rendering at once (concurrency.render): a renderer sizes its own processes by it.
+    parallel_renders: int = 1
 
 
 @dataclass
@@ -349,7 +363,7 @@ class Renderer(ABC):
     @abstractmethod
     def render(self, request: RenderRequest) -> RenderOutput: ...
 
-    def output_size(self, probe: MediaProbe, settings: Any) -> tuple[int, int]:
+    def output_size(self, probe: MediaProbe) -> tuple[int, int]:
         """The clips' frame size (subtitles are laid out for it): the source's by default."""
         return probe.video_width or 1280, probe.video_height or 720
 
@@ -359,7 +373,6 @@ class PresenceRequest:
     source_path: Path
     windows: list[TimeWindow]
     sample_interval_seconds: float
-    settings: Any
     progress: StageProgress
     out_dir: Path | None = None
 

@@ -11,6 +11,7 @@ import difflib
 import os
 import types
 import typing
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,13 +54,17 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
     for p, m in CORE_SECTIONS.items():
         seed(p, m)
     defaults: dict[str, dict[str, Any]] = {}
+    moved: dict[str, str] = {}
     for section in sections or []:
         if isinstance(section, ConfigDefault):
             parent, _, key = section.path.rpartition(".")
             defaults.setdefault(parent, {}).setdefault(key, section.value)
             continue
         model = section.resolve() if hasattr(section, "resolve") else section.model
-        tree.setdefault(section.path, []).append(model)
+        if section.path in tree:
+            raise ConfigError(f"config section {section.path!r} is defined twice")
+        tree[section.path] = [model]
+        moved.update(getattr(section, "moved", {}) or {})
 
     def build(path: str) -> type[BaseModel]:
         bases = tree.get(path, [])
@@ -70,16 +75,14 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
         for child in children:
             model = build(child)
             fields[child.rsplit(".", 1)[1]] = (model, Field(default_factory=model))
-        for i, a in enumerate(bases):
-            for b in bases[i + 1 :]:
-                clash = set(a.model_fields) & set(b.model_fields)
-                if clash:
-                    raise ConfigError(
-                        f"config section {path!r}: fields {sorted(clash)} defined twice by plugins"
-                    )
+        # A child section may replace a kernel sub-section (adding the plugins' sections below
+        # it), never a plain field.
+        own = bases[0].model_fields if bases else {}
+        clash = sorted(f for f in fields if f in own and _submodel(own[f].annotation) is None)
+        if clash:
+            raise ConfigError(f"config section {path!r}: {clash} is a field, not a section")
         name = "Settings_" + path.replace(".", "_")
-        # Reversed so the core's fields come first (pydantic collects fields in reverse MRO).
-        base: Any = tuple(reversed(bases)) if bases else (Section,)
+        base: Any = bases[0] if bases else Section
         model = create_model(name, __base__=base, **fields)
         return _with_defaults(model, defaults.get(path, {}))
 
@@ -87,7 +90,24 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
     for path in sorted({p.split(".")[0] for p in tree}, key=_section_order):
         model = build(path)
         top_fields[path] = (model, Field(default_factory=model))
-    return create_model("CliporaSettings", __base__=Section, **top_fields)
+    settings_model = create_model("CliporaSettings", __base__=Section, **top_fields)
+    _MOVED[settings_model] = moved
+    return settings_model
+
+
+# Keys plugins moved (old dotted path -> new), per composed settings model.
+_MOVED: weakref.WeakKeyDictionary[type[BaseModel], dict[str, str]] = weakref.WeakKeyDictionary()
+
+
+def _moved_to(model: type[BaseModel], dotted: str) -> str | None:
+    """Where an old key now lives, when a plugin moved it (or a section holding it)."""
+    moved = _MOVED.get(model, {})
+    parts = dotted.split(".")
+    for n in range(len(parts), 0, -1):
+        old = ".".join(parts[:n])
+        if old in moved:
+            return ".".join([moved[old], *parts[n:]])
+    return None
 
 
 def _with_defaults(model: type[BaseModel], values: dict[str, Any]) -> type[BaseModel]:
@@ -162,23 +182,44 @@ def field_at(model: type[BaseModel], dotted: str) -> Any:
 # --- sources -----------------------------------------------------------------------------------
 
 
-def _check_keys(model: type[BaseModel], data: Any, where: str, prefix: str = "") -> None:
+def _check_keys(
+    model: type[BaseModel],
+    data: Any,
+    where: str,
+    prefix: str = "",
+    top: type[BaseModel] | None = None,
+) -> None:
     if not isinstance(data, dict):
         return
+    top = top or model
     fields = model.model_fields
     for key, value in data.items():
         path = f"{prefix}{key}"
         if key not in fields:
-            all_keys = [p for p, _ in iter_fields(model, prefix)]
-            all_keys += [f"{prefix}{k}" for k in fields]
-            close = difflib.get_close_matches(path, all_keys, n=1, cutoff=0.5)
-            hint = f"did you mean {close[0]!r}?" if close else "see `clipora config init`"
+            leaf = path
+            if isinstance(value, dict) and value:
+                leaf = f"{path}.{next(iter(flatten(value)))}"
+            new = _moved_to(top, leaf)
+            if new is not None:
+                if where.startswith("environment variable"):
+                    hint = f"use {ENV_PREFIX}{new.upper().replace('.', '__')} instead"
+                else:
+                    hint = f"rename it to {new}"
+                raise ConfigError(f"config key {leaf!r} in {where} has moved to {new!r}", hint=hint)
+            all_keys = {p: p for p, _ in iter_fields(model, prefix)}
+            all_keys.update({f"{prefix}{k}": f"{prefix}{k}" for k in fields})
+            # A misspelt old key ("render.crff") is closest to where that key lives now.
+            all_keys.update(
+                {old: new for old, new in _MOVED.get(top, {}).items() if old.startswith(prefix)}
+            )
+            close = difflib.get_close_matches(path, list(all_keys), n=1, cutoff=0.5)
+            hint = f"did you mean {all_keys[close[0]]!r}?" if close else "see `clipora config init`"
             raise ConfigError(f"unknown config key {path!r} in {where}", hint=hint)
         sub = _submodel(fields[key].annotation)
         if sub is not None and issubclass(sub, Section):
             if value is not None and not isinstance(value, dict):
                 raise ConfigError(f"config key {path!r} in {where} must be a mapping")
-            _check_keys(sub, value, where, path + ".")
+            _check_keys(sub, value, where, path + ".", top)
 
 
 def _drop_empty_sections(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
@@ -375,89 +416,6 @@ def _describe_validation(exc: ValidationError, sources: dict[str, str]) -> str:
         where = f" (from {src})" if src else ""
         parts.append(f"{dotted}: {err['msg']}{where}")
     return "invalid config: " + "; ".join(parts)
-
-
-# --- show / init -------------------------------------------------------------------------------
-
-
-def display_value(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return "********" if value.get_secret_value() else ""
-    if isinstance(value, Path):
-        return str(value)
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, list | tuple):
-        return [display_value(v) for v in value]
-    return value
-
-
-def effective_rows(loaded: LoadedConfig) -> list[tuple[str, Any, str]]:
-    rows = []
-    for dotted, _info in iter_fields(loaded.model):
-        rows.append((dotted, display_value(loaded.get(dotted)), loaded.source(dotted)))
-    return rows
-
-
-def example_yaml(sections: list[Any] | None = None) -> str:
-    """A commented example config generated from the models (``clipora config init``)."""
-    model = build_settings_model(sections)
-    owners: dict[str, list[str]] = {}
-    for s in sections or []:
-        owners.setdefault(s.path, []).append(s.distribution or s.plugin)
-    lines = [
-        "# Clipora configuration. Generated by `clipora config init` from the config models of",
-        "# the core and the installed plugins. Every key is optional; values shown are defaults.",
-        "# Precedence: this file < environment (CLIPORA_<SECTION>__<KEY>) < command line (--set).",
-        "# Relative paths resolve against this file's folder.",
-        "",
-    ]
-
-    def emit(m: type[BaseModel], indent: int, path: str) -> None:
-        pad = "  " * indent
-        for name, info in m.model_fields.items():
-            dotted = f"{path}{name}"
-            sub = _submodel(info.annotation)
-            if sub is not None and issubclass(sub, Section):
-                owner = owners.get(dotted)
-                if info.description:
-                    lines.append(f"{pad}# {info.description}")
-                if owner and dotted in CORE_SECTIONS:
-                    lines.append(f"{pad}# (with fields from {', '.join(owner)})")
-                elif owner:
-                    lines.append(f"{pad}# (section from plugin {', '.join(owner)})")
-                lines.append(f"{pad}{name}:")
-                emit(sub, indent + 1, dotted + ".")
-                if indent == 0:
-                    lines.append("")
-                continue
-            if info.description:
-                lines.append(f"{pad}# {info.description}")
-            default = info.get_default(call_default_factory=True)
-            secret = is_secret(info.annotation)
-            if secret:
-                lines.append(
-                    f"{pad}# secret: prefer the environment variable "
-                    f"CLIPORA_{dotted.upper().replace('.', '__')}"
-                )
-                default = ""
-            rendered = yaml.safe_dump(
-                {name: display_value(default)},
-                allow_unicode=True,
-                default_flow_style=True,
-                sort_keys=False,
-                width=1000,
-            ).strip()
-            if rendered.startswith("{") and rendered.endswith("}"):
-                rendered = rendered[1:-1]
-            # A secret stays commented out: an empty value could fail the model's validation and
-            # would override the default.
-            lines.append(f"{pad}# {rendered}" if secret else f"{pad}{rendered}")
-
-    emit(model, 0, "")
-    while lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines) + "\n"
 
 
 def config_fingerprint_data(settings: Any, prefixes: list[str]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from clipora_core.capabilities import INTERFACE_FOR_KIND, Capability, Kind
+from clipora_core.capabilities import Capability, Kind
 from clipora_core.config import LoadedConfig
 from clipora_core.contracts import (
     EditPlan,
@@ -23,11 +23,12 @@ from clipora_core.contracts import (
     TimeMapEntry,
     Transcript,
 )
-from clipora_core.errors import InputError, PluginError, StageError, UsageError
+from clipora_core.errors import InputError, StageError, UsageError
 from clipora_core.fileio import read_json
 from clipora_core.fingerprints import fingerprintable, flat, matches
 from clipora_core.plugins import PluginHost
 from clipora_core.progress import StageProgress
+from clipora_core.runtime import PluginRuntime
 from clipora_core.stages import Stage, StageContext, default_stages
 from clipora_core.stages.base import JobCache, require_probe
 from clipora_core.workspace import STAGES, JobWorkspace, fingerprint, stage_failed
@@ -54,8 +55,10 @@ class Engine:
     reused: list[str] = field(default_factory=list)
     stream_render: bool = False
     cache: JobCache = field(default_factory=JobCache)
+    runtime: PluginRuntime = field(init=False)
 
     def __post_init__(self) -> None:
+        self.runtime = PluginRuntime.from_settings(self.config.settings)
         names = [s.name for s in self.stages]
         if tuple(names) != STAGES:
             raise ValueError(f"stages {names} do not match the job's stage order {STAGES}")
@@ -80,23 +83,7 @@ class Engine:
         return self.host.get(kind, name, config_key)
 
     def instance(self, kind: Kind, name: str, config_key: str) -> Any:
-        cap = self.capability(kind, name, config_key)
-        try:
-            factory = cap.load()
-        except ImportError as exc:
-            raise StageError(
-                f"{kind.value} {name!r} from {cap.distribution or cap.plugin} failed to import: {exc}",
-                hint=f"reinstall {cap.distribution or 'the plugin'}",
-            ) from exc
-        obj = factory(self.settings)
-        interface = INTERFACE_FOR_KIND[Kind(kind)]
-        if not isinstance(obj, interface):
-            raise PluginError(
-                f"{kind.value} {name!r} from {cap.distribution or cap.plugin}: its factory made a "
-                f"{type(obj).__name__}, which does not subclass clipora_core.api.{interface.__name__}",
-                hint=f"update {cap.distribution or 'the plugin'}",
-            )
-        return obj
+        return self.host.create(kind, name, self.settings, self.runtime, config_key)
 
     @property
     def video_type(self) -> str:

@@ -45,9 +45,10 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 def register_asr_backends(register: CapabilityRegistrar) -> None:
     """Register speech-to-text backends.
 
-    Call ``register(Capability(kind="asr", name=..., factory="pkg.mod:Factory", ...))``. The
-    factory is called as ``factory(settings)`` (the whole effective config) and returns an object
-    with ``transcribe(request: ASRRequest) -> Transcript``. Chosen by ``asr.mode``.
+    Call ``register(Capability(kind="asr", name=..., factory="pkg.mod:Factory", ...))``. Every
+    factory is called as ``factory(options, runtime)``: the config section the capability names
+    in ``options`` and a ``PluginRuntime``. This one returns an object with
+    ``transcribe(request: ASRRequest) -> Transcript``. Chosen by ``asr.mode``.
     """
 
 
@@ -110,7 +111,8 @@ def register_presence_detectors(register: CapabilityRegistrar) -> None:
 def register_config_sections(register: SectionRegistrar) -> None:
     """Register a pydantic model for the plugin's own config section.
 
-    ``register(ConfigSection(path="asr.mycloud", model=MyCloudSettings))``: the section appears
+    ``register(ConfigSection(path="asr.mycloud", model=MyCloudSettings))``, at a path of the
+    plugin's own (never a kernel section's or another plugin's): the section appears
     in the YAML file, environment variables (``CLIPORA_ASR__MYCLOUD__*``), ``config show`` and
     ``config init``, and is validated by the plugin's model (unknown keys are errors).
     """

@@ -15,7 +15,7 @@ import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -28,7 +28,10 @@ from clipora_core.capabilities import (
     InstallHint,
     Kind,
 )
-from clipora_core.errors import CapabilityNotFound, ConfigError, PluginError
+from clipora_core.errors import CapabilityNotFound, ConfigError, PluginError, StageError
+
+if TYPE_CHECKING:
+    from clipora_core.runtime import PluginRuntime
 
 GROUP = "clipora"
 
@@ -78,8 +81,8 @@ class PluginHost:
         self.pm.add_hookspecs(hookspecs)
         self.records: dict[str, PluginRecord] = {}
         self._capabilities: dict[tuple[Kind, str], Capability] = {}
-        # Keyed by (path, plugin): several plugins may add fields to one section (e.g. render).
-        self._sections: dict[tuple[str, str], ConfigSection] = {}
+        # Keyed by path: a section belongs to one plugin (its namespace).
+        self._sections: dict[str, ConfigSection] = {}
         self._hints: dict[tuple[Kind, str], str] = {}
         self._defaults: dict[str, ConfigDefault] = {}
         self._collected = False
@@ -210,10 +213,12 @@ class PluginHost:
                         "register_config_sections must register ConfigSection objects"
                     )
                 section = section.with_owner(record.name, record.distribution)
-                key = (section.path, record.name)
-                if key in self._sections:
-                    raise PluginError(f"config section {section.path!r} is registered twice")
-                self._sections[key] = section
+                other = self._sections.get(section.path)
+                if other is not None:
+                    raise PluginError(
+                        f"config section {section.path!r} is already registered by {other.plugin}"
+                    )
+                self._sections[section.path] = section
                 record.config_sections.append(section.path)
 
             plugin.register_config_sections(register=register_section)  # type: ignore[attr-defined]
@@ -282,17 +287,73 @@ class PluginHost:
             hint += f"; available: {', '.join(available)}"
         return CapabilityNotFound(msg, hint=hint)
 
+    def create(
+        self,
+        kind: Kind,
+        name: str,
+        settings: Any,
+        runtime: PluginRuntime | None = None,
+        config_key: str = "",
+    ) -> Any:
+        """Build the capability's object: ``factory(options, runtime)``, where ``options`` is
+        the config section the capability names (None when it names none)."""
+        from clipora_core.capabilities import INTERFACE_FOR_KIND
+        from clipora_core.runtime import PluginRuntime
+
+        cap = self.get(kind, name, config_key)
+        owner = cap.distribution or cap.plugin
+        try:
+            factory = cap.load()
+        except ImportError as exc:
+            raise StageError(
+                f"{cap.kind.value} {name!r} from {owner} failed to import: {exc}",
+                hint=f"reinstall {owner or 'the plugin'}",
+            ) from exc
+        obj = factory(options_for(cap, settings), runtime or PluginRuntime.from_settings(settings))
+        interface = INTERFACE_FOR_KIND[cap.kind]
+        if not isinstance(obj, interface):
+            raise PluginError(
+                f"{cap.kind.value} {name!r} from {owner}: its factory made a "
+                f"{type(obj).__name__}, which does not subclass clipora_core.api.{interface.__name__}",
+                hint=f"update {owner or 'the plugin'}",
+            )
+        return obj
+
     def config_sections(self) -> list[ConfigSection | ConfigDefault]:
         """Plugin config sections, then the defaults plugins give the kernel's settings (both
         shape the settings model: ``config.build_settings_model``)."""
         self._collect()
+        self._refuse_kernel_sections()
         sections: list[ConfigSection | ConfigDefault] = sorted(
-            self._sections.values(), key=lambda s: (s.path, s.plugin)
+            self._sections.values(), key=lambda s: s.path
         )
         return sections + sorted(self._defaults.values(), key=lambda d: d.path)
 
+    def _refuse_kernel_sections(self) -> None:
+        """A plugin's options get a section of their own: one registered at a kernel section's
+        path is dropped and the plugin marked with the error. Checked here rather than while
+        collecting, because knowing the kernel's sections imports pydantic, which
+        ``clipora --help`` does not pay for."""
+        core = _core_section_paths()
+        for path, section in list(self._sections.items()):
+            if path not in core:
+                continue
+            del self._sections[path]
+            record = self.records.get(section.plugin)
+            if record is None:
+                continue
+            record.config_sections = [p for p in record.config_sections if p != path]
+            if record.error is None:
+                record.error = (
+                    f"PluginError: config section {path!r} is the kernel's; a plugin's "
+                    f"options need a section of their own (e.g. {path}.{section.plugin})"
+                )
+                if _strict():
+                    raise PluginError(record.error)
+
     def plugin_list(self) -> list[PluginRecord]:
         self._collect()
+        self._refuse_kernel_sections()
         return sorted(self.records.values(), key=lambda r: r.name)
 
     def load_errors(self) -> list[PluginRecord]:
@@ -309,6 +370,28 @@ class PluginHost:
                     raise
                 record = self.records.setdefault(impl.plugin_name, PluginRecord(impl.plugin_name))
                 record.error = _describe(exc)
+
+
+def options_for(cap: Capability, settings: Any) -> Any:
+    """The validated section a capability's factory receives (None without ``options``)."""
+    if cap.options is None or settings is None:
+        return None
+    node = settings
+    for part in cap.options.split("."):
+        node = getattr(node, part, None)
+        if node is None:
+            raise PluginError(
+                f"{cap.kind.value} {cap.name!r} reads config section {cap.options!r}, which no "
+                "installed plugin registers",
+                hint=f"update {cap.distribution or cap.plugin or 'the plugin'}",
+            )
+    return node
+
+
+def _core_section_paths() -> frozenset[str]:
+    from clipora_core.settings import core_section_paths
+
+    return core_section_paths()
 
 
 def _describe(exc: BaseException) -> str:

@@ -155,7 +155,7 @@ class ClipRenderer:
         assert self.probe is not None
         s = self.ctx.settings
         sub = s.render_subtitles
-        width, height = _output_size(self.renderer, self.probe, s)
+        width, height = _output_size(self.renderer, self.probe)
         burn: Path | None = None
         for fmt, writer in self.writers.items():
             # Writers are set up only together with a transcript and a style.
@@ -219,8 +219,9 @@ class ClipRenderer:
                     probe=self.probe,
                     windows=seg.windows,
                     out_path=out,
-                    settings=s,
                     progress=progress,
+                    playback_speed=float(s.render.playback_speed),
+                    parallel_renders=int(s.concurrency.render),
                     clip_id=seg.id,
                     burn_subtitles=burn if sub.mode == "burned_only" else None,
                     fonts_dir=fonts_dir,
@@ -235,8 +236,9 @@ class ClipRenderer:
                         probe=self.probe,
                         windows=seg.windows,
                         out_path=out_dir / f"{stem}-subtitled.mp4",
-                        settings=s,
                         progress=progress,
+                        playback_speed=float(s.render.playback_speed),
+                        parallel_renders=int(s.concurrency.render),
                         clip_id=seg.id,
                         burn_subtitles=burn,
                         fonts_dir=fonts_dir,
@@ -276,8 +278,8 @@ class ClipRenderer:
             rec.unlink(missing_ok=True)
 
 
-def _output_size(renderer: Renderer, probe: MediaProbe, settings: Any) -> tuple[int, int]:
-    w, h = renderer.output_size(probe, settings)
+def _output_size(renderer: Renderer, probe: MediaProbe) -> tuple[int, int]:
+    w, h = renderer.output_size(probe)
     return int(w), int(h)
 
 

@@ -1,5 +1,6 @@
-"""The core's own config sections. Plugins add theirs through ``register_config_sections``;
-a plugin section registered at an existing path (e.g. ``cleaning``) adds its fields to it."""
+"""The core's own config sections. Plugins add theirs through ``register_config_sections``,
+each at a path of its own (``asr.local``, ``render.ffmpeg``): a plugin never adds fields to a
+kernel section or another plugin's."""
 
 from __future__ import annotations
 
@@ -85,9 +86,6 @@ class ASRSettings(Section):
 class PosePresenceSettings(Section):
     enabled: bool = Field(False, description="Keep clips out of spans where the host is absent")
     detector: str = Field("", description="Presence detector to use")
-    model_path: Path | None = Field(
-        None, description="Override the detector's model file (relative to this file)"
-    )
     sample_interval_seconds: float = Field(1.0, gt=0, description="Seconds between samples")
     min_presence_ratio: float = Field(
         0.9, ge=0, le=1, description="Share of samples in a window that must show the host"
@@ -171,3 +169,19 @@ CORE_SECTIONS: dict[str, type[BaseModel]] = {
     "render": RenderSettings,
     "render_subtitles": RenderSubtitlesSettings,
 }
+
+
+def core_section_paths() -> frozenset[str]:
+    """Every kernel section path, nested ones included (``analysis.pose_presence``)."""
+    out: set[str] = set()
+
+    def walk(path: str, model: type[BaseModel]) -> None:
+        out.add(path)
+        for name, info in model.model_fields.items():
+            sub = info.annotation
+            if isinstance(sub, type) and issubclass(sub, Section):
+                walk(f"{path}.{name}", sub)
+
+    for path, model in CORE_SECTIONS.items():
+        walk(path, model)
+    return frozenset(out)

@@ -18,7 +18,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from clipora_core.api import InputError, PresenceDetector, PresenceRequest, PresenceSample
+from clipora_core.api import (
+    InputError,
+    PluginRuntime,
+    PresenceDetector,
+    PresenceRequest,
+    PresenceSample,
+)
 
 from clipora_presence_mediapipe.sampling import sample_times
 from clipora_presence_mediapipe.scoring import classify
@@ -34,24 +40,9 @@ def bundled_model_path() -> Path:
     if not path.is_file():
         raise InputError(
             f"presence: the bundled pose model is missing ({path})",
-            hint="reinstall clipora-presence-mediapipe or set analysis.pose_presence.model_path",
+            hint="reinstall clipora-presence-mediapipe or set analysis.pose_presence.mediapipe.model_path",
         )
     return path
-
-
-def mediapipe_settings(settings: Any) -> MediaPipePresenceSettings:
-    """This plugin's section of the effective config (defaults when the config lacks it)."""
-    section = getattr(
-        getattr(getattr(settings, "analysis", None), "pose_presence", None), "mediapipe", None
-    )
-    if section is None:
-        return MediaPipePresenceSettings()
-    if isinstance(section, MediaPipePresenceSettings):
-        return section
-    data = section.model_dump() if hasattr(section, "model_dump") else dict(section)
-    return MediaPipePresenceSettings.model_validate(
-        {k: v for k, v in data.items() if k in MediaPipePresenceSettings.model_fields}
-    )
 
 
 class MediaPipePresenceDetector(PresenceDetector):
@@ -59,12 +50,13 @@ class MediaPipePresenceDetector(PresenceDetector):
 
     name = DETECTOR_NAME
 
-    def __init__(self, settings: Any = None) -> None:
-        self.settings = settings
-        self.cfg = mediapipe_settings(settings)
-        pose = getattr(getattr(settings, "analysis", None), "pose_presence", None)
-        override = getattr(pose, "model_path", None)
-        self.model_path = Path(override) if override else None
+    def __init__(
+        self,
+        options: MediaPipePresenceSettings | None = None,
+        runtime: PluginRuntime | None = None,
+    ) -> None:
+        self.cfg = options or MediaPipePresenceSettings()
+        self.model_path = Path(self.cfg.model_path) if self.cfg.model_path else None
         self._landmarker: Any = None
         self._lock = threading.Lock()
         self._closed = False
@@ -77,7 +69,7 @@ class MediaPipePresenceDetector(PresenceDetector):
             return bundled_model_path()
         if not self.model_path.is_file():
             raise InputError(
-                f"analysis.pose_presence.model_path {self.model_path} is not a file",
+                f"analysis.pose_presence.mediapipe.model_path {self.model_path} is not a file",
                 hint="point it at a MediaPipe pose_landmarker .task file, or leave it empty to use the bundled model",
             )
         return self.model_path
@@ -234,5 +226,5 @@ def _create_landmarker(model: Path, cfg: MediaPipePresenceSettings) -> Any:
                 detail += " | " + " ".join(native[-1].split())[:200]
             raise InputError(
                 f"presence: cannot load pose model {model}: {detail}",
-                hint="analysis.pose_presence.model_path must be a MediaPipe pose_landmarker .task file",
+                hint="analysis.pose_presence.mediapipe.model_path must be a MediaPipe pose_landmarker .task file",
             ) from exc

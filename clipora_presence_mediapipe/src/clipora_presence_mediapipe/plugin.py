@@ -28,6 +28,7 @@ def register_presence_detectors(register: CapabilityRegistrar) -> None:
             devices=["cpu"],
             needs_network=False,
             config_keys=["analysis.pose_presence"],
+            options="analysis.pose_presence.mediapipe",
             features={
                 "model": "pose_landmarker_full (float16, bundled)",
                 "statuses": ["present", "absent", "uncertain"],
@@ -43,6 +44,9 @@ def register_config_sections(register: SectionRegistrar) -> None:
         ConfigSection(
             path="analysis.pose_presence.mediapipe",
             model="clipora_presence_mediapipe.settings:MediaPipePresenceSettings",
+            moved={
+                "analysis.pose_presence.model_path": "analysis.pose_presence.mediapipe.model_path"
+            },
         )
     )
 

@@ -1,13 +1,14 @@
 """The ``analysis.pose_presence.mediapipe`` config section (pydantic only: imported by
 ``plugin.py``, so keep it light).
 
-The shared switches (``enabled``, ``detector``, ``model_path``, ``sample_interval_seconds``,
+The shared switches (``enabled``, ``detector``, ``sample_interval_seconds``,
 ``min_presence_ratio``, ``max_absent_gap_seconds``) live in the core's ``analysis.pose_presence``;
-these are the pose thresholds that only mean something for a landmark model.
+these are the model file and the pose thresholds that only mean something for a landmark model.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal
 
 from clipora_core.api import Section
@@ -17,6 +18,10 @@ IdentityPolicy = Literal["largest_pose_wins", "any_pose_counts"]
 
 
 class MediaPipePresenceSettings(Section):
+    model_path: Path | None = Field(
+        None,
+        description="A pose_landmarker .task file to use instead of the bundled one (relative to this file)",
+    )
     min_visible_landmarks: int = Field(
         8,
         ge=1,

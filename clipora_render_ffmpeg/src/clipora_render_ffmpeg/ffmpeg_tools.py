@@ -9,11 +9,8 @@ import threading
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from clipora_core.api import DISK_ERRORS, DISK_HINT, StageError
-
-from clipora_core import api
 
 # Lines of ffmpeg's stderr that only describe the input/output and never the failure.
 _NOISE = re.compile(
@@ -26,13 +23,6 @@ _NOISE = re.compile(
 # How every clip mp4 is written: no metadata or chapters from the source, index first (so a
 # clip starts playing before it is fully downloaded).
 MP4_OUTPUT = ["-map_metadata", "-1", "-map_chapters", "-1", "-movflags", "+faststart", "-f", "mp4"]
-
-
-def ffmpeg_exe(settings: Any = None) -> str:
-    """The shared locator, honouring this plugin's older ``render.ffmpeg_path`` too."""
-    render = getattr(settings, "render", None)
-    legacy = getattr(render, "ffmpeg_path", None) if render is not None else None
-    return api.ffmpeg_exe(settings, (legacy, "render.ffmpeg_path") if legacy else None)
 
 
 def summarize_stderr(lines: Sequence[str], limit: int = 3) -> str:

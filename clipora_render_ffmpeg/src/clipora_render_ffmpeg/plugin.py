@@ -15,6 +15,20 @@ from clipora_core.api import (
     hookimpl,
 )
 
+# Options this plugin read from the kernel's ``render`` section before it had its own.
+_PROFILE_KEYS = (
+    "preset",
+    "crf",
+    "aspect",
+    "fit",
+    "width",
+    "height",
+    "frame_rate",
+    "audio_bitrate",
+    "threads",
+    "smart_cut",
+)
+
 
 @hookimpl
 def register_probers(register: CapabilityRegistrar) -> None:
@@ -26,6 +40,7 @@ def register_probers(register: CapabilityRegistrar) -> None:
             factory="clipora_render_ffmpeg.prober:PyAVProber",
             formats=["mp4", "mov", "mkv", "webm", "flv", "ts", "m2ts", "mts", "avi"],
             config_keys=["inspect.remux_containers"],
+            options="inspect",
         )
     )
 
@@ -39,7 +54,8 @@ def register_renderers(register: CapabilityRegistrar) -> None:
             description="Frame-accurate clips with ffmpeg: per-window seek, smart cut, burn-in",
             factory="clipora_render_ffmpeg.renderer:FFmpegRenderer",
             formats=["mp4"],
-            config_keys=["render"],
+            config_keys=["render.ffmpeg"],
+            options="render.ffmpeg",
             features={
                 "smart_cut": True,
                 "burn_in": True,
@@ -54,7 +70,14 @@ def register_renderers(register: CapabilityRegistrar) -> None:
 def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: pydantic is imported only when config is loaded.
     register(
-        ConfigSection(path="render", model="clipora_render_ffmpeg.settings:RenderProfileSettings")
+        ConfigSection(
+            path="render.ffmpeg",
+            model="clipora_render_ffmpeg.settings:RenderProfileSettings",
+            moved={
+                **{f"render.{k}": f"render.ffmpeg.{k}" for k in _PROFILE_KEYS},
+                "render.ffmpeg_path": "media.ffmpeg_path",
+            },
+        )
     )
 
 

@@ -12,7 +12,14 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from clipora_core.api import InputError, MediaProbe, Prober, StageError, StreamInfo
+from clipora_core.api import (
+    InputError,
+    MediaProbe,
+    PluginRuntime,
+    Prober,
+    StageError,
+    StreamInfo,
+)
 
 VFR_SAMPLE_PACKETS = 200
 _MP4_FAMILY = {".mp4", ".m4v", ".mov", ".m4a", ".3gp", ".3g2", ".mj2"}
@@ -31,13 +38,13 @@ _EXT_FORMAT = {
 class PyAVProber(Prober):
     """Factory result for ``inspect.prober = pyav``."""
 
-    def __init__(self, settings: Any = None) -> None:
-        inspect = getattr(settings, "inspect", None)
-        remux = getattr(inspect, "remux_containers", None)
+    def __init__(self, options: Any = None, runtime: PluginRuntime | None = None) -> None:
+        # ``options`` is the kernel's ``inspect`` section.
+        remux = getattr(options, "remux_containers", None)
         self.remux_containers = {
             c.lower() for c in (remux or ["flv", "mpegts", "ts", "m2ts", "mts"])
         }
-        self.settings = settings
+        self.runtime = runtime or PluginRuntime()
 
     # --- probe -------------------------------------------------------------------------------
 
@@ -69,13 +76,13 @@ class PyAVProber(Prober):
         Stream copy (no re-encode). The file appears under its final name only when complete."""
         if not self.needs_remux(path, probe):
             return None
-        from clipora_render_ffmpeg.ffmpeg_tools import ffmpeg_exe, run_ffmpeg
+        from clipora_render_ffmpeg.ffmpeg_tools import run_ffmpeg
 
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / "source.mp4"
         tmp = out_dir / f".source.partial-{os.getpid()}.mp4"
-        exe = ffmpeg_exe(self.settings)
+        exe = self.runtime.ffmpeg
         base = [
             "-fflags",
             "+genpts",

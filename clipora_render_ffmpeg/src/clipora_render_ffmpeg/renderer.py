@@ -25,9 +25,16 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from clipora_core.api import Renderer, RenderOutput, RenderRequest, StageError
+from clipora_core.api import (
+    MediaProbe,
+    PluginRuntime,
+    Renderer,
+    RenderOutput,
+    RenderRequest,
+    StageError,
+)
 
-from clipora_render_ffmpeg.ffmpeg_tools import MP4_OUTPUT, atempo_chain, ffmpeg_exe, run_ffmpeg
+from clipora_render_ffmpeg.ffmpeg_tools import MP4_OUTPUT, atempo_chain, run_ffmpeg
 from clipora_render_ffmpeg.filters import audio_window, seek_input, video_window
 from clipora_render_ffmpeg.pieces import (
     encode_audio_track,
@@ -36,19 +43,28 @@ from clipora_render_ffmpeg.pieces import (
     split_evenly,
 )
 from clipora_render_ffmpeg.profile import FramePlan, plan_frame
+from clipora_render_ffmpeg.settings import RenderProfileSettings
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo, output_rate, read_source, snap_windows
 
 
 class FFmpegRenderer(Renderer):
     """Factory result for ``render.renderer = ffmpeg``."""
 
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
-        self.render_settings = getattr(settings, "render", None)
+    def __init__(
+        self, options: RenderProfileSettings | None = None, runtime: PluginRuntime | None = None
+    ) -> None:
+        self.options = options or RenderProfileSettings()
+        self.runtime = runtime or PluginRuntime()
+        # Clips rendering at once, from the request being rendered (sizes ffmpeg's processes).
+        self.parallel_renders = 1
 
     def _opt(self, name: str, default: Any) -> Any:
-        value = getattr(self.render_settings, name, default)
+        value = getattr(self.options, name, default)
         return default if value is None and default is not None else value
+
+    def output_size(self, probe: MediaProbe) -> tuple[int, int]:
+        frame = plan_frame(probe.video_width or 1280, probe.video_height or 720, self.options)
+        return frame.width, frame.height
 
     # --- entry point -------------------------------------------------------------------------
 
@@ -57,9 +73,10 @@ class FFmpegRenderer(Renderer):
         if not request.windows:
             raise StageError(f"clip {request.clip_id or request.out_path.name} has no windows")
         source = read_source(Path(request.source_path).resolve(), request.probe)
-        speed = float(self._opt("playback_speed", 1.0))
+        speed = float(request.playback_speed)
+        self.parallel_renders = max(1, int(request.parallel_renders))
         fps = output_rate(source, self._opt("frame_rate", None))
-        frame = plan_frame(source.width, source.height, self.render_settings)
+        frame = plan_frame(source.width, source.height, self.options)
         cuts = snap_windows(list(request.windows), source, fps)
         burn = Path(request.burn_subtitles).resolve() if request.burn_subtitles else None
         if burn is not None and not burn.is_file():
@@ -124,7 +141,7 @@ class FFmpegRenderer(Renderer):
     ) -> str | None:
         """Why smart cut cannot apply (None when it can)."""
         if not self._opt("smart_cut", True):
-            return "disabled by render.smart_cut"
+            return "disabled by render.ffmpeg.smart_cut"
         if burn is not None:
             return "subtitles are burned in"
         if abs(speed - 1.0) > 1e-9:
@@ -146,7 +163,7 @@ class FFmpegRenderer(Renderer):
     # --- common pieces -----------------------------------------------------------------------
 
     def exe(self) -> str:
-        return ffmpeg_exe(self.settings)
+        return self.runtime.ffmpeg
 
     def process_budget(self) -> int:
         """ffmpeg processes one render may run at once: the cores left to it by the other
@@ -155,9 +172,7 @@ class FFmpegRenderer(Renderer):
             cores = len(os.sched_getaffinity(0))
         except AttributeError:  # not on Linux
             cores = os.cpu_count() or 1
-        concurrency = getattr(self.settings, "concurrency", None)
-        renders = max(1, int(getattr(concurrency, "render", 1) or 1))
-        return max(1, min(2, cores // renders))
+        return max(1, min(2, cores // self.parallel_renders))
 
     def thread_args(self) -> list[str]:
         threads = int(self._opt("threads", 0) or 0)

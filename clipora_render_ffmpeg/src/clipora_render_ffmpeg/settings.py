@@ -1,11 +1,10 @@
-"""Render output profile: fields this plugin adds to the core ``render`` config section.
+"""The ffmpeg renderer's options: the ``render.ffmpeg`` config section.
 
 Kept free of heavy imports: the plugin module imports it to register the section."""
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Literal
 
 from clipora_core.api import Section
@@ -13,10 +12,6 @@ from pydantic import Field, field_validator
 
 
 class RenderProfileSettings(Section):
-    ffmpeg_path: Path | None = Field(
-        None,
-        description="Deprecated: use media.ffmpeg_path (still honoured when that is unset)",
-    )
     preset: Literal[
         "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower"
     ] = Field("veryfast", description="libx264 preset for re-encoded video (speed vs. size)")

@@ -21,7 +21,7 @@ def register(cli: click.Group) -> None:
     @common_options
     def config_show(ctx: Ctx, as_json: bool) -> None:
         """Print the effective config and where each value comes from (secrets masked)."""
-        from clipora_core.config import effective_rows
+        from clipora_core.config_views import effective_rows
 
         loaded = ctx.load()
         rows = effective_rows(loaded)
@@ -48,7 +48,8 @@ def register(cli: click.Group) -> None:
     @click.option("--force", is_flag=True, help="Overwrite an existing file.")
     def config_init(path: Path | None, force: bool) -> None:
         """Write a commented example config (default: the per-user config file)."""
-        from clipora_core.config import default_config_path, example_yaml
+        from clipora_core.config import default_config_path
+        from clipora_core.config_views import example_yaml
         from clipora_core.fileio import atomic_write_text
         from clipora_core.plugins import get_host
 

@@ -45,8 +45,11 @@ def open_or_create(ctx: Ctx, loaded: Any, target: Path, last_stage: str) -> Any:
         video = check_video_path(target)
         # Probe before creating anything, so a bad input leaves no job folder behind.
         host = get_host()
-        prober = host.get(Kind.PROBER, loaded.settings.inspect.prober, "inspect.prober").load()(
-            loaded.settings
+        prober = host.create(
+            Kind.PROBER,
+            loaded.settings.inspect.prober,
+            loaded.settings,
+            config_key="inspect.prober",
         )
         probe = prober.probe(video)
         if not probe.has_video:

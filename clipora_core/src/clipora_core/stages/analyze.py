@@ -29,7 +29,8 @@ class AnalyzeStage:
     name = "analyze"
     reuses_outputs = False
     outputs: tuple[str, ...] = ("analysis",)
-    config: tuple[str, ...] = ("analysis", "concurrency.analyze")
+    # The analyzer's own options count through its capability's config_keys.
+    config: tuple[str, ...] = ("analysis.video_type", "analysis.pose_presence")
 
     def capabilities(self, engine: Engine) -> list[Capability]:
         s = engine.settings

@@ -61,7 +61,6 @@ class CleanStage:
                     source_path=current,
                     probe=probe,
                     out_dir=step_dir,
-                    settings=s,
                     progress=ctx.progress,
                 )
             )

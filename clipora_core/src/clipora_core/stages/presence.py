@@ -36,7 +36,6 @@ class PresenceSampler:
                 source_path=job.effective_source,
                 windows=item.windows,
                 sample_interval_seconds=cfg.sample_interval_seconds,
-                settings=self.ctx.settings,
                 progress=progress,
                 out_dir=job.path("analysis/presence"),
             )

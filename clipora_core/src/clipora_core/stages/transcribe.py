@@ -95,7 +95,6 @@ def transcribe(ctx: StageContext) -> Transcript:
                 media_path=media,
                 duration_seconds=probe.duration_seconds,
                 scratch_dir=scratch,
-                settings=s,
                 progress=progress,
                 language=language,
                 hotwords=hotwords,

@@ -19,7 +19,7 @@ def analyzer_context(
 ) -> AnalyzerContext:
     return AnalyzerContext(
         job=ctx.job,
-        settings=ctx.settings,
+        analysis=ctx.settings.analysis,
         progress=progress or ctx.progress,
         transcript=transcript if transcript is not None else ctx.transcript(),
         probe=ctx.probe(),

@@ -45,7 +45,7 @@ def _context(make_job, tmp_path: Path, settings, texts: list[tuple[float, float,
     )
     return AnalyzerContext(
         job=make_job(video),
-        settings=settings,
+        analysis=settings.analysis,
         progress=StageProgress(None, "test"),
         transcript=transcript,
         probe=MediaProbe(duration_seconds=texts[-1][1], has_video=True, has_audio=True),
@@ -59,7 +59,7 @@ def test_chunks_items_and_clips(clipora_host, clipora_config, make_job, tmp_path
         **{"analysis.even_chunks.chunk_seconds": 60, "analysis.even_chunks.max_clip_seconds": 25}
     )
     settings = load_config(cfg, environ={}).settings
-    analyzer = clipora_host.get(Kind.VIDEO_TYPE, "even_chunks").load()(settings)
+    analyzer = clipora_host.create(Kind.VIDEO_TYPE, "even_chunks", settings)
     ctx = _context(
         make_job,
         tmp_path,

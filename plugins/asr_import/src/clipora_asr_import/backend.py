@@ -16,6 +16,7 @@ from clipora_core.api import (
     ASRBackend,
     ASRRequest,
     InputError,
+    PluginRuntime,
     RawSegment,
     RawWord,
     Transcript,
@@ -23,6 +24,7 @@ from clipora_core.api import (
 )
 
 from clipora_asr_import.reader import read_transcript_file
+from clipora_asr_import.settings import ImportedASRSettings
 
 SIDECAR_SUFFIXES = (".srt", ".vtt", ".json")
 
@@ -78,9 +80,10 @@ def guess_language(text: str) -> str | None:
 class ImportedTranscriptBackend(ASRBackend):
     name = "import"
 
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
-        self.cfg = settings.asr.imported
+    def __init__(
+        self, options: ImportedASRSettings | None = None, runtime: PluginRuntime | None = None
+    ) -> None:
+        self.cfg = options or ImportedASRSettings()
 
     def locate(self, request: ASRRequest) -> Path:
         if self.cfg.path is not None:
@@ -115,7 +118,7 @@ class ImportedTranscriptBackend(ASRBackend):
         language = (
             imported.language
             or language_from_name(path)
-            or _configured_language(self.settings)
+            or _requested_language(request.language)
             or guess_language(text)
         )
         request.progress.info("transcript imported", file=str(path), segments=len(segments))
@@ -130,8 +133,7 @@ class ImportedTranscriptBackend(ASRBackend):
         )
 
 
-def _configured_language(settings: Any) -> str | None:
-    value = getattr(settings.asr, "language", None)
+def _requested_language(value: str | None) -> str | None:
     return None if value in (None, "", "auto") else value
 
 

@@ -29,6 +29,7 @@ def register_asr_backends(register: CapabilityRegistrar) -> None:
             devices=["cpu"],
             needs_network=False,
             config_keys=["asr.imported"],
+            options="asr.imported",
             features={
                 "word_timestamps": "when the file has them",
                 "runs": "local",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from clipora_core.api import (
     Cleaner,
     CleaningSummary,
     CleanRequest,
     CleanResult,
     InputError,
+    PluginRuntime,
     RemovalInterval,
     StageError,
     TimeMapEntry,
@@ -33,16 +32,6 @@ OUTPUT_NAME = "active_source.mp4"
 DETECT_SHARE = 0.2  # of the progress bar; the re-encode takes the rest
 
 
-def _options(settings: Any) -> FreezeCleanerSettings:
-    section = getattr(settings, "cleaning", None)
-    defaults = FreezeCleanerSettings()
-    values = {
-        name: getattr(section, name, getattr(defaults, name))
-        for name in FreezeCleanerSettings.model_fields
-    }
-    return FreezeCleanerSettings(**values)
-
-
 def _r(x: float) -> float:
     return round(x, 6)
 
@@ -50,9 +39,11 @@ def _r(x: float) -> float:
 class FreezeCleaner(Cleaner):
     name = "freeze"
 
-    def __init__(self, settings: Any = None) -> None:
-        self.settings = settings
-        self.options = _options(settings)
+    def __init__(
+        self, options: FreezeCleanerSettings | None = None, runtime: PluginRuntime | None = None
+    ) -> None:
+        self.options = options or FreezeCleanerSettings()
+        self.runtime = runtime or PluginRuntime()
 
     def clean(self, request: CleanRequest) -> CleanResult:
         opts = self.options
@@ -72,7 +63,7 @@ class FreezeCleaner(Cleaner):
                 opts.freezedetect_min_duration_seconds,
                 duration_hint=duration,
                 on_progress=lambda f: progress.update(f * DETECT_SHARE),
-                settings=self.settings,
+                exe=self.runtime.ffmpeg,
             )
         except FFmpegFailed as exc:
             raise StageError(
@@ -123,7 +114,7 @@ class FreezeCleaner(Cleaner):
             raise StageError(
                 f"the whole of {request.source_path.name} is frozen video; nothing would remain",
                 hint="disable cleaning (cleaning.enabled: false) or raise "
-                "cleaning.min_remove_duration_seconds",
+                "cleaning.freeze.min_remove_duration_seconds",
             )
         out_path = request.out_dir / OUTPUT_NAME
         try:
@@ -135,7 +126,7 @@ class FreezeCleaner(Cleaner):
                 preset=opts.rebuild_preset,
                 crf=opts.rebuild_crf,
                 on_progress=lambda f: progress.update(DETECT_SHARE + f * (1 - DETECT_SHARE)),
-                settings=self.settings,
+                exe=self.runtime.ffmpeg,
             )
         except FFmpegFailed as exc:
             raise StageError(f"rebuilding the cleaned source failed: {exc}") from exc

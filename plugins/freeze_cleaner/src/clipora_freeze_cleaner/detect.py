@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from clipora_freeze_cleaner.ffmpeg_exec import input_duration, run_ffmpeg, stats_time
 from clipora_freeze_cleaner.timeline import Span
@@ -46,7 +45,7 @@ def detect_freezes(
     min_duration: float,
     duration_hint: float = 0.0,
     on_progress: Callable[[float], None] | None = None,
-    settings: Any = None,
+    exe: str | None = None,
 ) -> tuple[list[Span], float]:
     """Frozen spans of ``source`` (source seconds) and the duration ffmpeg saw."""
     events: list[str] = []
@@ -86,6 +85,6 @@ def detect_freezes(
             "-",
         ],
         on_line,
-        settings=settings,
+        exe=exe,
     )
     return parse_freeze_events(events, state["duration"]), state["duration"]

@@ -7,9 +7,8 @@ import subprocess
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-from clipora_core.api import ffmpeg_exe
+from clipora_core.api import Media
 
 _TIME = re.compile(r"\btime=(-?)(\d+):(\d+):(\d+(?:\.\d+)?)")
 _DURATION = re.compile(r"Duration:\s*(\d+):(\d+):(\d+(?:\.\d+)?)")
@@ -43,13 +42,13 @@ class FFmpegFailed(RuntimeError):
 def run_ffmpeg(
     args: Sequence[str | Path],
     on_line: Callable[[str], None] | None = None,
-    settings: Any = None,
+    exe: str | None = None,
 ) -> list[str]:
     """Run ffmpeg with ``args``; call ``on_line`` for each stderr line (stats lines included).
 
     Returns the last stderr lines; raises :class:`FFmpegFailed` on a non-zero exit.
     """
-    cmd = [ffmpeg_exe(settings), "-hide_banner", "-nostdin", *map(str, args)]
+    cmd = [exe or Media().ffmpeg(), "-hide_banner", "-nostdin", *map(str, args)]
     tail: deque[str] = deque(maxlen=40)
     proc = subprocess.Popen(
         cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE

@@ -13,15 +13,16 @@ from clipora_core.api import (
     hookimpl,
 )
 
-_KEYS = [
-    "cleaning.freezedetect_noise_db",
-    "cleaning.freezedetect_min_duration_seconds",
-    "cleaning.min_remove_duration_seconds",
-    "cleaning.merge_gap_seconds",
-    "cleaning.min_keep_duration_seconds",
-    "cleaning.rebuild_preset",
-    "cleaning.rebuild_crf",
-]
+# Options this cleaner read from the kernel's ``cleaning`` section before it had its own.
+_MOVED = (
+    "freezedetect_noise_db",
+    "freezedetect_min_duration_seconds",
+    "min_remove_duration_seconds",
+    "merge_gap_seconds",
+    "min_keep_duration_seconds",
+    "rebuild_preset",
+    "rebuild_crf",
+)
 
 
 @hookimpl
@@ -33,7 +34,8 @@ def register_cleaners(register: CapabilityRegistrar) -> None:
             description="Remove frozen-video spans (ffmpeg freezedetect, one low-resolution pass)",
             factory="clipora_freeze_cleaner.cleaner:FreezeCleaner",
             formats=["mp4"],
-            config_keys=_KEYS,
+            config_keys=["cleaning.freeze"],
+            options="cleaning.freeze",
         )
     )
 
@@ -43,7 +45,9 @@ def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: the settings model is imported only when config is loaded.
     register(
         ConfigSection(
-            path="cleaning", model="clipora_freeze_cleaner.settings:FreezeCleanerSettings"
+            path="cleaning.freeze",
+            model="clipora_freeze_cleaner.settings:FreezeCleanerSettings",
+            moved={f"cleaning.{k}": f"cleaning.freeze.{k}" for k in _MOVED},
         )
     )
 

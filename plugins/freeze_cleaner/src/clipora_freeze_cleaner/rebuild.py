@@ -6,7 +6,7 @@ joined by the ``concat`` filter and encoded once. Why not stream copy: copy can 
 keyframes, so it either keeps frozen frames or throws away up to a GOP (often 2-10 s) of good
 video on each side, and audio joins of copied AAC pieces click and drift. Re-encoding costs
 time on long recordings, but cleaning is opt-in and happens once per recording (the core caches
-it); ``cleaning.rebuild_preset`` trades size for speed.
+it); ``cleaning.freeze.rebuild_preset`` trades size for speed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from clipora_freeze_cleaner.ffmpeg_exec import run_ffmpeg, stats_time
 from clipora_freeze_cleaner.timeline import Span
@@ -70,7 +69,7 @@ def rebuild(
     preset: str = "veryfast",
     crf: int = 18,
     on_progress: Callable[[float], None] | None = None,
-    settings: Any = None,
+    exe: str | None = None,
 ) -> float:
     """Write ``out_path`` (via a temporary name); return the output time ffmpeg reported."""
     total = sum(e - s for s, e in keeps)
@@ -89,7 +88,7 @@ def rebuild(
         run_ffmpeg(
             rebuild_command(source, keeps, tmp, has_audio=has_audio, preset=preset, crf=crf),
             on_line,
-            settings,
+            exe,
         )
         os.replace(tmp, out_path)
     finally:

@@ -1,5 +1,5 @@
-"""Fields this plugin adds to the core ``cleaning`` config section (same names and defaults as
-the earlier tool, so existing config files keep working)."""
+"""The freeze cleaner's options: the ``cleaning.freeze`` config section (the earlier tool's
+names and defaults; a config that still sets them under ``cleaning`` is told where they moved)."""
 
 from __future__ import annotations
 

@@ -19,6 +19,7 @@ from clipora_core.api import (
     DiscoveryResult,
     DroppedUnit,
     EditPlanSegment,
+    PluginRuntime,
     SemanticItemInterval,
     TimeWindow,
     Transcript,
@@ -53,6 +54,7 @@ from clipora_live_commerce.presence_plan import (
     apply_presence,
     resolve_span,
 )
+from clipora_live_commerce.settings import LiveCommerceSettings
 from clipora_live_commerce.windowing import WindowSpec, plan_windows
 
 STAGE_DISCOVER = "semantic_discover"
@@ -79,10 +81,15 @@ def _window(start: float, end: float) -> TimeWindow:
 
 
 class LiveCommerceAnalyzer(VideoTypeAnalyzer):
-    """``factory(settings)`` of the ``live_commerce`` video type."""
+    """``factory(options, runtime)`` of the ``live_commerce`` video type."""
 
-    def __init__(self, settings: Any, engine: Engine | None = None) -> None:
-        self.settings = settings
+    def __init__(
+        self,
+        options: LiveCommerceSettings | None = None,
+        runtime: PluginRuntime | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        self.options = options or LiveCommerceSettings()
         self._engine = engine
         self._lock = threading.Lock()
         self._audio: AudioEnvelope | None = None
@@ -91,7 +98,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
     def engine(self) -> Engine:
         with self._lock:
             if self._engine is None:
-                self._engine = create_engine(self.settings)
+                self._engine = create_engine(self.options)
             return self._engine
 
     def close(self) -> None:
@@ -126,7 +133,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
         if edits:
             ctx.progress.info("product names corrected in the transcript", corrections=len(edits))
         lines = transcript_lines(corrected)
-        analysis = ctx.settings.analysis
+        analysis = self.options
         if getattr(engine, "window_seconds", 840.0) is None:
             specs = [
                 WindowSpec(
@@ -253,9 +260,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
     def _run_windows(
         self, ctx: AnalyzerContext, engine: Engine, requests: list[DiscoverWindowRequest]
     ) -> list[WindowDiscovery | EngineUnitError]:
-        workers = max(
-            1, int(getattr(getattr(ctx.settings, "concurrency", None), "semantic", 1) or 1)
-        )
+        workers = max(1, int(self.options.concurrency))
         done = 0
         lock = threading.Lock()
 
@@ -414,7 +419,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
         self, ctx: AnalyzerContext, item: SemanticItemInterval
     ) -> list[EditPlanSegment]:
         engine = self.engine
-        analysis = ctx.settings.analysis
+        analysis = self.options
         lines = transcript_lines(ctx.transcript)
         lang = transcript_language(ctx.transcript)
         windows = sorted(item.windows, key=lambda w: w.start_seconds)
@@ -457,7 +462,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
             _drop_item(ctx, item, exc.reason)
             self._write_request(ctx, item, request, None, {"error": exc.reason, **exc.debug})
             return []
-        presence = ItemPresence.for_item(ctx, item)
+        presence = ItemPresence.for_item(ctx, item, self.options.presence_min_piece_seconds)
         if presence.note:
             ctx.progress.warning(f"{item.id}: {presence.note}")
         snapper = PauseSnapper(lines, self._envelope(ctx))
@@ -477,7 +482,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
         snapper: PauseSnapper,
     ) -> list[EditPlanSegment]:
         engine_name = self.engine.name
-        bridge = float(getattr(ctx.settings.analysis, "segment_gap_bridge_seconds", 1.0))
+        bridge = float(self.options.segment_gap_bridge_seconds)
         pos = {ln.id: i for i, ln in enumerate(request.lines)}
         window_of_line = {ln.id: windows[g] for g, grp in enumerate(groups) for ln in grp}
         requested = request.variants

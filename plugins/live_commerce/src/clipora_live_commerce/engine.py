@@ -17,8 +17,9 @@ Two engines exist: ``OfflineEngine`` (``offline.py``, rules, no network) and ``L
 
 Contract for implementers:
 
-* Engines are constructed as ``EngineClass(settings)`` (the whole effective config) and must be
-  safe to call from several threads at once (``concurrency.semantic`` / ``concurrency.analyze``).
+* Engines are constructed from the analyzer's options (``LiveCommerceSettings``) and must be
+  safe to call from several threads at once (``analysis.live_commerce.concurrency`` /
+  ``concurrency.analyze``).
 * A unit that cannot be decided (e.g. the model's answer still fails validation after a repair
   attempt) raises ``EngineUnitError(reason)``: the analyzer records that window or item as failed
   with the reason and goes on with the rest. Any other exception fails the whole stage, so use
@@ -255,9 +256,9 @@ class PlanItemRequest:
     # Line ids grouped by item window: a span must stay inside one group.
     window_line_ids: list[list[str]]
     language: Language
-    variants: int  # analysis.variants_per_segment
-    hook_max_seconds: float  # analysis.hook_max_duration_seconds
-    body_target_seconds: float  # analysis.body_target_seconds
+    variants: int  # analysis.live_commerce.variants_per_segment
+    hook_max_seconds: float  # analysis.live_commerce.hook_max_duration_seconds
+    body_target_seconds: float  # analysis.live_commerce.body_target_seconds
     progress: StageProgress | None = None
 
 

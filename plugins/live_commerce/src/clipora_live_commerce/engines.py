@@ -1,28 +1,22 @@
-"""Choosing and building the engine ``analysis.engine`` names (kept apart from the engine
-contract in ``engine``, which both engines import)."""
+"""Choosing and building the engine ``analysis.live_commerce.engine`` names (kept apart from the
+engine contract in ``engine``, which both engines import)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from clipora_live_commerce.engine import Engine
+from clipora_live_commerce.settings import LiveCommerceSettings
 
 
-def resolve_engine_name(settings: Any) -> str:
-    """``analysis.engine``; ``auto`` means ``llm`` when ``provider.api_key`` is set."""
-    analysis = getattr(settings, "analysis", None)
-    name = getattr(analysis, "engine", "auto") or "auto"
+def resolve_engine_name(options: LiveCommerceSettings) -> str:
+    """``engine``; ``auto`` means ``llm`` when ``provider.api_key`` is set."""
+    name = options.engine or "auto"
     if name != "auto":
         return name
-    provider = getattr(settings, "provider", None)
-    key = getattr(provider, "api_key", None)
-    if key is not None and hasattr(key, "get_secret_value"):
-        key = key.get_secret_value()
-    return "llm" if key else "offline"
+    return "llm" if options.provider.api_key.get_secret_value() else "offline"
 
 
-def create_engine(settings: Any) -> Engine:
-    name = resolve_engine_name(settings)
+def create_engine(options: LiveCommerceSettings) -> Engine:
+    name = resolve_engine_name(options)
     if name == "llm":
         try:
             from clipora_live_commerce.llm import LLMEngine
@@ -30,10 +24,10 @@ def create_engine(settings: Any) -> Engine:
             from clipora_core.api import ConfigError
 
             raise ConfigError(
-                f"analysis.engine=llm is not available: {exc}",
-                hint="set analysis.engine to offline",
+                f"analysis.live_commerce.engine=llm is not available: {exc}",
+                hint="set analysis.live_commerce.engine to offline",
             ) from None
-        return LLMEngine(settings)
+        return LLMEngine(options)
     from clipora_live_commerce.offline import OfflineEngine
 
-    return OfflineEngine(settings)
+    return OfflineEngine()

@@ -42,8 +42,8 @@ class OfflineEngine:
     name = "offline"
     window_seconds: float | None = None  # the whole transcript in one request
 
-    def __init__(self, settings: Any = None) -> None:
-        self.settings = settings
+    def __init__(self) -> None:
+        pass
 
     def close(self) -> None:
         pass

@@ -1,4 +1,4 @@
-"""Plugin entry point: the ``live_commerce`` video type and its ``analysis`` settings.
+"""Plugin entry point: the ``live_commerce`` video type and its ``analysis.live_commerce`` section.
 
 Nothing heavy is imported here (``clipora --help`` must stay fast): the analyzer, jieba and the
 engines load only when the factory is used.
@@ -19,6 +19,29 @@ from clipora_core.api import (
     hookimpl,
 )
 
+_OPTIONS = "analysis.live_commerce"  # this plugin's config section
+
+# Options this plugin read from kernel sections (and two top-level ones) before it had its own.
+_MOVED = {
+    **{
+        f"analysis.{k}": f"{_OPTIONS}.{k}"
+        for k in (
+            "engine",
+            "variants_per_segment",
+            "hook_max_duration_seconds",
+            "body_target_seconds",
+            "semantic_window_target_seconds",
+            "semantic_window_max_seconds",
+            "semantic_window_max_segments",
+            "segment_gap_bridge_seconds",
+            "presence_min_piece_seconds",
+        )
+    },
+    "concurrency.semantic": f"{_OPTIONS}.concurrency",
+    "provider": f"{_OPTIONS}.provider",
+    "prompt_overrides": f"{_OPTIONS}.prompt_overrides",
+}
+
 
 @hookimpl
 def register_video_types(register: CapabilityRegistrar) -> None:
@@ -32,19 +55,28 @@ def register_video_types(register: CapabilityRegistrar) -> None:
             ),
             factory="clipora_live_commerce.analyzer:LiveCommerceAnalyzer",
             languages=["zh", "en"],
-            # Only what changes the result: timeouts, retries and streaming do not. The core
-            # already fingerprints `analysis.semantic_*` for discovery and `analysis` for analyze.
+            # Only what changes the result: timeouts, retries, streaming and concurrency do not.
             config_keys=[
-                "provider.api_key",
-                "provider.base_url",
-                "provider.model",
-                "provider.structured_output",
-                "provider.temperature",
-                "prompt_overrides",
-                "analyze:analysis",
-                "semantic_discover:analysis.engine",
-                "semantic_cluster:analysis.engine",
+                f"{_OPTIONS}.engine",
+                f"{_OPTIONS}.provider.api_key",
+                f"{_OPTIONS}.provider.base_url",
+                f"{_OPTIONS}.provider.model",
+                f"{_OPTIONS}.provider.structured_output",
+                f"{_OPTIONS}.provider.temperature",
+                f"{_OPTIONS}.prompt_overrides",
+                f"semantic_discover:{_OPTIONS}.semantic_window_*",
+                *(
+                    f"analyze:{_OPTIONS}.{k}"
+                    for k in (
+                        "variants_per_segment",
+                        "hook_max_duration_seconds",
+                        "body_target_seconds",
+                        "segment_gap_bridge_seconds",
+                        "presence_min_piece_seconds",
+                    )
+                ),
             ],
+            options=_OPTIONS,
             features={"engines": ["offline", "llm"]},
         )
     )
@@ -52,25 +84,12 @@ def register_video_types(register: CapabilityRegistrar) -> None:
 
 @hookimpl
 def register_config_sections(register: SectionRegistrar) -> None:
-    # Lazy references: the models are imported only when config is loaded.
+    # Lazy reference: the model is imported only when config is loaded.
     register(
         ConfigSection(
-            path="analysis", model="clipora_live_commerce.settings:LiveCommerceAnalysisSettings"
-        )
-    )
-    register(
-        ConfigSection(
-            path="concurrency",
-            model="clipora_live_commerce.settings:LiveCommerceConcurrencySettings",
-        )
-    )
-    register(
-        ConfigSection(path="provider", model="clipora_live_commerce.llm.settings:ProviderSettings")
-    )
-    register(
-        ConfigSection(
-            path="prompt_overrides",
-            model="clipora_live_commerce.llm.settings:PromptOverridesSettings",
+            path=_OPTIONS,
+            model="clipora_live_commerce.settings:LiveCommerceSettings",
+            moved=_MOVED,
         )
     )
 

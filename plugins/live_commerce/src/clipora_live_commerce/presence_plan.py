@@ -93,9 +93,10 @@ class ItemPresence:
     item_ratio: float | None = None
 
     @classmethod
-    def for_item(cls, ctx: Any, item: Any) -> ItemPresence:
-        analysis = ctx.settings.analysis
-        cfg = getattr(analysis, "pose_presence", None)
+    def for_item(
+        cls, ctx: Any, item: Any, min_piece: float = DEFAULT_MIN_PIECE_SECONDS
+    ) -> ItemPresence:
+        cfg = getattr(getattr(ctx, "analysis", None), "pose_presence", None)
         report = (getattr(ctx, "presence", None) or {}).get(item.id)
         enabled = bool(getattr(cfg, "enabled", False)) or report is not None
         if report is None:
@@ -103,9 +104,6 @@ class ItemPresence:
                 "presence is enabled but no report was made for this item; windows left unchanged"
             )
             return cls(enabled=enabled, note=note if enabled else None)
-        min_piece = float(
-            getattr(analysis, "presence_min_piece_seconds", DEFAULT_MIN_PIECE_SECONDS)
-        )
         rules, note = build_rules(report, item.windows, cfg, min_piece)
         if rules is None:
             return cls(enabled=True, note=note)

@@ -1,4 +1,5 @@
-"""Fields this video type adds to the core ``analysis`` section (only what the core lacks)."""
+"""The live_commerce video type's options: the ``analysis.live_commerce`` config section, with
+the LLM provider and prompt overrides below it."""
 
 from __future__ import annotations
 
@@ -7,12 +8,15 @@ from typing import Literal
 from clipora_core.api import Section
 from pydantic import Field, model_validator
 
+from clipora_live_commerce.llm.settings import PromptOverridesSettings, ProviderSettings
 
-class LiveCommerceAnalysisSettings(Section):
+
+class LiveCommerceSettings(Section):
     engine: Literal["auto", "llm", "offline"] = Field(
         "auto",
         description="auto: llm when provider.api_key is set, else offline (no network)",
     )
+    concurrency: int = Field(1, gt=0, description="Parallel discovery windows (LLM requests)")
     variants_per_segment: int = Field(2, gt=0, description="Clip variants per product")
     hook_max_duration_seconds: float = Field(15.0, gt=0, description="Longest opening hook")
     body_target_seconds: float = Field(45.0, gt=0, description="Target length of a clip body")
@@ -38,14 +42,17 @@ class LiveCommerceAnalysisSettings(Section):
         description="With pose_presence on: present parts of a split body window shorter than this are dropped",
     )
 
+    provider: ProviderSettings = Field(
+        default_factory=ProviderSettings, description="OpenAI-compatible LLM for engine llm"
+    )
+    prompt_overrides: PromptOverridesSettings = Field(
+        default_factory=PromptOverridesSettings, description="Replace the LLM's system prompts"
+    )
+
     @model_validator(mode="after")
-    def _window_limits(self) -> LiveCommerceAnalysisSettings:
+    def _window_limits(self) -> LiveCommerceSettings:
         if self.semantic_window_max_seconds < self.semantic_window_target_seconds:
             raise ValueError(
-                "analysis.semantic_window_max_seconds must be >= semantic_window_target_seconds"
+                "semantic_window_max_seconds must be >= semantic_window_target_seconds"
             )
         return self
-
-
-class LiveCommerceConcurrencySettings(Section):
-    semantic: int = Field(1, gt=0, description="Parallel discovery windows (LLM requests)")

@@ -13,12 +13,9 @@ from clipora_core.api import (
     hookimpl,
 )
 
-_LAYOUT_KEYS = [
-    "render_subtitles.max_line_chars_cjk",
-    "render_subtitles.max_line_chars_latin",
-    "render_subtitles.cue_gap_fill_seconds",
-    "render.playback_speed",
-]
+_LAYOUT_KEYS = ["render_subtitles.layout", "render.playback_speed"]
+# Options the writers read from the kernel's ``render_subtitles`` before they had their own.
+_MOVED = ("max_line_chars_cjk", "max_line_chars_latin", "cue_gap_fill_seconds")
 _STYLE_KEYS = [
     "render_subtitles.position_preset",
     "render_subtitles.font_theme",
@@ -37,6 +34,7 @@ def register_subtitle_writers(register: CapabilityRegistrar) -> None:
             factory="clipora_subtitles.writers:SrtWriter",
             formats=["srt"],
             config_keys=_LAYOUT_KEYS,
+            options="render_subtitles.layout",
         )
     )
     register(
@@ -47,6 +45,7 @@ def register_subtitle_writers(register: CapabilityRegistrar) -> None:
             factory="clipora_subtitles.writers:VttWriter",
             formats=["vtt"],
             config_keys=_LAYOUT_KEYS,
+            options="render_subtitles.layout",
         )
     )
     register(
@@ -57,6 +56,7 @@ def register_subtitle_writers(register: CapabilityRegistrar) -> None:
             factory="clipora_subtitles.writers:AssWriter",
             formats=["ass"],
             config_keys=_LAYOUT_KEYS + _STYLE_KEYS,
+            options="render_subtitles.layout",
             features={
                 "burn_in": True,
                 "bundled_font_family": "Noto Sans SC",
@@ -71,7 +71,9 @@ def register_config_sections(register: SectionRegistrar) -> None:
     # Lazy reference: the settings model is imported only when config is loaded.
     register(
         ConfigSection(
-            path="render_subtitles", model="clipora_subtitles.settings:SubtitleLayoutSettings"
+            path="render_subtitles.layout",
+            model="clipora_subtitles.settings:SubtitleLayoutSettings",
+            moved={f"render_subtitles.{k}": f"render_subtitles.layout.{k}" for k in _MOVED},
         )
     )
 

@@ -1,4 +1,4 @@
-"""Fields this plugin adds to the core ``render_subtitles`` config section."""
+"""The subtitle writers' options: the ``render_subtitles.layout`` config section."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Subtitle writers registered as the ``srt``, ``vtt`` and ``ass`` capabilities.
 
-Each is built as ``factory(settings)`` and writes one file per clip with pysubs2 next to
-``request.out_path`` (suffix replaced). Nothing is written when the clip has no speech.
+Each is built as ``factory(options, runtime)`` (options: ``render_subtitles.layout``) and writes
+one file per clip with pysubs2 next to ``request.out_path`` (suffix replaced). Nothing is written when the clip has no speech.
 """
 
 from __future__ import annotations
@@ -9,25 +9,22 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pysubs2
-from clipora_core.api import SubtitleRequest, SubtitleWriter
+from clipora_core.api import PluginRuntime, SubtitleRequest, SubtitleWriter
 
 from clipora_subtitles.cues import Cue, LayoutOptions, build_cues
 from clipora_subtitles.fonts import BUNDLED_FONT_FAMILY
+from clipora_subtitles.settings import SubtitleLayoutSettings
 from clipora_subtitles.style import ResolvedStyle, resolve_style
 
 
-def layout_options(settings: Any) -> LayoutOptions:
-    section = getattr(settings, "render_subtitles", None)
-    defaults = LayoutOptions()
+def layout_options(section: SubtitleLayoutSettings | None) -> LayoutOptions:
+    section = section or SubtitleLayoutSettings()
     return LayoutOptions(
-        max_line_chars_cjk=getattr(section, "max_line_chars_cjk", defaults.max_line_chars_cjk),
-        max_line_chars_latin=getattr(
-            section, "max_line_chars_latin", defaults.max_line_chars_latin
-        ),
-        gap_fill_seconds=getattr(section, "cue_gap_fill_seconds", defaults.gap_fill_seconds),
+        max_line_chars_cjk=section.max_line_chars_cjk,
+        max_line_chars_latin=section.max_line_chars_latin,
+        gap_fill_seconds=section.cue_gap_fill_seconds,
     )
 
 
@@ -57,9 +54,10 @@ def _save_atomic(subs: pysubs2.SSAFile, path: Path, fmt: str) -> None:
 class _Writer(SubtitleWriter):
     format = ""
 
-    def __init__(self, settings: Any = None) -> None:
-        self.settings = settings
-        self.options = layout_options(settings)
+    def __init__(
+        self, options: SubtitleLayoutSettings | None = None, runtime: PluginRuntime | None = None
+    ) -> None:
+        self.options = layout_options(options)
 
     def cues(self, request: SubtitleRequest) -> list[Cue]:
         return build_cues(request.transcript, request.windows, request.playback_speed, self.options)

@@ -232,9 +232,11 @@ class WebContext:
 
     def probe_video(self, path: Path) -> None:
         settings = self.settings()
-        cap = self.host.get(Kind.PROBER, settings.inspect.prober, "inspect.prober")
+        prober = self.host.create(
+            Kind.PROBER, settings.inspect.prober, settings, config_key="inspect.prober"
+        )
         try:
-            probe = cap.load()(settings).probe(path)
+            probe = prober.probe(path)
         except CliporaError:
             raise
         except Exception as exc:  # noqa: BLE001 - anything the prober chokes on is bad input

@@ -155,7 +155,9 @@ def _number_kind(annotation: Any) -> type | None:
     return None
 
 
-def control_for(path: str, annotation: Any, host: Any) -> tuple[Control, list[str]]:
+def control_for(
+    path: str, annotation: Any, host: Any, multiline: bool = False
+) -> tuple[Control, list[str]]:
     if is_secret(annotation):
         return "password", []
     if _inner(annotation) is bool:
@@ -172,7 +174,7 @@ def control_for(path: str, annotation: Any, host: Any) -> tuple[Control, list[st
         return "list", []
     if _number_kind(annotation) is not None:
         return "number", []
-    if path.startswith("prompt_overrides."):
+    if multiline:  # a field that asks for it (json_schema_extra={"multiline": True})
         return "textarea", []
     return "text", []
 
@@ -237,7 +239,9 @@ def editor_state(config_path: Path, workdir: Path, host: Any) -> ConfigState:
     grouped: dict[str, list[FieldView]] = {}
     for dotted, info in iter_fields(model):
         annotation = info.annotation
-        control, options = control_for(dotted, annotation, host)
+        extra = info.json_schema_extra
+        multiline = isinstance(extra, dict) and bool(extra.get("multiline"))
+        control, options = control_for(dotted, annotation, host, multiline)
         secret = control == "password"
         default = _get(defaults, dotted)
         env_var = "CLIPORA_" + dotted.upper().replace(".", "__")

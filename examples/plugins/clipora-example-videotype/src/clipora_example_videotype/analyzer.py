@@ -6,19 +6,20 @@ original recording and drops items shorter than ``analysis.semantic_min_duration
 
 from __future__ import annotations
 
-from typing import Any
-
 from clipora_core.api import (
     AnalyzerContext,
     ClusterResult,
     DiscoveredInterval,
     DiscoveryResult,
     EditPlanSegment,
+    PluginRuntime,
     SemanticItemInterval,
     TimeWindow,
     TranscriptSegment,
     VideoTypeAnalyzer,
 )
+
+from clipora_example_videotype.settings import EvenChunksSettings
 
 TITLE_CHARS = 40
 
@@ -29,8 +30,10 @@ def _title(segments: list[TranscriptSegment]) -> str:
 
 
 class EvenChunksAnalyzer(VideoTypeAnalyzer):
-    def __init__(self, settings: Any) -> None:
-        self.options = settings.analysis.even_chunks
+    def __init__(
+        self, options: EvenChunksSettings | None = None, runtime: PluginRuntime | None = None
+    ) -> None:
+        self.options = options or EvenChunksSettings()
 
     def discover(self, ctx: AnalyzerContext) -> DiscoveryResult:
         chunks: dict[int, list[int]] = {}

@@ -29,6 +29,9 @@ def register_video_types(register: CapabilityRegistrar) -> None:
                 "semantic_discover:analysis.even_chunks.chunk_seconds",
                 "analyze:analysis.even_chunks.max_clip_seconds",
             ],
+            # The factory receives this section (validated) as its options, and nothing else
+            # of the configuration.
+            options="analysis.even_chunks",
         )
     )
 

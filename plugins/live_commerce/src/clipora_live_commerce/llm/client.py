@@ -286,13 +286,13 @@ class ChatClient:
             return _completion_content(data)
         except httpx.TimeoutException:
             raise ProviderError(
-                f"no complete answer from {self.shown_url} within provider.timeout={self.timeout:g} s",
+                f"no complete answer from {self.shown_url} within analysis.live_commerce.provider.timeout={self.timeout:g} s",
                 kind="timeout",
                 retryable=True,
             ) from None
         except httpx.ConnectError as exc:
             raise ProviderError(
-                f"cannot connect to provider.base_url={self.shown_url}: {_reason(exc)}",
+                f"cannot connect to analysis.live_commerce.provider.base_url={self.shown_url}: {_reason(exc)}",
                 kind="connect",
                 retryable=True,
             ) from None

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from clipora_core.api import ConfigError, StageError
+from clipora_core.api import StageError
 from pydantic import BaseModel, ValidationError
 
 from clipora_live_commerce.engine import (
@@ -47,6 +47,7 @@ from clipora_live_commerce.llm.schemas import (
     DiscoverAnswer,
     PlanAnswer,
 )
+from clipora_live_commerce.settings import LiveCommerceSettings
 
 M = TypeVar("M", bound=BaseModel)
 MAX_PROBLEMS_SHOWN = 12
@@ -57,20 +58,13 @@ class LLMEngine:
     name = "llm"
     window_seconds: float | None = 840.0  # one request: the analyzer's window settings apply
 
-    def __init__(self, settings: Any) -> None:
-        provider = getattr(settings, "provider", None)
-        if provider is None:
-            raise ConfigError(
-                "analysis.engine=llm needs the provider section",
-                hint="is the live_commerce plugin's config registered?",
-            )
-        overrides = getattr(settings, "prompt_overrides", None)
-        semantic = getattr(overrides, "semantic", None)
-        analyze = getattr(overrides, "analyze", None)
+    def __init__(self, options: LiveCommerceSettings) -> None:
+        provider = options.provider
+        overrides = options.prompt_overrides
         self._overrides = {
-            "discover": getattr(semantic, "system", "") or "",
-            "cluster": getattr(semantic, "cluster_system", "") or "",
-            "plan": getattr(analyze, "system", "") or "",
+            "discover": overrides.semantic.system,
+            "cluster": overrides.semantic.cluster_system,
+            "plan": overrides.analyze.system,
         }
         self.model = provider.model
         self.client = ChatClient(provider)
@@ -288,19 +282,21 @@ class LLMEngine:
         if exc.kind == "auth":
             return StageError(
                 f"the provider refused the request: {exc.message}",
-                hint="check provider.api_key (env CLIPORA_PROVIDER__API_KEY) and that it may use "
-                f"provider.model={self.model}",
+                hint="check analysis.live_commerce.provider.api_key (env "
+                "CLIPORA_ANALYSIS__LIVE_COMMERCE__PROVIDER__API_KEY) and that it may use "
+                f"analysis.live_commerce.provider.model={self.model}",
             )
         if exc.kind == "connect":
             return StageError(
                 exc.message,
-                hint="is the server running? Fix provider.base_url or set analysis.engine=offline",
+                hint="is the server running? Fix analysis.live_commerce.provider.base_url or set "
+                "analysis.live_commerce.engine=offline",
             )
         if exc.kind == "not_found":
             return StageError(
                 exc.message,
-                hint="check provider.base_url (it usually ends in /v1) "
-                f"and provider.model={self.model}",
+                hint="check analysis.live_commerce.provider.base_url (it usually ends in /v1) "
+                f"and analysis.live_commerce.provider.model={self.model}",
             )
         debug["error"] = exc.message
         debug["attempts"] = exc.attempts

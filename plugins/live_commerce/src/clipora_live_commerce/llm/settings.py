@@ -1,5 +1,5 @@
-"""Config sections of the ``llm`` engine: ``provider`` and ``prompt_overrides`` (new top-level
-sections, registered by ``plugin.py``)."""
+"""Config of the ``llm`` engine: ``analysis.live_commerce.provider`` and
+``analysis.live_commerce.prompt_overrides``."""
 
 from __future__ import annotations
 
@@ -74,7 +74,12 @@ class ProviderSettings(Section):
 
 
 def _override(description: str) -> str:
-    return Field("", max_length=OVERRIDE_MAX_CHARS, description=description)  # type: ignore[return-value]
+    return Field(  # type: ignore[no-any-return]
+        "",
+        max_length=OVERRIDE_MAX_CHARS,
+        description=description,
+        json_schema_extra={"multiline": True},  # the web UI edits it in a text area
+    )
 
 
 class SemanticPromptOverrides(Section):

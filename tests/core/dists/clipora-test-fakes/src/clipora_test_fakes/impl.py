@@ -1,4 +1,5 @@
-"""The fake capabilities' factories (each is called as ``factory(settings)``)."""
+"""The fake capabilities' factories (each is called as ``factory(options, runtime)``, with
+the ``fakes`` section as options)."""
 
 from __future__ import annotations
 
@@ -61,8 +62,9 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 class FakeProber(Prober):
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        self.options = options
+        self.runtime = runtime
 
     def probe(self, path: Path) -> MediaProbe:
         data = _read(path)
@@ -81,11 +83,12 @@ class FakeProber(Prober):
 
 
 class FakeASR(ASRBackend):
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        self.options = options
+        self.runtime = runtime
 
     def transcribe(self, request: ASRRequest) -> Transcript:
-        fakes = self.settings.fakes
+        fakes = self.options
         self.scratch = request.scratch_dir
         (request.scratch_dir / "asr-started").write_text("started", encoding="utf-8")
         if fakes.asr.sleep_seconds:
@@ -114,8 +117,9 @@ class FakeASR(ASRBackend):
 
 
 class FakeCleaner(Cleaner):
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        self.options = options
+        self.runtime = runtime
 
     def clean(self, request: CleanRequest) -> CleanResult:
         duration = request.probe.duration_seconds
@@ -129,13 +133,14 @@ class FakeCleaner(Cleaner):
 
 
 class FakeVideoType(VideoTypeAnalyzer):
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        self.options = options
+        self.runtime = runtime
 
     def discover(self, ctx: AnalyzerContext) -> DiscoveryResult:
-        if self.settings.fakes.fail == "discover":
+        if self.options.fail == "discover":
             raise RuntimeError("fake discover exploded")
-        per = self.settings.fakes.vt.segments_per_item
+        per = self.options.vt.segments_per_item
         segs = ctx.transcript.segments
         intervals = []
         for k, first in enumerate(range(0, len(segs), per), 1):
@@ -167,7 +172,7 @@ class FakeVideoType(VideoTypeAnalyzer):
         self, ctx: AnalyzerContext, item: SemanticItemInterval
     ) -> list[EditPlanSegment]:
         start = item.windows[0].start_seconds
-        end = min(item.windows[-1].end_seconds, start + self.settings.fakes.vt.body_seconds)
+        end = min(item.windows[-1].end_seconds, start + self.options.vt.body_seconds)
         windows = [TimeWindow(start_seconds=start, end_seconds=end)]
         metadata: dict[str, Any] = {}
         report = getattr(ctx, "presence", {}).get(item.id)
@@ -177,15 +182,16 @@ class FakeVideoType(VideoTypeAnalyzer):
             EditPlanSegment(
                 id=f"clip-{item.id}",
                 windows=windows,
-                title=self.settings.fakes.vt.clip_title or item.title,
+                title=self.options.vt.clip_title or item.title,
                 metadata=metadata,
             )
         ]
 
 
 class FakeTextWriter(SubtitleWriter):
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        self.options = options
+        self.runtime = runtime
 
     def write(self, request: SubtitleRequest) -> Path | None:
         lines = [
@@ -200,13 +206,14 @@ class FakeTextWriter(SubtitleWriter):
 
 
 class FakeRenderer(Renderer):
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        self.options = options
+        self.runtime = runtime
 
     def render(self, request: RenderRequest) -> RenderOutput:
-        if self.settings.fakes.fail == "render":
+        if self.options.fail == "render":
             raise RuntimeError("fake renderer exploded")
-        speed = self.settings.render.playback_speed
+        speed = request.playback_speed
         duration = sum(w.duration for w in request.windows) / speed
         write_json(
             request.out_path,
@@ -217,8 +224,9 @@ class FakeRenderer(Renderer):
 
 
 class FakePresence(PresenceDetector):
-    def __init__(self, settings: Any) -> None:
-        self.settings = settings
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        self.options = options
+        self.runtime = runtime
 
     def detect(self, request: PresenceRequest) -> list[PresenceSample]:
         samples = []
@@ -234,8 +242,9 @@ class FakePresence(PresenceDetector):
 class DuckVideoType:
     """Quacks like a video type, but does not subclass the interface."""
 
-    def __init__(self, settings: Any = None) -> None:
-        self.settings = settings
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        self.options = options
+        self.runtime = runtime
 
     def discover(self, ctx: Any) -> Any:
         raise AssertionError("never called")

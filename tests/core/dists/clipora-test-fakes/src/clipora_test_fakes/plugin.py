@@ -21,6 +21,7 @@ def register_probers(register: Any) -> None:
             name="fake",
             description="Reads a JSON 'video'",
             factory=f"{PKG}:FakeProber",
+            options="fakes",
             formats=["json"],
         )
     )
@@ -34,6 +35,7 @@ def register_asr_backends(register: Any) -> None:
             name="fake",
             description="Returns the segments stored in the JSON 'video'",
             factory=f"{PKG}:FakeASR",
+            options="fakes",
             languages=["en"],
             needs_network=True,
             needs_credentials=True,
@@ -50,6 +52,7 @@ def register_cleaners(register: Any) -> None:
             name="fake_trim",
             description="Keeps everything",
             factory=f"{PKG}:FakeCleaner",
+            options="fakes",
         )
     )
 
@@ -62,6 +65,7 @@ def register_video_types(register: Any) -> None:
             name="fake_vt",
             description="One item per N transcript segments",
             factory=f"{PKG}:FakeVideoType",
+            options="fakes",
             # "stage:key" scopes a key to one stage (later stages follow through their inputs).
             config_keys=[
                 "semantic_discover:fakes.vt.segments_per_item",
@@ -76,6 +80,7 @@ def register_video_types(register: Any) -> None:
             name="duck_vt",
             description="Has the methods but not the interface (an error)",
             factory=f"{PKG}:DuckVideoType",
+            options="fakes",
         )
     )
 
@@ -88,6 +93,7 @@ def register_subtitle_writers(register: Any) -> None:
             name="faketxt",
             description="Plain text of the clip's speech",
             factory=f"{PKG}:FakeTextWriter",
+            options="fakes",
             formats=["txt"],
         )
     )
@@ -101,6 +107,7 @@ def register_renderers(register: Any) -> None:
             name="fake",
             description="Writes the clip's windows as JSON",
             factory=f"{PKG}:FakeRenderer",
+            options="fakes",
             formats=["json"],
             devices=["cpu", "cuda"],
         )
@@ -115,6 +122,7 @@ def register_presence_detectors(register: Any) -> None:
             name="fake_presence",
             description="Sees the host at every window start",
             factory=f"{PKG}:FakePresence",
+            options="fakes",
         )
     )
 
