@@ -205,7 +205,10 @@ def test_secrets_never_reach_the_browser(make_client, tmp_path, monkeypatch):
         "/api/config",
         json={"values": {"analysis.live_commerce.provider.api_key": "sk-new-value-123"}},
     )
-    assert yaml.safe_load(config.read_text())["analysis"]["live_commerce"]["provider"]["api_key"] == "sk-new-value-123"
+    assert (
+        yaml.safe_load(config.read_text())["analysis"]["live_commerce"]["provider"]["api_key"]
+        == "sk-new-value-123"
+    )
     assert "sk-new-value-123" not in client.get("/api/config").text
     client.post("/api/config", json={"clear_secrets": ["analysis.live_commerce.provider.api_key"]})
     assert "api_key" not in (

@@ -137,7 +137,9 @@ def test_config_editor_masks_secrets(page, live_server):
     data = yaml.safe_load(live_server["config"].read_text())
     assert data["render"]["playback_speed"] == 1.25
     assert data["render"]["ffmpeg"]["smart_cut"] is False
-    assert data["analysis"]["live_commerce"]["provider"]["api_key"] == SECRET  # the empty password field kept it
+    assert (
+        data["analysis"]["live_commerce"]["provider"]["api_key"] == SECRET
+    )  # the empty password field kept it
     assert page.locator('[id="f-render.playback_speed"]').input_value() == "1.25"
     assert SECRET not in page.content()
 

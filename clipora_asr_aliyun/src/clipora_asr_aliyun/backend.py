@@ -107,7 +107,7 @@ class AliyunFileTransBackend(ASRBackend):
             bitrate_kbps=cfg.audio_bitrate_kbps,
             duration_seconds=request.duration_seconds,
             on_progress=lambda f: progress.update(f * EXTRACT_SHARE, message="extracting audio"),
-            exe=self.runtime.ffmpeg,
+            runner=self.runtime.media,
         )
         size = audio.stat().st_size
         progress.info(

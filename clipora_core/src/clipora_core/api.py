@@ -95,6 +95,7 @@ _LAZY: dict[str, str] = {
     "atomic_write_text": "fileio",
     "ffmpeg_exe": "media",
     "Media": "media",
+    "FFmpegError": "media",
     "PluginRuntime": "runtime",
     "trim_heap": "memory",
     "RawSegment": "transcripts",

@@ -217,6 +217,9 @@ class Engine:
                 job.clear_dirs(*stage.outputs)
             detail = stage.run(self.context(name, progress))
         except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                # Stopped by the user: plugins' worker threads see it and stop early.
+                self.runtime.cancel.set()
             stage_failed(job, name, exc)
             progress.event("failed", job.stage(name).detail, level=40)
             raise

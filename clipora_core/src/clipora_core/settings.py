@@ -1,6 +1,6 @@
 """The core's own config sections. Plugins add theirs through ``register_config_sections``,
-each at a path of its own (``asr.local``, ``render.ffmpeg``): a plugin never adds fields to a
-kernel section or another plugin's."""
+each at a path of its own (``asr.<backend>``, ``render.<renderer>``): a plugin never adds
+fields to a kernel section or another plugin's."""
 
 from __future__ import annotations
 

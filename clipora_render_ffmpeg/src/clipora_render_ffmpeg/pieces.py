@@ -73,7 +73,9 @@ def join_pieces(
         args += ["-i", audio]
         maps += ["-map", "1:a:0"]
     args += [*maps, "-c", "copy", *MP4_OUTPUT, str(out)]
-    run_ffmpeg(args, exe=renderer.exe(), what=f"joining {request.clip_id or out.name}", cwd=work)
+    run_ffmpeg(
+        args, media=renderer.runtime.media, what=f"joining {request.clip_id or out.name}", cwd=work
+    )
 
 
 def encode_audio_track(
@@ -114,7 +116,7 @@ def encode_audio_track(
             output = ["-c:a", "pcm_f32le", "-f", "wav", parts[-1]]
         run_ffmpeg(
             [*inputs, "-filter_complex", ";".join(graph), "-map", "[aout]", *output],
-            exe=renderer.exe(),
+            media=renderer.runtime.media,
             what=f"decoding {clip} audio",
             cwd=work,
         )
@@ -125,7 +127,7 @@ def encode_audio_track(
         run_ffmpeg(
             ["-f", "concat", "-safe", "0", "-i", "audio-parts.txt", *renderer.audio_args()]
             + ["-f", "mp4", name],
-            exe=renderer.exe(),
+            media=renderer.runtime.media,
             what=f"encoding {clip} audio",
             cwd=work,
         )

@@ -82,7 +82,6 @@ class PyAVProber(Prober):
         out_dir.mkdir(parents=True, exist_ok=True)
         target = out_dir / "source.mp4"
         tmp = out_dir / f".source.partial-{os.getpid()}.mp4"
-        exe = self.runtime.ffmpeg
         base = [
             "-fflags",
             "+genpts",
@@ -103,7 +102,7 @@ class PyAVProber(Prober):
             try:
                 run_ffmpeg(
                     [*base, "-c", "copy", "-f", "mp4", str(tmp)],
-                    exe=exe,
+                    media=self.runtime.media,
                     what=f"remuxing {path.name} to MP4",
                 )
             except StageError:
@@ -111,7 +110,7 @@ class PyAVProber(Prober):
                 # bit-exact and convert only the audio.
                 run_ffmpeg(
                     [*base, "-c:v", "copy", "-c:a", "aac", "-b:a", "192k", "-f", "mp4", str(tmp)],
-                    exe=exe,
+                    media=self.runtime.media,
                     what=f"remuxing {path.name} to MP4",
                 )
             os.replace(tmp, target)

@@ -70,6 +70,10 @@ class FFmpegRenderer(Renderer):
 
     def render(self, request: RenderRequest) -> RenderOutput:
         started = time.monotonic()
+        if self.runtime.cancelled():
+            raise StageError(
+                f"clip {request.clip_id or request.out_path.name}: the run was stopped"
+            )
         if not request.windows:
             raise StageError(f"clip {request.clip_id or request.out_path.name} has no windows")
         source = read_source(Path(request.source_path).resolve(), request.probe)
@@ -161,9 +165,6 @@ class FFmpegRenderer(Renderer):
         return None
 
     # --- common pieces -----------------------------------------------------------------------
-
-    def exe(self) -> str:
-        return self.runtime.ffmpeg
 
     def process_budget(self) -> int:
         """ffmpeg processes one render may run at once: the cores left to it by the other
@@ -299,7 +300,7 @@ class FFmpegRenderer(Renderer):
         ]
         run_ffmpeg(
             args,
-            exe=self.exe(),
+            media=self.runtime.media,
             what=f"rendering {request.clip_id or out.name}",
             on_progress=lambda t: request.progress.update(min(t / total, 0.99)),
             cwd=work,
@@ -401,7 +402,7 @@ class FFmpegRenderer(Renderer):
                     "mpegts",
                     name,
                 ],
-                exe=self.exe(),
+                media=self.runtime.media,
                 what=f"rendering {request.clip_id or out.name} (part {k + 1} of {len(groups)})",
                 on_progress=report,
                 cwd=work,

@@ -311,7 +311,7 @@ def _encode_batch(
             "1",
             f"{prefix}-%03d.ts",
         ],
-        exe=renderer.exe(),
+        media=renderer.runtime.media,
         what=f"cutting {request.clip_id or 'clip'} window edges",
         cwd=work,
         on_progress=report,

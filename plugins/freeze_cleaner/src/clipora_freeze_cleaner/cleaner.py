@@ -16,7 +16,6 @@ from clipora_core.api import (
 )
 
 from clipora_freeze_cleaner.detect import detect_freezes
-from clipora_freeze_cleaner.ffmpeg_exec import FFmpegFailed
 from clipora_freeze_cleaner.rebuild import rebuild
 from clipora_freeze_cleaner.settings import FreezeCleanerSettings
 from clipora_freeze_cleaner.timeline import (
@@ -56,19 +55,14 @@ class FreezeCleaner(Cleaner):
                 hint="set cleaning.enabled: false for audio-only input",
             )
         duration = float(probe.duration_seconds or 0.0) if probe is not None else 0.0
-        try:
-            detected, seen = detect_freezes(
-                request.source_path,
-                opts.freezedetect_noise_db,
-                opts.freezedetect_min_duration_seconds,
-                duration_hint=duration,
-                on_progress=lambda f: progress.update(f * DETECT_SHARE),
-                exe=self.runtime.ffmpeg,
-            )
-        except FFmpegFailed as exc:
-            raise StageError(
-                f"freeze detection could not read {request.source_path.name}: {exc}"
-            ) from exc
+        detected, seen = detect_freezes(
+            request.source_path,
+            opts.freezedetect_noise_db,
+            opts.freezedetect_min_duration_seconds,
+            duration_hint=duration,
+            on_progress=lambda f: progress.update(f * DETECT_SHARE),
+            media=self.runtime.media,
+        )
         duration = duration or seen
         removed = removal_spans(
             detected,
@@ -117,19 +111,16 @@ class FreezeCleaner(Cleaner):
                 "cleaning.freeze.min_remove_duration_seconds",
             )
         out_path = request.out_dir / OUTPUT_NAME
-        try:
-            rebuild(
-                request.source_path,
-                keeps,
-                out_path,
-                has_audio=bool(probe.has_audio) if probe is not None else True,
-                preset=opts.rebuild_preset,
-                crf=opts.rebuild_crf,
-                on_progress=lambda f: progress.update(DETECT_SHARE + f * (1 - DETECT_SHARE)),
-                exe=self.runtime.ffmpeg,
-            )
-        except FFmpegFailed as exc:
-            raise StageError(f"rebuilding the cleaned source failed: {exc}") from exc
+        rebuild(
+            request.source_path,
+            keeps,
+            out_path,
+            has_audio=bool(probe.has_audio) if probe is not None else True,
+            preset=opts.rebuild_preset,
+            crf=opts.rebuild_crf,
+            on_progress=lambda f: progress.update(DETECT_SHARE + f * (1 - DETECT_SHARE)),
+            media=self.runtime.media,
+        )
         progress.update(1.0)
         return CleanResult(
             effective_source_path=out_path,

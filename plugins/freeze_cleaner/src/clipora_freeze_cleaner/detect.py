@@ -12,7 +12,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from clipora_freeze_cleaner.ffmpeg_exec import input_duration, run_ffmpeg, stats_time
+from clipora_core.api import Media
+
+from clipora_freeze_cleaner.ffmpeg_exec import input_duration, stats_time
 from clipora_freeze_cleaner.timeline import Span
 
 DETECT_WIDTH = 160
@@ -45,7 +47,7 @@ def detect_freezes(
     min_duration: float,
     duration_hint: float = 0.0,
     on_progress: Callable[[float], None] | None = None,
-    exe: str | None = None,
+    media: Media | None = None,
 ) -> tuple[list[Span], float]:
     """Frozen spans of ``source`` (source seconds) and the duration ffmpeg saw."""
     events: list[str] = []
@@ -63,7 +65,7 @@ def detect_freezes(
         if t is not None and on_progress and state["duration"]:
             on_progress(min(1.0, t / state["duration"]))
 
-    run_ffmpeg(
+    (media or Media()).run(
         [
             "-loglevel",
             "info",
@@ -84,7 +86,7 @@ def detect_freezes(
             "null",
             "-",
         ],
-        on_line,
-        exe=exe,
+        what=f"looking for frozen video in {Path(source).name}",
+        on_line=on_line,
     )
     return parse_freeze_events(events, state["duration"]), state["duration"]

@@ -15,7 +15,9 @@ import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from clipora_freeze_cleaner.ffmpeg_exec import run_ffmpeg, stats_time
+from clipora_core.api import Media
+
+from clipora_freeze_cleaner.ffmpeg_exec import stats_time
 from clipora_freeze_cleaner.timeline import Span
 
 
@@ -69,7 +71,7 @@ def rebuild(
     preset: str = "veryfast",
     crf: int = 18,
     on_progress: Callable[[float], None] | None = None,
-    exe: str | None = None,
+    media: Media | None = None,
 ) -> float:
     """Write ``out_path`` (via a temporary name); return the output time ffmpeg reported."""
     total = sum(e - s for s, e in keeps)
@@ -85,10 +87,10 @@ def rebuild(
                 on_progress(min(1.0, t / total))
 
     try:
-        run_ffmpeg(
+        (media or Media()).run(
             rebuild_command(source, keeps, tmp, has_audio=has_audio, preset=preset, crf=crf),
-            on_line,
-            exe,
+            what="rebuilding the cleaned source",
+            on_line=on_line,
         )
         os.replace(tmp, out_path)
     finally:
