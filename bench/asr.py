@@ -5,6 +5,9 @@ settings (Whisper base from the PyPI wheels, int8 on the CPU, beam 5, Silero VAD
 timestamps, language auto-detected); runs alternate and the median is reported, as wall-clock RTF
 and as CPU seconds per audio second (steadier on a busy machine). The difference is
 our overhead: audio extraction, explicit VAD + language detection, invariants, progress.
+A third side is our backend with ``asr.local.batch_size=8`` (faster-whisper's batched pipeline):
+its speed-up over raw sequential faster-whisper, and the word / character error rate of each side
+against the script that was spoken (digits and number words differ alike on every side).
 
     uv run python bench/asr.py                # ~60 s espeak-ng English + the Mandarin fixture
     uv run python bench/asr.py --repeat 5 --threads 2 my_recording.mp4
@@ -13,6 +16,7 @@ our overhead: audio extraction, explicit VAD + language detection, invariants, p
 from __future__ import annotations
 
 import argparse
+import re
 import shutil
 import statistics
 import subprocess
@@ -20,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 ZH_FIXTURE = ROOT / "tests" / "fixtures" / "speech" / "zh_product.m4a"
@@ -35,6 +40,11 @@ ENGLISH = (
     "nineteen dollars today. Shipping is free for every order over fifty dollars. Remember to "
     "follow the channel for more deals every Friday night. See you next time."
 )
+
+
+def _references() -> dict[str, str]:
+    zh = ZH_FIXTURE.with_suffix(".txt")
+    return {"en_60s.mp4": ENGLISH, **({ZH_FIXTURE.name: zh.read_text()} if zh.is_file() else {})}
 
 
 def make_english(tmp: Path) -> Path:
@@ -57,6 +67,9 @@ def duration_of(path: Path) -> float:
 
     with av.open(str(path)) as c:
         return float(c.duration or 0) / 1_000_000
+
+
+REFERENCES = _references()
 
 
 def main() -> int:
@@ -106,6 +119,7 @@ def main() -> int:
             config, overrides=overrides, environ={}, sections=host.config_sections()
         ).settings
         ours = LocalWhisperBackend(settings.asr.local)
+        batched = LocalWhisperBackend(settings.asr.local.model_copy(update={"batch_size": 8}))
         key = ours.model_key()
         model = load_model(key)  # the very instance our backend uses
         print(
@@ -122,7 +136,9 @@ def main() -> int:
         for path in media:
             seconds = duration_of(path)
 
-            def run_ours(path: Path = path, seconds: float = seconds) -> tuple[float, float, str]:
+            def run_ours(
+                path: Path = path, seconds: float = seconds, backend: Any = ours
+            ) -> tuple[float, float, str]:
                 request = ASRRequest(
                     media_path=path,
                     duration_seconds=seconds,
@@ -130,7 +146,7 @@ def main() -> int:
                     progress=StageProgress(None, "bench"),
                 )
                 t0, c0 = time.perf_counter(), time.process_time()
-                transcript = ours.transcribe(request)
+                transcript = backend.transcribe(request)
                 return time.perf_counter() - t0, time.process_time() - c0, transcript.text
 
             # Raw faster-whisper gets the prompt our backend would choose, so both decode the same
@@ -151,8 +167,8 @@ def main() -> int:
                 return time.perf_counter() - t0, time.process_time() - c0, text
 
             run_raw()  # warm-up
-            raw_wall, raw_cpu, our_wall, our_cpu = [], [], [], []
-            raw_text = our_text = ""
+            raw_wall, raw_cpu, our_wall, our_cpu, bat_wall, bat_cpu = [], [], [], [], [], []
+            raw_text = our_text = bat_text = ""
             for _ in range(args.repeat):
                 wall, cpu, raw_text = run_raw()
                 raw_wall.append(wall)
@@ -160,6 +176,17 @@ def main() -> int:
                 wall, cpu, our_text = run_ours()
                 our_wall.append(wall)
                 our_cpu.append(cpu)
+                wall, cpu, bat_text = run_ours(backend=batched)
+                bat_wall.append(wall)
+                bat_cpu.append(cpu)
+            reference = REFERENCES.get(path.name)
+            zh = _looks_chinese(our_text)
+
+            def err(text: str, reference: str | None = reference, zh: bool = zh) -> float | None:
+                if reference is None:
+                    return None
+                return round(error_rate(_units(reference, zh), _units(text, zh)), 3)
+
             raw_rtf = statistics.median(raw_wall) / seconds
             our_rtf = statistics.median(our_wall) / seconds
             raw_c = statistics.median(raw_cpu) / seconds
@@ -170,9 +197,24 @@ def main() -> int:
                 f"{(our_c / raw_c - 1) * 100:>+8.1f}%  {len(raw_text.split())}/{len(our_text.split())}"
                 f"{'' if raw_text == our_text else ' (texts differ)'}"
             )
+            bat_speedup = statistics.median(raw_wall) / statistics.median(bat_wall)
+            bat_cpu_ratio = statistics.median(raw_cpu) / statistics.median(bat_cpu)
+            print(
+                f"{'':<22} batched (8): RTF {statistics.median(bat_wall) / seconds:.3f}, "
+                f"{bat_speedup:.2f}x faster wall, {bat_cpu_ratio:.2f}x less CPU than raw; "
+                f"{'CER' if zh else 'WER'} raw {err(raw_text)} / ours {err(our_text)} / "
+                f"batched {err(bat_text)}"
+            )
             rows.append(
                 {
                     "file": path.name,
+                    "batched_rtf": round(statistics.median(bat_wall) / seconds, 4),
+                    "batched_speedup_wall": round(bat_speedup, 2),
+                    "batched_speedup_cpu": round(bat_cpu_ratio, 2),
+                    "error_metric": "CER" if zh else "WER",
+                    "error_raw": err(raw_text),
+                    "error_ours": err(our_text),
+                    "error_batched": err(bat_text),
                     "audio_seconds": round(seconds, 1),
                     "raw_rtf": round(raw_rtf, 4),
                     "ours_rtf": round(our_rtf, 4),
@@ -204,6 +246,18 @@ def main() -> int:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
+
+
+def _units(text: str, zh: bool) -> list[str]:
+    if zh:
+        return [c for c in text if "\u4e00" <= c <= "\u9fff" or c.isalnum()]
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def error_rate(ref: list[str], hyp: list[str]) -> float:
+    from rapidfuzz.distance import Levenshtein
+
+    return Levenshtein.distance(ref, hyp) / max(1, len(ref))
 
 
 def _looks_chinese(text: str) -> bool:

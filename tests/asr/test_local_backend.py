@@ -60,6 +60,23 @@ def test_english_words_are_timed(english_run):
     assert all(w.end_seconds - w.start_seconds < 3 for w in words)
 
 
+def test_batched_decoding_keeps_words_times_and_language(
+    english_run, make_settings, local_backend_factory, tmp_path
+):
+    settings = make_settings(**{"asr.local.batch_size": 8})
+    t = local_backend_factory(settings).transcribe(
+        asr_request(english_run.media, settings, tmp_path)
+    )
+    text = t.text.lower()
+    assert "bottle" in text and "stainless steel" in text
+    assert t.language == "en"
+    assert check_invariants(t.segments, english_run.duration) == []
+    assert 1.4 <= t.segments[0].start_seconds <= 2.3  # on the video's timeline
+    words = [w for s in t.segments for w in s.words]
+    texts = [re.sub(r"\W", "", w.text.lower()) for w in words]
+    assert words[texts.index("welcome")].start_seconds < words[texts.index("bottle")].start_seconds
+
+
 def test_progress_follows_the_audio_position(english_run):
     updates = english_run.progress.updates
     assert updates, "no progress was reported"

@@ -251,6 +251,7 @@ class LocalWhisperBackend(ASRBackend):
         progress = request.progress
         if samples.size == 0:
             return []
+        window = samples
         chunks: list[dict] | None = None
         if self.cfg.vad:
             chunks = get_speech_timestamps(samples, VadOptions())
@@ -272,6 +273,8 @@ class LocalWhisperBackend(ASRBackend):
             else:
                 run.language = "en"
         opts = self.decode_options(request, run.language)
+        if chunks and self.cfg.batch_size > 1:
+            return self._transcribe_batched(model, window, opts)
         segments_iter, _info = model.transcribe(
             samples,
             language=opts.language,
@@ -283,6 +286,25 @@ class LocalWhisperBackend(ASRBackend):
         )
         if chunks:
             segments_iter = restore_speech_timestamps(segments_iter, chunks, SAMPLE_RATE)
+        return segments_iter
+
+    def _transcribe_batched(self, model: Any, window: Any, opts: DecodeOptions) -> Any:
+        """The window's speech cut by VAD into chunks of at most 30 s, decoded ``batch_size`` at
+        a time (faster-whisper's batched pipeline, which restores window times itself). Each
+        chunk is decoded without the previous chunk's text as context, as the pipeline does."""
+        from faster_whisper import BatchedInferencePipeline
+
+        segments_iter, _info = BatchedInferencePipeline(model).transcribe(
+            window,
+            language=opts.language,
+            beam_size=opts.beam_size,
+            initial_prompt=opts.initial_prompt,
+            hotwords=opts.hotwords,
+            word_timestamps=opts.word_timestamps,
+            without_timestamps=False,  # Whisper's own sentence times, as without batching
+            vad_filter=True,
+            batch_size=self.cfg.batch_size,
+        )
         return segments_iter
 
 
