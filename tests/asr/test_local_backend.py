@@ -60,21 +60,38 @@ def test_english_words_are_timed(english_run):
     assert all(w.end_seconds - w.start_seconds < 3 for w in words)
 
 
-def test_batched_decoding_keeps_words_times_and_language(
-    english_run, make_settings, local_backend_factory, tmp_path
+LONG_PITCH = (
+    "Welcome to the live stream, everyone. This stainless steel water bottle keeps drinks cold "
+    "for twenty four hours and hot for twelve hours. The lid is leak proof, so you can throw it "
+    "in your bag. Today it is only twenty nine dollars. Next product. This cotton hoodie is soft "
+    "and warm, and it comes in black, grey and navy blue. Sizes go from small to extra large. "
+    "Finally, look at this bamboo cutting board. It is easy to clean and it costs nineteen "
+    "dollars today. Remember to follow the channel for more deals every Friday night."
+)
+
+
+def test_batched_decoding_keeps_every_chunk_words_and_times(
+    make_settings, local_backend_factory, tmp_path
 ):
+    # About 35 s of speech: two or more speech chunks (at most 30 s each) in one batch.
+    video = speech_video(espeak(LONG_PITCH, tmp_path / "long.wav"), tmp_path / "long.mp4", 2.0)
     settings = make_settings(**{"asr.local.batch_size": 8})
-    t = local_backend_factory(settings).transcribe(
-        asr_request(english_run.media, settings, tmp_path)
-    )
+    request = asr_request(video, settings, tmp_path)
+    t = local_backend_factory(settings).transcribe(request)
     text = t.text.lower()
-    assert "bottle" in text and "stainless steel" in text
-    assert t.language == "en"
-    assert check_invariants(t.segments, english_run.duration) == []
+    assert request.duration_seconds > 32
+    for said in ("stainless steel", "leak proof", "hoodie", "navy blue", "bamboo", "friday"):
+        assert said in text, said  # nothing lost where one chunk ends and the next begins
+    assert t.language == "en" and t.text[0].isupper() and "." in t.text
+    assert check_invariants(t.segments, request.duration_seconds) == []
     assert 1.4 <= t.segments[0].start_seconds <= 2.3  # on the video's timeline
     words = [w for s in t.segments for w in s.words]
     texts = [re.sub(r"\W", "", w.text.lower()) for w in words]
-    assert words[texts.index("welcome")].start_seconds < words[texts.index("bottle")].start_seconds
+    times = [w.start_seconds for w in words]
+    assert times == sorted(times)
+    assert (
+        times[texts.index("welcome")] < times[texts.index("bamboo")] < times[texts.index("friday")]
+    )
 
 
 def test_progress_follows_the_audio_position(english_run):

@@ -291,7 +291,9 @@ class LocalWhisperBackend(ASRBackend):
     def _transcribe_batched(self, model: Any, window: Any, opts: DecodeOptions) -> Any:
         """The window's speech cut by VAD into chunks of at most 30 s, decoded ``batch_size`` at
         a time (faster-whisper's batched pipeline, which restores window times itself). Each
-        chunk is decoded without the previous chunk's text as context, as the pipeline does."""
+        chunk is decoded without the previous chunk's text as context, and as one segment timed
+        by its words: asking Whisper for its own timestamps here lost the end of a chunk (the
+        batched pipeline never seeks on to decode what is left)."""
         from faster_whisper import BatchedInferencePipeline
 
         segments_iter, _info = BatchedInferencePipeline(model).transcribe(
@@ -301,7 +303,7 @@ class LocalWhisperBackend(ASRBackend):
             initial_prompt=opts.initial_prompt,
             hotwords=opts.hotwords,
             word_timestamps=opts.word_timestamps,
-            without_timestamps=False,  # Whisper's own sentence times, as without batching
+            without_timestamps=True,
             vad_filter=True,
             batch_size=self.cfg.batch_size,
         )

@@ -45,18 +45,18 @@ class LocalASRSettings(Section):
     beam_size: int = Field(
         5, ge=1, le=10, description="Beam search width; 1 is about 30% faster but less accurate"
     )
-    # Off by default: on the English fixture a batched first chunk came out in lower case
-    # without punctuation and lost three words (each chunk is decoded without the text before
-    # it), which the sentence splitting and the titles depend on.
+    # Off by default until the segmentation benchmark has run with it: on four corpus streams
+    # (2 cores) batching was 2.0-2.1x faster, English WER +0.003 and Mandarin CER +0.009 on
+    # average but +0.026 on one stream, and its transcript lines are cut differently (one
+    # segment per speech chunk, split at sentence ends from the word times).
     batch_size: int = Field(
         1,
         ge=1,
         le=64,
         description=(
             "Speech chunks (up to 30 s each, cut by VAD) decoded together by faster-whisper's "
-            "batched pipeline: about 1.8x faster on 2 cores, but each chunk is decoded without "
-            "the text before it (punctuation and case may suffer); 1 (default) decodes them one "
-            "after another. Batching needs vad: true"
+            "batched pipeline: about 2x faster on 2 cores, each chunk decoded without the text "
+            "before it; 1 (default) decodes them one after another. Batching needs vad: true"
         ),
     )
     chunk_seconds: float = Field(
