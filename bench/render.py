@@ -184,7 +184,7 @@ def _chunks(windows: list[tuple[float, float]], size: int = 8, span: float = 300
 
 
 def _reference_graph(
-    windows: list[tuple[float, float]], burn: str | None
+    windows: list[tuple[float, float]], burn: str | None, speed: float = 1.0
 ) -> tuple[float, str, str]:
     t0 = min(w[0] for w in windows)
     parts, pairs = [], []
@@ -193,7 +193,12 @@ def _reference_graph(
         parts.append(f"[0:v]trim=start={ls:.3f}:end={le:.3f},setpts=PTS-STARTPTS[v{i}]")
         parts.append(f"[0:a]atrim=start={ls:.3f}:end={le:.3f},asetpts=PTS-STARTPTS[a{i}]")
         pairs.append(f"[v{i}][a{i}]")
-    graph = ";".join(parts) + f";{''.join(pairs)}concat=n={len(windows)}:v=1:a=1[outv][outa]"
+    graph = ";".join(parts) + f";{''.join(pairs)}concat=n={len(windows)}:v=1:a=1"
+    if abs(speed - 1.0) > 1e-9:
+        # The earlier tool's playback speed: setpts on the video, atempo on the audio.
+        graph += f"[cv][ca];[cv]setpts=PTS/{speed:.6f}[outv];[ca]atempo={speed:.6f}[outa]"
+    else:
+        graph += "[outv][outa]"
     label = "[outv]"
     if burn:
         graph += f";[outv]subtitles=filename='{burn}'[subtitled{len(windows)}]"
@@ -202,7 +207,12 @@ def _reference_graph(
 
 
 def render_reference(
-    src: Path, windows: list[tuple[float, float]], out: Path, burn: Path | None, work: Path
+    src: Path,
+    windows: list[tuple[float, float]],
+    out: Path,
+    burn: Path | None,
+    work: Path,
+    speed: float = 1.0,
 ) -> None:
     # threads: the earlier tool passes cpu_count // concurrency.render (default 1).
     encode = [
@@ -223,7 +233,7 @@ def render_reference(
     chunks = _chunks(windows)
 
     def one(ws: list[tuple[float, float]], target: Path, sub: str | None) -> None:
-        t0, graph, label = _reference_graph(ws, sub)
+        t0, graph, label = _reference_graph(ws, sub, speed)
         ffmpeg(
             [
                 "-ss",
@@ -300,6 +310,8 @@ class Method:
     ours: bool
     preset: str = "veryfast"
     workers: int = 1  # clips rendered at once (the render stage's concurrency.render)
+    # render_subtitles.mode=both (a plain and a subtitled clip) at this playback speed
+    both_speed: float | None = None
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
     outputs: list[Path] = field(default_factory=list)
@@ -414,6 +426,8 @@ def main() -> int:
         Method("ref-burn", "reference, burn-in", True, False, "medium"),
         Method("ours-cut-stage", "ours, no burn-in, 2 clips at once", False, True, workers=2),
         Method("ours-burn-stage", "ours, burn-in, 2 clips at once", True, True, workers=2),
+        Method("ours-both12", "ours, both at 1.2x (one decode)", True, True, both_speed=1.2),
+        Method("ref-both12", "reference, both at 1.2x", True, False, "medium", both_speed=1.2),
     ]
     if not args.no_equal_preset:
         methods += [
@@ -433,17 +447,26 @@ def main() -> int:
 
             def one(i: int) -> Any:
                 clip = plan[i]
+                out = work / f"{m.key}-{tag}-{i}.mp4"
                 req = RenderRequest(
                     source_path=src,
                     probe=probe,
                     windows=[TimeWindow(start_seconds=s, end_seconds=e) for s, e in clip],
-                    out_path=work / f"{m.key}-{tag}-{i}.mp4",
+                    out_path=out,
                     parallel_renders=m.workers,
                     progress=StageProgress(None, "bench"),
                     clip_id=f"clip{i}",
                     burn_subtitles=ass if m.burn else None,
+                    playback_speed=m.both_speed or 1.0,
+                    plain_out_path=out.with_name(out.stem + "-plain.mp4") if m.both_speed else None,
                 )
-                return renderer.render(req)
+                result = renderer.render(req)
+                if m.both_speed and result.plain_path is None:
+                    # As the render stage does when the renderer could not make both at once.
+                    req.burn_subtitles, req.plain_out_path = None, None
+                    req.out_path = out.with_name(out.stem + "-plain.mp4")
+                    renderer.render(req)
+                return result
 
             with ThreadPoolExecutor(max_workers=m.workers) as pool:
                 for out in pool.map(one, range(len(plan))):
@@ -456,7 +479,11 @@ def main() -> int:
                 cw.mkdir()
                 shutil.copyfile(ass, cw / ass.name)
                 out = work / f"{m.key}-{tag}-{i}.mp4"
-                render_reference(src, clip, out, cw / ass.name if m.burn else None, cw)
+                speed = m.both_speed or 1.0
+                render_reference(src, clip, out, cw / ass.name if m.burn else None, cw, speed)
+                if m.both_speed:
+                    plain = out.with_name(out.stem + "-plain.mp4")
+                    render_reference(src, clip, plain, None, cw, speed)
                 m.outputs.append(out)
                 m.methods.add("reference")
 
@@ -488,6 +515,7 @@ def main() -> int:
             cells, worst = [], 0.0
             m.worst = 0.0
             for i, p in enumerate(planned):
+                p = p / (m.both_speed or 1.0)
                 v, a = durations(m.outputs[i])
                 worst = max(worst, abs(v - p), abs(a - p))
                 cells.append(f"{p:6.2f}/{v:6.2f}/{a:6.2f}    ")
@@ -526,6 +554,7 @@ def main() -> int:
                 ("no burn-in, both preset medium", "ref-plain", "ours-cut-med", None),
                 ("burn-in, both preset medium", "ref-burn", "ours-burn-med", None),
                 ("burn-in, ours preset superfast", "ref-burn", "ours-burn-sf", None),
+                ("both (plain + subtitled) at 1.2x", "ref-both12", "ours-both12", 3),
             ]
             for label, ref, ours, target in rows:
                 if ours not in by:

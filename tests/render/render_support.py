@@ -66,6 +66,7 @@ def render_clip(
     progress: StageProgress | None = None,
     playback_speed: float = 1.0,
     ffmpeg_path: str | None = None,
+    plain: Path | None = None,
     **profile: Any,
 ) -> Any:
     runtime = PluginRuntime(media=Media(ffmpeg_path))
@@ -80,5 +81,6 @@ def render_clip(
         burn_subtitles=burn,
         fonts_dir=fonts_dir,
         playback_speed=playback_speed,
+        plain_out_path=plain,
     )
     return FFmpegRenderer(make_settings(**profile), runtime).render(request)

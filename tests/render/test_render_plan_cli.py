@@ -327,3 +327,26 @@ def test_inspect_takes_a_video_or_a_job(tmp_path: Path, media: dict[str, Path]) 
     bad = clipora("inspect", text)
     assert bad.rc != 0 and len(bad.errors) == 1 and "Traceback" not in bad.err
     assert sorted((tmp_path / "home" / "workdir").iterdir()) == [run.job]
+
+
+def test_both_at_another_speed_makes_the_plain_clip_from_the_same_decode(
+    jobs: dict[str, Any], tmp_path: Path
+) -> None:
+    clipora, job = jobs["clipora"], jobs["a"]
+    items = sorted((job / "analysis" / "items").glob("*.json"))
+    plan = tmp_path / "item.json"
+    shutil.copyfile(items[0], plan)
+    sets = ["--set", "render_subtitles.mode=both", "--set", "render.playback_speed=1.25"]
+    ok(clipora("render", job, "--plan", plan, *sets))
+    (art,) = clip_outputs(job)
+    plain, subtitled = Path(art["output_path"]), Path(art["burned_output_path"])
+    assert plain.is_file() and subtitled.is_file() and plain != subtitled
+    assert art["metadata"]["plain_output"] == "same decode"
+    expected = sum(w["end_seconds"] - w["start_seconds"] for w in art["windows"]) / 1.25
+    for path in (plain, subtitled):
+        info = probe(path)
+        assert info["video"] == pytest.approx(expected, abs=2 * FRAME)
+        assert info["audio"] == pytest.approx(expected, abs=2 * FRAME)
+    # The same clip but for the burned subtitles: as many frames, and some of them differ.
+    a, b = probe(plain)["frames"], probe(subtitled)["frames"]
+    assert len(a) == len(b) and any(x[1] != y[1] for x, y in zip(a, b, strict=True))

@@ -164,6 +164,37 @@ def test_burn_in_same_encode(media, tmp_path: Path) -> None:
     assert_durations(burned.path, sum(expected_frames(WINDOWS)) / FPS)
 
 
+def test_subtitled_and_plain_clips_from_one_decode(media, tmp_path: Path) -> None:
+    ass = _ass(tmp_path / "subs.ass")
+    both = render_clip(
+        media["main"], WINDOWS, tmp_path / "sub.mp4", burn=ass, playback_speed=1.25,
+        plain=tmp_path / "plain.mp4",
+    )  # fmt: skip
+    assert both.plain_path == tmp_path / "plain.mp4" and both.metadata["plain_output"]
+    alone = render_clip(media["main"], WINDOWS, tmp_path / "alone.mp4", playback_speed=1.25)
+    fs, fp, fa = decode_gray(both.path), decode_gray(both.plain_path), decode_gray(alone.path)
+    assert len(fs) == len(fp) == len(fa)
+    band = slice(200, 230)
+    for i in (0, len(fp) // 2, len(fp) - 1):
+        assert np.abs(fp[i].astype(np.int16) - fa[i].astype(np.int16)).mean() < 1
+        diff = np.abs(fs[i].astype(np.int16) - fp[i].astype(np.int16))
+        assert diff[band].mean() > 30 and diff[60:150].mean() < 3
+    expected = sum(expected_frames(WINDOWS)) / FPS / 1.25
+    for path in (both.path, both.plain_path):
+        assert_durations(path, expected)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "alone.mp4",
+        "plain.mp4",
+        "sub.mp4",
+        "subs.ass",
+    ]  # nothing half-written left behind
+    # At normal speed the plain clip is a smart cut on its own: not made here.
+    normal = render_clip(
+        media["main"], WINDOWS, tmp_path / "sub1.mp4", burn=ass, plain=tmp_path / "p1.mp4"
+    )
+    assert normal.plain_path is None and not (tmp_path / "p1.mp4").exists()
+
+
 def test_no_audio_source(media, tmp_path: Path) -> None:
     out = render_clip(media["noaudio"], WINDOWS, tmp_path / "na.mp4")
     assert out.metadata["method"] == "smart_cut"

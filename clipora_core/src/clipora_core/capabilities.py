@@ -348,6 +348,9 @@ class RenderRequest:
     playback_speed: float = 1.0  # render.playback_speed
     # Clips rendering at once (concurrency.render): a renderer sizes its own processes by it.
     parallel_renders: int = 1
+    # With burn_subtitles: also write the clip without them here, from the same decode, when
+    # the renderer can (RenderOutput.plain_path says whether it did).
+    plain_out_path: Path | None = None
 
 
 @dataclass
@@ -355,6 +358,7 @@ class RenderOutput:
     path: Path
     duration_seconds: float
     metadata: dict[str, Any] = field(default_factory=dict)
+    plain_path: Path | None = None  # the request's plain_out_path, when it was written too
 
 
 class Renderer(ABC):

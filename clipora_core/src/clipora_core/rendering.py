@@ -213,38 +213,36 @@ class ClipRenderer:
             burn = self._write_subtitles(seg, art, stem)
             art.metadata["subtitle_cues"] = bool(art.subtitle_paths or burn)
             fonts_dir = self.style.fonts_dir if (burn and self.style) else None
-            primary = self.renderer.render(
-                RenderRequest(
+
+            def request(out_path: Path, burn_in: Path | None, plain: Path | None) -> RenderRequest:
+                return RenderRequest(
                     source_path=self.ctx.job.effective_source,
-                    probe=self.probe,
+                    probe=self.probe,  # type: ignore[arg-type]
                     windows=seg.windows,
-                    out_path=out,
+                    out_path=out_path,
                     progress=progress,
                     playback_speed=float(s.render.playback_speed),
                     parallel_renders=int(s.concurrency.render),
                     clip_id=seg.id,
-                    burn_subtitles=burn if sub.mode == "burned_only" else None,
+                    burn_subtitles=burn_in,
                     fonts_dir=fonts_dir,
+                    plain_out_path=plain,
                 )
-            )
+
+            both = sub.mode == "both" and burn is not None
+            burned = None
+            if both:
+                # The subtitled clip first: a renderer may write the plain one from the same
+                # decode (plain_path), else the plain one is rendered on its own below.
+                burned = self.renderer.render(request(out_dir / f"{stem}-subtitled.mp4", burn, out))
+                art.burned_output_path = str(burned.path)
+            if burned is not None and burned.plain_path is not None:
+                primary = burned
+            else:
+                burn_in = burn if sub.mode == "burned_only" else None
+                primary = self.renderer.render(request(out, burn_in, None))
             art.metadata.update(primary.metadata)
             art.duration_seconds = primary.duration_seconds
-            if sub.mode == "both" and burn is not None:
-                burned = self.renderer.render(
-                    RenderRequest(
-                        source_path=self.ctx.job.effective_source,
-                        probe=self.probe,
-                        windows=seg.windows,
-                        out_path=out_dir / f"{stem}-subtitled.mp4",
-                        progress=progress,
-                        playback_speed=float(s.render.playback_speed),
-                        parallel_renders=int(s.concurrency.render),
-                        clip_id=seg.id,
-                        burn_subtitles=burn,
-                        fonts_dir=fonts_dir,
-                    )
-                )
-                art.burned_output_path = str(burned.path)
             art.success = True
         except CliporaError as exc:
             art.error_detail = exc.one_line()

@@ -89,6 +89,20 @@ class FFmpegRenderer(Renderer):
         out_path = Path(request.out_path).resolve()
         out_path.parent.mkdir(parents=True, exist_ok=True)
         tmp_out = out_path.with_name(f".{out_path.stem}.partial-{uuid.uuid4().hex[:8]}.mp4")
+        # The clip without subtitles too, from the same decode: only where it needs filters
+        # anyway (a plain clip smart cut can make is cheaper made that way, on its own).
+        plain_path = None
+        if (
+            request.plain_out_path is not None
+            and burn is not None
+            and self._smart_cut_blocker(source, fps, frame, speed, None) is not None
+        ):
+            plain_path = Path(request.plain_out_path).resolve()
+        tmp_plain = (
+            plain_path.with_name(f".{plain_path.stem}.partial-{uuid.uuid4().hex[:8]}.mp4")
+            if plain_path
+            else None
+        )
         work = Path(tempfile.mkdtemp(prefix=f".{out_path.stem}.work-", dir=out_path.parent))
         metadata: dict[str, Any] = {}
         try:
@@ -105,15 +119,23 @@ class FFmpegRenderer(Renderer):
                     reason = result.reason
             if not done:
                 metadata.update(
-                    self._reencode(request, source, cuts, fps, frame, speed, burn, work, tmp_out)
+                    self._reencode(
+                        request, source, cuts, fps, frame, speed, burn, work, tmp_out, tmp_plain
+                    )
                 )
                 metadata["method"] = "reencode"
                 if reason:
                     metadata["smart_cut_skipped"] = reason
             video_s, audio_s, total = output_durations(tmp_out)
+            if plain_path is not None and tmp_plain is not None and metadata.get("plain_output"):
+                os.replace(tmp_plain, plain_path)
+            else:
+                plain_path = None
             os.replace(tmp_out, out_path)
         finally:
             tmp_out.unlink(missing_ok=True)
+            if tmp_plain is not None:
+                tmp_plain.unlink(missing_ok=True)
             shutil.rmtree(work, ignore_errors=True)
         request.progress.update(1.0)
         expected = sum(c.duration for c in cuts) / speed
@@ -136,7 +158,9 @@ class FFmpegRenderer(Renderer):
             ],
             elapsed_seconds=round(time.monotonic() - started, 3),
         )
-        return RenderOutput(path=out_path, duration_seconds=total, metadata=metadata)
+        return RenderOutput(
+            path=out_path, duration_seconds=total, metadata=metadata, plain_path=plain_path
+        )
 
     # --- decisions ---------------------------------------------------------------------------
 
@@ -225,7 +249,11 @@ class FFmpegRenderer(Renderer):
         burn: Path | None,
         work: Path,
         out: Path,
+        plain: Path | None = None,
     ) -> dict[str, Any]:
+        """One ffmpeg run decodes the windows, joins them, and encodes ``out`` (and, with
+        ``plain``, the same frames without the burned subtitles: one decode, split after the
+        common filters, two encodes; the audio filtered once and encoded for each)."""
         groups = split_evenly(cuts, inputs_per_process(source))
         if len(groups) > 1:
             return self._reencode_groups(
@@ -268,36 +296,47 @@ class FFmpegRenderer(Renderer):
             post += [f"setpts=PTS/{speed:.6f}", f"fps={fps.numerator}/{fps.denominator}"]
         post += frame.filters
         sub = self._subtitle_filter(request, burn, work)
-        if sub:
-            post.append(sub)
-        post.append("format=yuv420p")
-        graph.append(f"[cv]{','.join(post)}[vout]")
+        dual = plain is not None and sub is not None
+        if dual:
+            graph.append(f"[cv]{','.join(post)},split=2[vs][vp]")
+            graph.append(f"[vs]{sub},format=yuv420p[vout]")
+            graph.append("[vp]format=yuv420p[vplain]")
+        else:
+            if sub:
+                post.append(sub)
+            post.append("format=yuv420p")
+            graph.append(f"[cv]{','.join(post)}[vout]")
         maps = ["-map", "[vout]"]
+        plain_maps = ["-map", "[vplain]"]
         audio_codec: list[str] = []
         if audio:
             tempo = ",".join(atempo_chain(speed)) if abs(speed - 1.0) > 1e-9 else "anull"
-            graph.append(f"[ca]{tempo}[aout]")
+            if dual:
+                graph.append(f"[ca]{tempo},asplit=2[aout][aplain]")
+                plain_maps += ["-map", "[aplain]"]
+            else:
+                graph.append(f"[ca]{tempo}[aout]")
             maps += ["-map", "[aout]"]
             audio_codec = self.audio_args()
         elif copied_audio is not None:
             inputs += ["-i", copied_audio.name]
             maps += ["-map", f"{len(cuts)}:a:0"]
+            plain_maps += ["-map", f"{len(cuts)}:a:0"]
             audio_codec = ["-c:a", "copy"]
 
         total = sum(c.duration for c in cuts) / speed
-        args = [
-            *inputs,
-            "-filter_complex",
-            ";".join(graph),
-            *maps,
+        encode = [
             *self.x264_args(),
             "-fps_mode",
             "passthrough",
             *audio_codec,
             *self.thread_args(),
             *MP4_OUTPUT,
-            str(out),
         ]
+        args = [*inputs, "-filter_complex", ";".join(graph), *maps, *encode, str(out)]
+        if dual:
+            args += [*plain_maps, *encode, str(plain)]
+            stats["plain_output"] = "same decode"
         run_ffmpeg(
             args,
             media=self.runtime.media,
