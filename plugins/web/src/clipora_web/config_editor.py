@@ -281,7 +281,9 @@ def editor_state(config_path: Path, workdir: Path, host: Any) -> ConfigState:
         )
     views = []
     for section_id, fields in grouped.items():
-        owner = next((o for p, o in owners.items() if section_id == p), "")
+        # The plugin whose section holds it (its sub-sections, e.g. an LLM provider, included).
+        holders = [p for p in owners if section_id == p or section_id.startswith(p + ".")]
+        owner = owners[max(holders, key=len)] if holders else ""
         title = section_id + (f" ({owner})" if owner else "")
         views.append(SectionView(id=section_id, title=title, fields=fields))
     return ConfigState(
