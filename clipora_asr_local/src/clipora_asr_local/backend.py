@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from clipora_core.api import (
@@ -277,11 +277,7 @@ class LocalWhisperBackend(ASRBackend):
             return self._transcribe_batched(model, window, opts)
         segments_iter, _info = model.transcribe(
             samples,
-            language=opts.language,
-            beam_size=opts.beam_size,
-            initial_prompt=opts.initial_prompt,
-            hotwords=opts.hotwords,
-            word_timestamps=opts.word_timestamps,
+            **asdict(opts),
             vad_filter=False,  # done above, per window
         )
         if chunks:
@@ -298,11 +294,7 @@ class LocalWhisperBackend(ASRBackend):
 
         segments_iter, _info = BatchedInferencePipeline(model).transcribe(
             window,
-            language=opts.language,
-            beam_size=opts.beam_size,
-            initial_prompt=opts.initial_prompt,
-            hotwords=opts.hotwords,
-            word_timestamps=opts.word_timestamps,
+            **asdict(opts),
             without_timestamps=True,
             vad_filter=True,
             batch_size=self.cfg.batch_size,
