@@ -22,6 +22,7 @@ import pluggy
 from clipora_core import hookspecs
 from clipora_core.capabilities import (
     HOOK_FOR_KIND,
+    INTERFACE_FOR_KIND,
     Capability,
     ConfigDefault,
     ConfigSection,
@@ -297,7 +298,6 @@ class PluginHost:
     ) -> Any:
         """Build the capability's object: ``factory(options, runtime)``, where ``options`` is
         the config section the capability names (None when it names none)."""
-        from clipora_core.capabilities import INTERFACE_FOR_KIND
         from clipora_core.runtime import PluginRuntime
 
         cap = self.get(kind, name, config_key)
