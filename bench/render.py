@@ -342,6 +342,7 @@ def save_results(
         ("smart_cut_preset_medium", "ref-plain", "ours-cut-med"),
         ("burn_in_preset_medium", "ref-burn", "ours-burn-med"),
         ("burn_in_preset_superfast", "ref-burn", "ours-burn-sf"),
+        ("both_at_1_2", "ref-both12", "ours-both12"),
     ):
         if ref in by and ours in by:
             ratios[name] = {
