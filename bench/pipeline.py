@@ -427,8 +427,9 @@ def save(name: str, data: dict, docs: bool) -> Path:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"results: {path}")
     if docs:
+        # Only this bench's section: other results on this machine may be partial or stale.
         subprocess.run(
-            [sys.executable, str(REPO / "scripts" / "update_performance.py")], check=True
+            [sys.executable, str(REPO / "scripts" / "update_performance.py"), name], check=True
         )
     return path
 

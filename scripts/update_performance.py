@@ -1,6 +1,8 @@
 """Write benchmark results into docs/performance.md.
 
-    uv run python scripts/update_performance.py
+    uv run python scripts/update_performance.py            # every section with results
+    uv run python scripts/update_performance.py render     # only these sections (what a bench
+                                                           # that just ran writes)
 
 Reads bench/results/{pipeline,long_input,render,asr,encode_quality,render_memory,segmentation,
 presence}.json (written by the bench scripts of
@@ -350,9 +352,16 @@ def replace_section(text: str, name: str, body: str) -> str:
 
 
 def main() -> int:
+    only = set(sys.argv[1:])
+    unknown = only - set(SECTIONS)
+    if unknown:
+        print(f"unknown section(s) {', '.join(sorted(unknown))}; known: {', '.join(SECTIONS)}")
+        return 2
     text = DOC.read_text(encoding="utf-8") if DOC.is_file() else HEADER
     done = []
     for name, render in SECTIONS.items():
+        if only and name not in only:
+            continue
         path = RESULTS / f"{name}.json"
         if not path.is_file():
             continue
