@@ -5,6 +5,8 @@
     uv run python bench/segmentation.py --split dev      # the half the engine may be tuned on
     uv run python bench/segmentation.py --ids en_s02     # some streams
     uv run python bench/segmentation.py --rerun          # analyzer changed: rediscover (ASR cached)
+    uv run python bench/segmentation.py --split dev --tag batched --set asr.local.batch_size=8
+                                                         # another setting: own jobs and results
 
 The corpus (``bench/corpus/``) holds scripts written for it alone, not from the engine's
 lexicon; ``bench/corpus/split.json`` split it once, before any script was read, into a dev half
@@ -54,6 +56,9 @@ import corpus_build  # noqa: E402
 RUNS = REPO / "bench" / ".cache" / "runs"
 RESULTS = REPO / "bench" / "results"
 JOIN_GAP = 10.0
+# --set values for every clipora call, and the tag that keeps their jobs and results apart.
+EXTRA_SETS: list[str] = []
+TAG = ""
 SPEECH_RMS = 10 ** (-40 / 20)
 
 
@@ -74,12 +79,13 @@ def _clipora(*args: str, env: dict[str, str] | None = None) -> str:
 
 def run_stream(folder: Path, condition: str, rerun: bool) -> Path:
     """The job folder of this stream under this condition (``none`` or ``list``)."""
-    workdir = RUNS / condition
+    workdir = RUNS / TAG / condition if TAG else RUNS / condition
     sets = [
         "--set",
         f"paths.workdir={workdir}",
         "--set",
         "analysis.live_commerce.engine=offline",
+        *(x for item in EXTRA_SETS for x in ("--set", item)),
         "-q",
     ]
     stream = folder.name
@@ -403,7 +409,20 @@ def main() -> int:
         default=[],
         help="leave these streams out (recorded in the results, e.g. one too slow to synthesise)",
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="config for every clipora call (needs --tag: its jobs and results are kept apart)",
+    )
+    ap.add_argument("--tag", default="", help="name for the jobs and results of --set runs")
     args = ap.parse_args()
+    if args.set and not re.fullmatch(r"[a-z0-9_]+", args.tag or ""):
+        ap.error("--set needs --tag NAME (lower-case letters, digits, _)")
+    global TAG
+    EXTRA_SETS[:] = args.set
+    TAG = args.tag
     split = json.loads((REPO / "bench" / "corpus" / "split.json").read_text())
     ids = args.ids or (split["dev"] + split["test"] if args.split == "all" else split[args.split])
     if args.lang:
@@ -432,6 +451,8 @@ def main() -> int:
         if args.split == "test" and not args.ids
         else f"segmentation-{args.split}.json"
     )
+    if TAG:
+        name = name.replace(".json", f"-{TAG}.json")
     # A rerun of some streams or one condition replaces just those rows of the last results.
     previous = RESULTS / name
     if previous.is_file():
@@ -452,6 +473,7 @@ def main() -> int:
 
     result = {
         "split": args.split,
+        "sets": args.set,
         "excluded": sorted(args.exclude),
         "machine": machine(),
         "pooled": pooled,
