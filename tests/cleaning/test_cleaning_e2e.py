@@ -2,16 +2,20 @@
 between two products.
 
 The source (160x120, 25 fps, lossless so the freeze is exact to the frame) moves for 12 s, shows
-one still picture for 6 s, then moves again; a tone plays throughout. The pitch is an SRT beside
+one still picture for 6 s, then moves again. A 440 Hz tone plays, 1 kHz while the picture is
+frozen, with short 3 kHz beeps at known times to check that sound and picture stay together. The pitch is an SRT beside
 the video (``asr.mode=import``, no Whisper), timed on the ORIGINAL recording: the first product
 before the freeze, the second after it, and one line said during the freeze. A user sees: the
-frozen span removed, the clean/ records, shorter effective source, plans and render results that
-give every window on both timelines, and clips whose pictures are where those times say."""
+frozen span removed, the clean/ records and no copy of the video, plans and render results that
+give every window on both timelines, clips whose pictures are where those times say, a window
+across the removed span played without it, and plans made by earlier versions (on their cleaned
+copy) still rendering."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +47,12 @@ PITCH = [  # (start, end, text) on the original recording's timeline
     (27.0, 29.5, "The link is up for the phone stand."),
 ]
 FROZEN_LINE = PITCH[4][2]
+BEEPS = (10.0, 19.0)  # original timeline
+BEEP_HZ, FROZEN_HZ, TONE_HZ = 3000, 1000, 440
+AUDIO = (
+    f"0.3*sin(2*PI*if(between(t\\,{FREEZE[0]}\\,{FREEZE[1]})\\,{FROZEN_HZ}\\,{TONE_HZ})*t)"
+    + "".join(f"+0.5*between(t\\,{b}\\,{b + 0.05})*sin(2*PI*{BEEP_HZ}*t)" for b in BEEPS)
+)
 
 CONFIG = """\
 asr:
@@ -67,7 +77,7 @@ def frozen_pitch_video(path: Path) -> Path:
         [
             imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", f"testsrc2=s=160x120:r={FPS}:d={DURATION}",
-            "-f", "lavfi", "-i", f"sine=f=440:r=44100:d={DURATION}",
+            "-f", "lavfi", "-i", f"aevalsrc='{AUDIO}':s=44100:d={DURATION}",
             "-filter_complex",
             f"[0:v]split[a][b];[a][b]freezeframes=first={first}:last={last}:replace={first}[v]",
             "-map", "[v]", "-map", "1:a",
@@ -156,26 +166,20 @@ def test_clean_records_the_frozen_span(cleaned_run: dict[str, Any]) -> None:
     assert summary["original_duration_seconds"] == pytest.approx(DURATION, abs=FRAME)
 
 
-def test_the_effective_source_is_shorter(cleaned_run: dict[str, Any]) -> None:
+def test_cleaning_makes_no_copy_of_the_video(cleaned_run: dict[str, Any]) -> None:
+    """The cleaned timeline is the recording read through the time map: the job folder holds
+    no video, the probe is the recording's, the manifest gives the cleaned duration."""
     job, video = cleaned_run["job"], cleaned_run["video"]
     manifest = read(job / "manifest.json")
-    effective = Path(manifest["effective_source_path"])
-    assert effective != video and effective.is_file() and job in effective.parents
-    d = durations(effective)
-    assert d["video"] == pytest.approx(CLEANED, abs=FRAME)
-    assert d["audio"] == pytest.approx(d["video"], abs=FRAME)  # sound cut with the picture
-    assert read(job / "inspect" / "probe.json")["duration_seconds"] == pytest.approx(
-        CLEANED, abs=FRAME
-    )
+    assert manifest["effective_source_path"] == str(video)
+    assert manifest["cleaning"]["virtual"] is True
     assert manifest["cleaning"]["cleaned_duration_seconds"] == pytest.approx(CLEANED, abs=FRAME)
-    assert durations(video)["video"] == pytest.approx(
+    media = [p for p in job.rglob("*") if p.suffix in (".mp4", ".mkv", ".flac", ".wav")]
+    assert [p.parent.name for p in media if p.parent.name != "renders"] == [], media
+    assert read(job / "inspect" / "probe.json")["duration_seconds"] == pytest.approx(
         DURATION, abs=FRAME
-    )  # the recording is untouched
-    # The cleaned source shows no still picture any more: consecutive frames always differ.
-    frames = decode_gray(effective)
-    assert len(frames) == pytest.approx(CLEANED * FPS, abs=1)
-    still = [i for i in range(1, len(frames)) if np.abs(frames[i] - frames[i - 1]).mean() < 0.5]
-    assert not still, f"frozen frames left at {[i / FPS for i in still[:5]]}"
+    )
+    assert durations(video)["video"] == pytest.approx(DURATION, abs=FRAME)  # untouched
 
 
 def test_the_transcript_moved_onto_the_cleaned_timeline(cleaned_run: dict[str, Any]) -> None:
@@ -302,6 +306,130 @@ def test_render_plan_takes_cleaned_times_and_refuses_original_ones(
     assert check_both_timelines(result["artifacts"], "execution_result.json after --plan")
 
 
+CROSS = (8.0, 16.0)  # cleaned timeline: 8-12 s and 18-22 s of the recording
+
+
+def tone_envelope(path: Path, hz: float, hop: float = 0.005) -> tuple[np.ndarray, float]:
+    """Amplitude of a ``hz`` tone in the clip's sound per ``hop`` seconds."""
+    with av.open(str(path)) as c:
+        stream = c.streams.audio[0]
+        rate = stream.codec_context.sample_rate
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        x = np.concatenate(
+            [o.to_ndarray().reshape(-1) for f in c.decode(stream) for o in resampler.resample(f)]
+        )
+    t = np.arange(len(x)) / rate
+    mixed = x * np.exp(-2j * np.pi * hz * t)
+    n = int(hop * rate)
+    frames = len(mixed) // n
+    return 2 * np.abs(mixed[: frames * n].reshape(frames, n).mean(axis=1)), hop
+
+
+def beep_onsets(path: Path) -> list[float]:
+    env, hop = tone_envelope(path, BEEP_HZ)
+    loud = env > 0.2
+    return [i * hop for i in range(len(loud)) if loud[i] and (i == 0 or not loud[i - 1])]
+
+
+def render_cross_cut(home: Path, job: Path, plan: dict[str, Any], tmp: Path) -> Path:
+    plan["segments"] = plan["segments"][:1]
+    plan["segments"][0]["windows"] = [{"start_seconds": CROSS[0], "end_seconds": CROSS[1]}]
+    plan["segments"][0].pop("original_windows", None)
+    path = tmp / "cross.json"
+    path.write_text(json.dumps(plan), encoding="utf-8")
+    proc = clipora(home, "render", job, "--plan", path)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    (art,) = read(job / "renders" / "execution_result.json")["artifacts"]
+    assert art["success"], art
+    return Path(art["output_path"])
+
+
+def check_cross_cut_clip(clip: Path, video: Path) -> None:
+    """The clip plays 8 s: 8-12 s and 18-22 s of the recording, no frozen frame between, the
+    beeps of 10 s and 19 s at 2 s and 5 s of the clip, no sound of the frozen span."""
+    played = CROSS[1] - CROSS[0]
+    d = durations(clip)
+    assert d["video"] == pytest.approx(played, abs=FRAME)
+    assert d["audio"] == pytest.approx(played, abs=2 * FRAME)
+    frames = decode_gray(clip)
+    still = [i for i in range(1, len(frames)) if np.abs(frames[i] - frames[i - 1]).mean() < 0.5]
+    assert not still, f"frozen frames at {[i / FPS for i in still[:5]]}"
+    original = decode_gray(video)
+    for clip_t, source_t in ((1.0, 9.0), (3.96, 11.96), (4.0, 18.0), (6.0, 20.0)):
+        frame = frames[round(clip_t * FPS)]
+        around = round(source_t * FPS)
+        diffs = {
+            j: float(np.abs(frame - original[j]).mean()) for j in range(around - 3, around + 4)
+        }
+        assert min(diffs, key=diffs.__getitem__) == around, (clip_t, diffs)
+    assert beep_onsets(clip) == pytest.approx([2.0, 5.0], abs=0.03)
+    # The frozen span's tone would sound for 6 s; AAC smears the switch at the join over a
+    # frame or two (the source itself has it around 12 s and 18 s).
+    frozen, hop = tone_envelope(clip, FROZEN_HZ)
+    assert float((frozen > 0.15).sum()) * hop <= 0.05, "sound of the removed span is in the clip"
+
+
+def test_a_window_across_the_removed_span_skips_it_in_sync(
+    cleaned_run: dict[str, Any], tmp_path: Path
+) -> None:
+    job, home = cleaned_run["job"], cleaned_run["home"]
+    plan = read(job / "analysis" / "edit_plan.json")
+    clip = render_cross_cut(home, job, plan, tmp_path)
+    check_cross_cut_clip(clip, cleaned_run["video"])
+    (art,) = read(job / "renders" / "execution_result.json")["artifacts"]
+    edges = [t for w in windows_of(art["original_windows"]) for t in w]
+    assert edges == pytest.approx([8.0, FREEZE[0], FREEZE[1], 22.0], abs=FRAME)
+
+
+def test_a_plan_made_on_the_old_cleaned_copy_still_renders(
+    cleaned_run: dict[str, Any], tmp_path: Path
+) -> None:
+    """Earlier versions cleaned into ``clean/active_source.mp4`` and planned on it. Such a plan
+    renders on a job cleaned since (the copy is gone: its windows are on the same cleaned
+    timeline)."""
+    job, home = cleaned_run["job"], cleaned_run["home"]
+    plan = read(job / "analysis" / "edit_plan.json")
+    plan["source_path"] = str(job / "clean" / "active_source.mp4")
+    plan["source_fingerprint"] = "0123456789abcdef"  # the copy's, long deleted
+    check_cross_cut_clip(render_cross_cut(home, job, plan, tmp_path), cleaned_run["video"])
+
+
+def test_an_old_job_with_its_cleaned_copy_still_renders(
+    cleaned_run: dict[str, Any], tmp_path: Path
+) -> None:
+    """A job cleaned by an earlier version: its manifest names the re-encoded copy as the
+    effective source (no ``virtual``), its probe is the copy's, its plans are on the copy."""
+    from clipora_core.fingerprints import sampled_file_hash
+
+    job = tmp_path / "workdir" / cleaned_run["job"].name
+    shutil.copytree(cleaned_run["job"], job, ignore=shutil.ignore_patterns("renders", "*.lock"))
+    copy = job / "clean" / "active_source.mp4"
+    keep = f"lt(t\\,{FREEZE[0]})+gte(t\\,{FREEZE[1]})"
+    subprocess.run(
+        [
+            imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
+            "-i", str(cleaned_run["video"]),
+            "-vf", f"select='{keep}',setpts=N/FRAME_RATE/TB",
+            "-af", f"aselect='{keep}',asetpts=N/SR/TB",
+            "-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt", "yuv420p",
+            "-c:a", "aac", str(copy),
+        ],
+        check=True,
+    )  # fmt: skip
+    manifest = read(job / "manifest.json")
+    manifest["effective_source_path"] = str(copy)
+    del manifest["cleaning"]["virtual"]
+    manifest["probe"].update(duration_seconds=durations(copy)["container"], path=str(copy))
+    (job / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    plan = read(job / "analysis" / "edit_plan.json")
+    plan["source_path"] = str(copy)
+    plan["source_fingerprint"] = sampled_file_hash(copy)
+    home = cleaned_run["home"]
+    clip = render_cross_cut(home, job, plan, tmp_path)
+    check_cross_cut_clip(clip, cleaned_run["video"])
+    assert copy.is_file()
+
+
 def test_render_plan_keeps_the_cleaned_job_without_repeating_the_set(
     cleaned_run: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -315,5 +443,23 @@ def test_render_plan_keeps_the_cleaned_job_without_repeating_the_set(
     )
     proc = clipora(home, "render", job, "--plan", plan)
     assert (job / "clean" / "time_map.json").is_file(), proc.stderr
-    assert read(job / "manifest.json")["effective_source_path"] != str(cleaned_run["video"])
+    assert read(job / "manifest.json")["cleaning"]["removed"] is True
     assert "another source" not in proc.stderr, proc.stderr
+
+
+def test_speech_backends_hear_only_the_kept_audio(
+    cleaned_run: dict[str, Any], tmp_path: Path
+) -> None:
+    """What an ASR backend that reads a file gets on a cleaned job: the kept pieces joined,
+    as long as the cleaned timeline, the beeps where the cleaned timeline has them."""
+    from clipora_core.contracts import TimeMapEntry
+    from clipora_core.kept_audio import extract_kept_audio
+    from clipora_core.media import Media
+
+    tm = [TimeMapEntry.model_validate(e) for e in read(cleaned_run["job"] / "clean/time_map.json")]
+    out = extract_kept_audio(cleaned_run["video"], tm, tmp_path / "kept.flac", Media())
+    assert durations(out)["audio"] == pytest.approx(CLEANED, abs=0.005)
+    assert beep_onsets(out) == pytest.approx([BEEPS[0], BEEPS[1] - REMOVED], abs=0.03)
+    frozen, hop = tone_envelope(out, FROZEN_HZ)
+    assert float((frozen > 0.15).sum()) * hop <= 0.05
+    assert [p.name for p in tmp_path.iterdir()] == ["kept.flac"]

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import pytest
+from clipora_core.api import TimeWindow
+from clipora_core.timeline import (
+    intersect_keeps,
+    time_map_from_keeps,
+    to_effective_time,
+    to_original_time,
+    to_original_windows,
+)
 from clipora_freeze_cleaner.detect import parse_freeze_events
 from clipora_freeze_cleaner.timeline import (
     absorb_short_keeps,
-    cleaned_to_source,
     drop_short,
     keep_intervals,
     merge_close,
     removal_spans,
-    source_to_cleaned,
-    time_map,
 )
+
+
+def _w(a: float, b: float) -> TimeWindow:
+    return TimeWindow(start_seconds=a, end_seconds=b)
 
 
 def test_merge_close_merges_gaps_up_to_the_limit_and_overlaps():
@@ -49,20 +58,42 @@ def test_keep_intervals_is_the_sorted_complement():
 
 
 def test_time_map_is_cumulative_and_durations_match():
-    mapping = time_map([(0.0, 20.0), (32.0, 50.0)])
-    assert mapping == [(0.0, 20.0, 0.0, 20.0), (32.0, 50.0, 20.0, 38.0)]
-    for s0, s1, c0, c1 in mapping:
-        assert abs((s1 - s0) - (c1 - c0)) <= 1e-9
+    mapping = time_map_from_keeps([_w(0.0, 20.0), _w(32.0, 50.0)])
+    assert [
+        (
+            e.source_start_seconds,
+            e.source_end_seconds,
+            e.cleaned_start_seconds,
+            e.cleaned_end_seconds,
+        )
+        for e in mapping
+    ] == [(0.0, 20.0, 0.0, 20.0), (32.0, 50.0, 20.0, 38.0)]
 
 
 def test_time_lookups_both_ways():
-    mapping = time_map([(0.0, 20.0), (32.0, 50.0)])
-    assert source_to_cleaned(10.0, mapping) == 10.0
-    assert source_to_cleaned(40.0, mapping) == pytest.approx(28.0)
-    assert source_to_cleaned(25.0, mapping) is None  # removed
-    assert cleaned_to_source(28.0, mapping) == pytest.approx(40.0)
-    assert cleaned_to_source(20.0, mapping) == pytest.approx(20.0)
-    assert cleaned_to_source(99.0, mapping) == 50.0
+    mapping = time_map_from_keeps([_w(0.0, 20.0), _w(32.0, 50.0)])
+    assert to_effective_time(10.0, mapping) == 10.0
+    assert to_effective_time(40.0, mapping) == pytest.approx(28.0)
+    assert to_effective_time(25.0, mapping) == 20.0  # removed: where the recording resumes
+    assert to_original_time(28.0, mapping) == pytest.approx(40.0)
+    assert to_original_time(20.0, mapping) == pytest.approx(20.0)
+    assert to_original_time(99.0, mapping) == 50.0
+
+
+def test_a_cleaned_window_across_a_removal_splits_into_the_kept_pieces():
+    mapping = time_map_from_keeps([_w(0.0, 20.0), _w(32.0, 50.0)])
+    pieces = to_original_windows([_w(15.0, 25.0)], mapping)
+    assert [(p.start_seconds, p.end_seconds) for p in pieces] == [(15.0, 20.0), (32.0, 37.0)]
+
+
+def test_keeps_of_several_cleaners_intersect():
+    first = [_w(0.0, 20.0), _w(32.0, 50.0)]
+    second = [_w(0.0, 10.0), _w(15.0, 40.0)]
+    assert [(k.start_seconds, k.end_seconds) for k in intersect_keeps(first, second)] == [
+        (0.0, 10.0),
+        (15.0, 20.0),
+        (32.0, 40.0),
+    ]
 
 
 def test_parse_freeze_events_pairs_and_closes_a_trailing_freeze():

@@ -104,6 +104,7 @@ _LAZY: dict[str, str] = {
     "presence_windows": "timeline",
     "to_effective_time": "timeline",
     "to_original_windows": "timeline",
+    "to_original_time": "timeline",
     # applications built on the kernel
     "load_config": "config",
     "build_settings_model": "config",

@@ -220,18 +220,21 @@ class ASRBackend(ABC):
 
 @dataclass
 class CleanRequest:
+    """What a cleaner looks at: always the recording itself (cleaners never make a copy)."""
+
     source_path: Path
     probe: MediaProbe
-    out_dir: Path
+    out_dir: Path  # the cleaner's own folder in the job, for any report it writes
     progress: StageProgress
 
 
 @dataclass
 class CleanResult:
-    effective_source_path: Path
+    """What to drop from the recording, on its clock. The kernel intersects the keeps of all
+    cleaners and builds the time map; later stages read the recording through it."""
+
     removed_intervals: list[RemovalInterval]
     keep_intervals: list[TimeWindow]
-    time_map: list[TimeMapEntry]
     summary: CleaningSummary
 
 
@@ -271,6 +274,10 @@ class AnalyzerContext:
     # explanation markers are on the effective timeline here (the file has them on the
     # original recording's).
     products: ProductList | None = None
+    # The file to read the recording's audio or frames from, and how the cleaned timeline maps
+    # onto it (empty: the file is on the timeline's clock). See clipora_core.timeline.
+    media_path: Path | None = None
+    media_time_map: list[TimeMapEntry] = field(default_factory=list)
 
 
 @dataclass

@@ -134,6 +134,9 @@ class CleaningSummary(Model):
     original_duration_seconds: float = 0.0
     cleaned_duration_seconds: float = 0.0
     cleaners: list[str] = Field(default_factory=list)
+    # True: the cleaned timeline is the recording read through clean/time_map.json. Jobs
+    # cleaned by earlier versions (False) have a re-encoded copy as their effective source.
+    virtual: bool = False
 
 
 class TranscriptWord(Model):

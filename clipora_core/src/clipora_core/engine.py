@@ -101,7 +101,24 @@ class Engine:
         return src
 
     def probe(self) -> MediaProbe:
+        """The probe of the timeline stages work on: the recording's, with the cleaned
+        duration when cleaning cut spans out of it."""
+        probe = require_probe(self.workspace)
+        cleaning = self.workspace.manifest.cleaning
+        if cleaning.virtual and cleaning.removed:
+            return probe.model_copy(update={"duration_seconds": cleaning.cleaned_duration_seconds})
+        return probe
+
+    def media_probe(self) -> MediaProbe:
+        """The probe of the file itself (``job.effective_source``), for whoever decodes it."""
         return require_probe(self.workspace)
+
+    def media_time_map(self) -> list[TimeMapEntry]:
+        """Cleaned timeline -> times in ``job.effective_source``: the time map when cleaning
+        left the recording as it is; nothing for a job cleaned into a copy by an earlier
+        version, whose copy already is the cleaned timeline."""
+        cleaning = self.workspace.manifest.cleaning
+        return self.time_map() if cleaning.virtual and cleaning.removed else []
 
     def time_map(self) -> list[TimeMapEntry]:
         if self.cache.time_map is None:

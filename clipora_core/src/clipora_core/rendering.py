@@ -21,6 +21,7 @@ from clipora_core.contracts import (
     ExecutionArtifact,
     MediaProbe,
     TimeMapEntry,
+    TimeWindow,
     Transcript,
 )
 from clipora_core.errors import CliporaError, ConfigError
@@ -70,6 +71,7 @@ class ClipRenderer:
     transcript: Transcript | None = None
     probe: MediaProbe | None = None
     time_map: list[TimeMapEntry] = field(default_factory=list)
+    media_time_map: list[TimeMapEntry] = field(default_factory=list)
     style: SubtitleStyle | None = None
     burn_format: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -89,8 +91,11 @@ class ClipRenderer:
                     Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats"
                 )
             self.style = _style(ctx, fmts)
-        self.probe = ctx.probe()
+        # The renderer decodes the file itself: its probe, and the plan's cleaned-timeline
+        # windows mapped onto it (a window across a removed span becomes two cuts).
+        self.probe = ctx.media_probe()
         self.time_map = ctx.time_map()
+        self.media_time_map = ctx.media_time_map()
         self.remove_leftovers()
         return self
 
@@ -124,10 +129,17 @@ class ClipRenderer:
         return fingerprint(
             {
                 "segment": seg.model_dump(mode="json", include={"id", "windows", "variant"}),
+                "cuts": [w.model_dump(mode="json") for w in self.cuts(seg)],
                 "config": self.config_fingerprint,
                 "source": identity,
             }
         )
+
+    def cuts(self, seg: EditPlanSegment) -> list[TimeWindow]:
+        """The segment's windows in the file the renderer reads."""
+        if not self.media_time_map:
+            return list(seg.windows)
+        return to_original_windows(seg.windows, self.media_time_map)
 
     def reusable(self, seg: EditPlanSegment) -> ExecutionArtifact | None:
         path = self._record_path(seg.id)
@@ -218,7 +230,7 @@ class ClipRenderer:
                 return RenderRequest(
                     source_path=self.ctx.job.effective_source,
                     probe=self.probe,  # type: ignore[arg-type]
-                    windows=seg.windows,
+                    windows=self.cuts(seg),
                     out_path=out_path,
                     progress=progress,
                     playback_speed=float(s.render.playback_speed),

@@ -43,29 +43,43 @@ def to_effective_time(t: float, time_map: list[TimeMapEntry]) -> float:
     return time_map[-1].cleaned_end_seconds
 
 
-def compose_time_maps(first: list[TimeMapEntry], second: list[TimeMapEntry]) -> list[TimeMapEntry]:
-    """Chain two cleaners: ``first`` maps original->c1, ``second`` maps c1->c2."""
-    if not first:
-        return second
-    if not second:
-        return first
+def time_map_from_keeps(keeps: list[TimeWindow]) -> list[TimeMapEntry]:
+    """One entry per kept piece of the recording; the cleaned timeline is their concatenation."""
     out: list[TimeMapEntry] = []
-    for b in second:
-        for a in first:
-            lo = max(b.source_start_seconds, a.cleaned_start_seconds)
-            hi = min(b.source_end_seconds, a.cleaned_end_seconds)
-            if hi - lo > 1e-6:
-                to_orig = a.source_start_seconds - a.cleaned_start_seconds
-                to_c2 = b.cleaned_start_seconds - b.source_start_seconds
-                out.append(
-                    TimeMapEntry(
-                        source_start_seconds=lo + to_orig,
-                        source_end_seconds=hi + to_orig,
-                        cleaned_start_seconds=lo + to_c2,
-                        cleaned_end_seconds=hi + to_c2,
-                    )
-                )
+    cleaned = 0.0
+    for k in keeps:
+        length = k.end_seconds - k.start_seconds
+        out.append(
+            TimeMapEntry(
+                source_start_seconds=round(k.start_seconds, 6),
+                source_end_seconds=round(k.end_seconds, 6),
+                cleaned_start_seconds=round(cleaned, 6),
+                cleaned_end_seconds=round(cleaned + length, 6),
+            )
+        )
+        cleaned += length
     return out
+
+
+def intersect_keeps(first: list[TimeWindow], second: list[TimeWindow]) -> list[TimeWindow]:
+    """What two cleaners both keep (both lists on the recording's clock, sorted)."""
+    out: list[TimeWindow] = []
+    for a in first:
+        for b in second:
+            lo, hi = max(a.start_seconds, b.start_seconds), min(a.end_seconds, b.end_seconds)
+            if hi - lo > 1e-6:
+                out.append(TimeWindow(start_seconds=lo, end_seconds=hi))
+    return sorted(out, key=lambda w: w.start_seconds)
+
+
+def to_original_time(t: float, time_map: list[TimeMapEntry]) -> float:
+    """The recording's time shown at cleaned time ``t`` (clamped to the ends)."""
+    if not time_map:
+        return t
+    for entry in time_map:
+        if t <= entry.cleaned_end_seconds + 1e-9:
+            return entry.source_start_seconds + max(0.0, t - entry.cleaned_start_seconds)
+    return time_map[-1].source_end_seconds
 
 
 def presence_windows(

@@ -46,6 +46,9 @@ from clipora_render_ffmpeg.profile import FramePlan, plan_frame
 from clipora_render_ffmpeg.settings import RenderProfileSettings
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo, output_rate, read_source, snap_windows
 
+# H.264 profiles whose streams decode correctly after a re-encoded head from our x264 settings.
+SMART_CUT_PROFILES = {"Baseline", "Constrained Baseline", "Main", "High"}
+
 
 class FFmpegRenderer(Renderer):
     """Factory result for ``render.renderer = ffmpeg``."""
@@ -184,6 +187,10 @@ class FFmpegRenderer(Renderer):
             return "rotated source"
         if source.pix_fmt not in {"yuv420p", "yuvj420p"}:
             return f"pixel format {source.pix_fmt}"
+        if source.profile and source.profile not in SMART_CUT_PROFILES:
+            # A lossless or 4:4:4 stream (High 4:4:4 Predictive) does not decode after a head
+            # encoded with the usual tools: the copied frames come out as noise.
+            return f"H.264 profile {source.profile}"
         if source.rate is None or fps != source.rate:
             return "output frame rate differs from the source"
         return None

@@ -37,6 +37,7 @@ class SourceInfo:
     rate: Fraction | None  # nominal frame rate
     codec: str
     pix_fmt: str
+    profile: str
     coded_width: int
     coded_height: int
     width: int  # after rotation
@@ -105,6 +106,7 @@ def read_source(path: Path, probe: Any = None) -> SourceInfo:
             rate=Fraction(rate) if rate else None,
             codec=cc.name or "",
             pix_fmt=cc.pix_fmt or "",
+            profile=str(getattr(cc, "profile", "") or ""),
             coded_width=int(cc.width),
             coded_height=int(cc.height),
             width=int(probe.video_width),

@@ -73,8 +73,14 @@ class StageContext:
     def probe(self) -> MediaProbe:
         return self.engine.probe()
 
+    def media_probe(self) -> MediaProbe:
+        return self.engine.media_probe()
+
     def time_map(self) -> list[TimeMapEntry]:
         return self.engine.time_map()
+
+    def media_time_map(self) -> list[TimeMapEntry]:
+        return self.engine.media_time_map()
 
     def transcript(self) -> Transcript:
         return self.engine.transcript()

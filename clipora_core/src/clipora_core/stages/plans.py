@@ -52,7 +52,7 @@ def analyze_item(
             semantic_item_id=item.id,
             subtitle_plan_id=None,
             source_path=str(job.effective_source),
-            source_probe=probe,
+            source_probe=ctx.media_probe(),
             strategy=ctx.engine.video_type,
             segments=[seg],
             metadata={
@@ -87,7 +87,7 @@ def build_edit_plan(
     return EditPlan(
         plan_id=job.job_id,
         source_path=str(job.effective_source),
-        source_probe=ctx.probe(),
+        source_probe=ctx.media_probe(),
         strategy=ctx.engine.video_type,
         segments=segments,
         metadata=metadata,
@@ -124,11 +124,28 @@ def load_plan(
     return plan
 
 
+# Where earlier versions wrote the re-encoded cleaned recording.
+LEGACY_CLEANED_COPY = "clean/active_source.mp4"
+
+
+def _made_on_cleaned_copy(job: JobWorkspace, plan: EditPlan) -> bool:
+    """A plan from before cleaning became a time map names this job's cleaned copy, which a
+    rerun of clean has since removed: its windows are on the same cleaned timeline, which the
+    job now reads from the recording through the time map."""
+    return (
+        job.manifest.cleaning.virtual
+        and Path(plan.source_path).resolve() == job.path(LEGACY_CLEANED_COPY).resolve()
+        and not job.path(LEGACY_CLEANED_COPY).exists()
+    )
+
+
 def validate_plan(
     job: JobWorkspace, probe: MediaProbe, plan: EditPlan, where: Path | str = "plan"
 ) -> None:
     effective = job.effective_source
-    if plan.source_fingerprint and plan.source_fingerprint != sampled_file_hash(effective):
+    if _made_on_cleaned_copy(job, plan):
+        pass
+    elif plan.source_fingerprint and plan.source_fingerprint != sampled_file_hash(effective):
         raise InputError(
             f"{where} was made for another source ({plan.source_path}), not this job's video",
             hint="render it in the job it came from",

@@ -9,7 +9,7 @@ from clipora_core.capabilities import Kind, PresenceRequest
 from clipora_core.contracts import PresenceReport, SemanticItemInterval
 from clipora_core.progress import StageProgress
 from clipora_core.stages.base import StageContext
-from clipora_core.timeline import presence_windows
+from clipora_core.timeline import presence_windows, to_effective_time, to_original_windows
 
 
 class PresenceSampler:
@@ -31,15 +31,27 @@ class PresenceSampler:
                     Kind.PRESENCE_DETECTOR, cfg.detector, "analysis.pose_presence.detector"
                 )
             detector = self._detector
+        # The detector reads the recording itself: the item's windows on its clock, and the
+        # samples back on the cleaned timeline.
+        cut = self.ctx.media_time_map()
         samples = detector.detect(
             PresenceRequest(
                 source_path=job.effective_source,
-                windows=item.windows,
+                windows=to_original_windows(item.windows, cut) if cut else item.windows,
                 sample_interval_seconds=cfg.sample_interval_seconds,
                 progress=progress,
                 out_dir=job.path("analysis/presence"),
             )
         )
+        if cut:
+            samples = [
+                x.model_copy(
+                    update={
+                        "timestamp_seconds": round(to_effective_time(x.timestamp_seconds, cut), 6)
+                    }
+                )
+                for x in samples
+            ]
         present, absent = presence_windows(samples, cfg.sample_interval_seconds, item.windows)
         report = PresenceReport(
             semantic_item_id=item.id,

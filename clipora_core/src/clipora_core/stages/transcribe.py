@@ -18,6 +18,7 @@ from clipora_core.contracts import ProductList, Transcript
 from clipora_core.errors import InputError
 from clipora_core.fileio import read_json, write_json
 from clipora_core.fingerprints import fingerprintable, flat, matches, sampled_file_hash
+from clipora_core.kept_audio import extract_kept_audio
 from clipora_core.stages.base import StageContext
 from clipora_core.workspace import fingerprint
 
@@ -59,6 +60,7 @@ def transcribe(ctx: StageContext) -> Transcript:
         )
     cacheable = bool(cap.features.get("cacheable", True)) and s.asr.cache
     media = job.effective_source
+    cut = ctx.media_time_map()
     dumped = flat(fingerprintable(s))
     asr_config = {
         k: v
@@ -72,6 +74,9 @@ def transcribe(ctx: StageContext) -> Transcript:
         "backend": f"{cap.name}@{cap.version}",
         "config": asr_config,
     }
+    if cut:
+        # The backend hears only the kept pieces of the recording.
+        key_data["kept"] = [[e.source_start_seconds, e.source_end_seconds] for e in cut]
     if hotwords != effective_hotwords(list(s.asr.hotwords), None):
         # Product names changed what the backend hears; without them the key stays as it
         # was, so cached transcripts made before product lists existed are still found.
@@ -89,10 +94,16 @@ def transcribe(ctx: StageContext) -> Transcript:
     scratch = job.path("semantic")
     scratch.mkdir(parents=True, exist_ok=True)
     language = None if s.asr.language in ("", "auto") else s.asr.language
+    kept_audio: Path | None = None
     try:
+        if cut and cap.features.get("needs_audio", True):
+            progress.info("reading the audio of the kept parts", pieces=len(cut))
+            kept_audio = extract_kept_audio(
+                media, cut, scratch / ".kept_audio.flac", ctx.engine.runtime.media
+            )
         transcript = backend.transcribe(
             ASRRequest(
-                media_path=media,
+                media_path=kept_audio or media,
                 duration_seconds=probe.duration_seconds,
                 scratch_dir=scratch,
                 progress=progress,
@@ -105,6 +116,8 @@ def transcribe(ctx: StageContext) -> Transcript:
     finally:
         # A local model can hold hundreds of MB: hand it back before analysis and rendering.
         backend.close()
+        if kept_audio is not None:
+            kept_audio.unlink(missing_ok=True)
     transcript = by_sentence(transcript)
     for warning in transcript.warnings:
         progress.warning(warning)

@@ -25,4 +25,6 @@ def analyzer_context(
         probe=ctx.probe(),
         plugins=ctx.engine.host,
         products=products_on_effective_timeline(ctx.job.products(), ctx.time_map()),
+        media_path=ctx.job.effective_source,
+        media_time_map=ctx.media_time_map(),
     )

@@ -1,4 +1,5 @@
-"""The ``freeze`` cleaner: find frozen video, cut it out, say exactly what moved where."""
+"""The ``freeze`` cleaner: find frozen video and say exactly which spans to drop (the kernel
+cuts them out of the timeline; nothing is re-encoded)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,10 @@ from clipora_core.api import (
     PluginRuntime,
     RemovalInterval,
     StageError,
-    TimeMapEntry,
     TimeWindow,
 )
 
 from clipora_freeze_cleaner.detect import detect_freezes
-from clipora_freeze_cleaner.rebuild import rebuild
 from clipora_freeze_cleaner.settings import FreezeCleanerSettings
 from clipora_freeze_cleaner.timeline import (
     Span,
@@ -24,11 +23,7 @@ from clipora_freeze_cleaner.timeline import (
     keep_intervals,
     merge_close,
     removal_spans,
-    time_map,
 )
-
-OUTPUT_NAME = "active_source.mp4"
-DETECT_SHARE = 0.2  # of the progress bar; the re-encode takes the rest
 
 
 def _r(x: float) -> float:
@@ -60,7 +55,7 @@ class FreezeCleaner(Cleaner):
             opts.freezedetect_noise_db,
             opts.freezedetect_min_duration_seconds,
             duration_hint=duration,
-            on_progress=lambda f: progress.update(f * DETECT_SHARE),
+            on_progress=progress.update,
             media=self.runtime.media,
         )
         duration = duration or seen
@@ -77,72 +72,29 @@ class FreezeCleaner(Cleaner):
             removing=len(removed),
             removed_seconds=round(sum(e - s for s, e in removed), 3),
         )
-        if not removed:
-            progress.update(1.0)
-            return CleanResult(
-                effective_source_path=request.source_path,
-                removed_intervals=[],
-                keep_intervals=[TimeWindow(start_seconds=0.0, end_seconds=duration)]
-                if duration > 0
-                else [],
-                time_map=[
-                    TimeMapEntry(
-                        source_start_seconds=0.0,
-                        source_end_seconds=_r(duration),
-                        cleaned_start_seconds=0.0,
-                        cleaned_end_seconds=_r(duration),
-                    )
-                ]
-                if duration > 0
-                else [],
-                summary=CleaningSummary(
-                    enabled=True,
-                    removed=False,
-                    original_duration_seconds=_r(duration),
-                    cleaned_duration_seconds=_r(duration),
-                    cleaners=[self.name],
-                ),
-            )
-        keeps = keep_intervals(removed, duration)
-        if not keeps:
+        keeps = keep_intervals(removed, duration) if removed else [(0.0, duration)]
+        if removed and not keeps:
             raise StageError(
                 f"the whole of {request.source_path.name} is frozen video; nothing would remain",
                 hint="disable cleaning (cleaning.enabled: false) or raise "
                 "cleaning.freeze.min_remove_duration_seconds",
             )
-        out_path = request.out_dir / OUTPUT_NAME
-        rebuild(
-            request.source_path,
-            keeps,
-            out_path,
-            has_audio=bool(probe.has_audio) if probe is not None else True,
-            preset=opts.rebuild_preset,
-            crf=opts.rebuild_crf,
-            on_progress=lambda f: progress.update(DETECT_SHARE + f * (1 - DETECT_SHARE)),
-            media=self.runtime.media,
-        )
         progress.update(1.0)
+        kept = sum(e - s for s, e in keeps)
         return CleanResult(
-            effective_source_path=out_path,
             removed_intervals=_removal_records(removed, detected, opts),
-            keep_intervals=[TimeWindow(start_seconds=_r(s), end_seconds=_r(e)) for s, e in keeps],
-            time_map=[
-                TimeMapEntry(
-                    source_start_seconds=_r(s0),
-                    source_end_seconds=_r(s1),
-                    cleaned_start_seconds=_r(c0),
-                    cleaned_end_seconds=_r(c1),
-                )
-                for s0, s1, c0, c1 in time_map(keeps)
+            keep_intervals=[
+                TimeWindow(start_seconds=_r(s), end_seconds=_r(e)) for s, e in keeps if e > s
             ],
             summary=CleaningSummary(
                 enabled=True,
-                removed=True,
+                removed=bool(removed),
                 removed_interval_count=len(removed),
                 removed_duration_seconds=_r(sum(e - s for s, e in removed)),
                 original_duration_seconds=_r(duration),
-                cleaned_duration_seconds=_r(sum(e - s for s, e in keeps)),
+                cleaned_duration_seconds=_r(kept),
                 cleaners=[self.name],
+                virtual=True,
             ),
         )
 

@@ -20,8 +20,6 @@ _MOVED = (
     "min_remove_duration_seconds",
     "merge_gap_seconds",
     "min_keep_duration_seconds",
-    "rebuild_preset",
-    "rebuild_crf",
 )
 
 
@@ -31,7 +29,7 @@ def register_cleaners(register: CapabilityRegistrar) -> None:
         Capability(
             kind=Kind.CLEANER,
             name="freeze",
-            description="Remove frozen-video spans (ffmpeg freezedetect, one low-resolution pass)",
+            description="Drop frozen-video spans from the timeline (ffmpeg freezedetect; no re-encode)",
             factory="clipora_freeze_cleaner.cleaner:FreezeCleaner",
             formats=["mp4"],
             config_keys=["cleaning.freeze"],

@@ -3,8 +3,6 @@ names and defaults; a config that still sets them under ``cleaning`` is told whe
 
 from __future__ import annotations
 
-from typing import Literal
-
 from clipora_core.api import Section
 from pydantic import Field
 
@@ -24,10 +22,4 @@ class FreezeCleanerSettings(Section):
     )
     min_keep_duration_seconds: float = Field(
         0.5, ge=0, description="Kept pieces shorter than this between removals are removed too"
-    )
-    rebuild_preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = (
-        Field("veryfast", description="x264 preset for the rebuilt (cleaned) source")
-    )
-    rebuild_crf: int = Field(
-        18, ge=0, le=51, description="x264 CRF for the rebuilt source (lower = closer to original)"
     )

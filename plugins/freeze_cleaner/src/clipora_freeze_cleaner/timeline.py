@@ -1,4 +1,4 @@
-"""Pure timeline helpers: freeze span rules, keep intervals and the source<->cleaned time map.
+"""Pure timeline helpers: freeze span rules and keep intervals.
 
 Spans are ``(start, end)`` tuples in source seconds. The rules follow the earlier tool (merge
 close spans, drop short ones, absorb keeps too short to be useful) so settings carry over.
@@ -74,34 +74,3 @@ def keep_intervals(removed: Sequence[Span], duration: float) -> list[Span]:
     if duration - cursor > EPS:
         keeps.append((cursor, duration))
     return keeps
-
-
-def time_map(keeps: Sequence[Span]) -> list[tuple[float, float, float, float]]:
-    """``(source_start, source_end, cleaned_start, cleaned_end)`` per keep; cleaned is cumulative."""
-    out = []
-    cleaned = 0.0
-    for start, end in keeps:
-        out.append((start, end, cleaned, cleaned + (end - start)))
-        cleaned += end - start
-    return out
-
-
-def source_to_cleaned(
-    t: float, mapping: Sequence[tuple[float, float, float, float]]
-) -> float | None:
-    """Where source time ``t`` lands in the cleaned file (None inside a removed span)."""
-    for s0, s1, c0, _c1 in mapping:
-        if s0 - EPS <= t <= s1 + EPS:
-            return c0 + min(max(t - s0, 0.0), s1 - s0)
-    return None
-
-
-def cleaned_to_source(t: float, mapping: Sequence[tuple[float, float, float, float]]) -> float:
-    """The source time shown at cleaned time ``t`` (clamped to the ends)."""
-    if not mapping:
-        return t
-    for s0, _s1, c0, c1 in mapping:
-        if t <= c1 + EPS:
-            return s0 + max(0.0, min(t, c1) - c0)
-    s0, s1, _c0, _c1 = mapping[-1]
-    return s1

@@ -109,15 +109,14 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
 
     def _envelope(self, ctx: AnalyzerContext) -> AudioEnvelope | None:
         """The recording's audio, read around clip edges (None when there is no job media)."""
-        job = ctx.job
-        if job is None or not getattr(ctx.probe, "has_audio", False):
+        if not getattr(ctx.probe, "has_audio", False):
             return None
-        path = getattr(job, "effective_source", None)
+        path = ctx.media_path
         if path is None or not path.exists():
             return None
         with self._lock:
             if self._audio is None or self._audio.path != path:
-                self._audio = AudioEnvelope(path)
+                self._audio = AudioEnvelope(path, ctx.media_time_map)
             return self._audio
 
     # --- semantic_discover ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from clipora_core.api import TimeWindow
+from clipora_core.api import TimeMapEntry, TimeWindow, to_original_windows
 
 from clipora_live_commerce.engine import Line
 
@@ -32,8 +32,10 @@ BOUND_SLACK = 0.4  # an edge may leave its item window by this much to reach a p
 class AudioEnvelope:
     """Short-time energy of a recording's audio, decoded only around the times asked for."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, time_map: list[TimeMapEntry] | None = None) -> None:
         self.path = path
+        # Times asked for are on the cleaned timeline; the file may be the whole recording.
+        self.time_map = list(time_map or [])
         self._lock = threading.Lock()
         self._container = None
 
@@ -60,6 +62,15 @@ class AudioEnvelope:
         return start, db
 
     def _decode(self, start: float, end: float) -> np.ndarray:
+        if not self.time_map:
+            return self._decode_file(start, end)
+        pieces = to_original_windows(
+            [TimeWindow(start_seconds=start, end_seconds=max(start, end))], self.time_map
+        )
+        decoded = [self._decode_file(p.start_seconds, p.end_seconds) for p in pieces]
+        return np.concatenate(decoded) if decoded else np.zeros(0, np.float32)
+
+    def _decode_file(self, start: float, end: float) -> np.ndarray:
         import av
 
         with self._lock:

@@ -124,10 +124,8 @@ class FakeCleaner(Cleaner):
     def clean(self, request: CleanRequest) -> CleanResult:
         duration = request.probe.duration_seconds
         return CleanResult(
-            effective_source_path=request.source_path,
             removed_intervals=[],
             keep_intervals=[TimeWindow(start_seconds=0, end_seconds=duration)],
-            time_map=[],
             summary=CleaningSummary(enabled=True),
         )
 
