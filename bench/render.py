@@ -213,6 +213,8 @@ def render_reference(
     burn: Path | None,
     work: Path,
     speed: float = 1.0,
+    crf: int = 23,
+    preset: str = "medium",
 ) -> None:
     # threads: the earlier tool passes cpu_count // concurrency.render (default 1).
     encode = [
@@ -223,9 +225,9 @@ def render_reference(
         "-c:v",
         "libx264",
         "-crf",
-        "23",
+        str(crf),
         "-preset",
-        "medium",
+        preset,
         "-threads",
         str(os.cpu_count() or 1),
     ]
@@ -295,6 +297,44 @@ def cpu_seconds() -> float:
     return total
 
 
+def ssim(path: Path, truth: Path) -> float:
+    """Mean SSIM (all planes) of ``path`` against ``truth``, frame by frame (ffmpeg's filter)."""
+    cmd = [FFMPEG, "-hide_banner", "-nostdin", "-i", str(path), "-i", str(truth)]
+    cmd += ["-lavfi", "[0:v][1:v]ssim", "-f", "null", "-"]
+    err = subprocess.run(cmd, capture_output=True, text=True, check=True).stderr
+    line = next(ln for ln in reversed(err.splitlines()) if "SSIM" in ln and "All:" in ln)
+    return float(line.split("All:")[1].split()[0])
+
+
+def both_quality(
+    src: Path, probe: Any, plan: list[list[tuple[float, float]]], work: Path, speed: float
+) -> dict[str, float]:
+    """Quality of the plain clips of the `both` case, each method against its own lossless
+    render of the same graph (so frame timing differences between the methods do not count):
+    mean SSIM over the clips. Matched quality: within 0.002."""
+    lossless = FFmpegRenderer(RenderProfileSettings(preset="ultrafast", crf=0))
+    ours, ref = [], []
+    for i, clip in enumerate(plan):
+        truth = work / f"truth-ours-{i}.mp4"
+        lossless.render(
+            RenderRequest(
+                source_path=src,
+                probe=probe,
+                windows=[TimeWindow(start_seconds=s, end_seconds=e) for s, e in clip],
+                out_path=truth,
+                progress=StageProgress(None, "bench"),
+                clip_id=f"truth{i}",
+                playback_speed=speed,
+            )
+        )
+        ours.append(ssim(work / f"ours-both12-r0-{i}-plain.mp4", truth))
+        cw = work / f"truth-ref-{i}"
+        cw.mkdir(exist_ok=True)
+        render_reference(src, clip, work / f"truth-ref-{i}.mp4", None, cw, speed, 0, "ultrafast")
+        ref.append(ssim(work / f"ref-both12-r0-{i}-plain.mp4", work / f"truth-ref-{i}.mp4"))
+    return {"ours": round(sum(ours) / len(ours), 4), "reference": round(sum(ref) / len(ref), 4)}
+
+
 def durations(path: Path) -> tuple[float, float]:
     with av.open(str(path)) as c:
         v = c.streams.video[0]
@@ -328,6 +368,7 @@ def save_results(
     methods: list[Method],
     frame: float,
     docs: bool,
+    quality: dict[str, float] | None = None,
 ) -> None:
     """bench/results/render.json, then docs/performance.md through scripts/update_performance.py."""
     from pipeline import machine, save
@@ -383,6 +424,8 @@ def save_results(
         ],
         "ratios": ratios,
     }
+    if quality and "both_at_1_2" in ratios:
+        ratios["both_at_1_2"]["ssim"] = quality
     save("render", data, docs)
 
 
@@ -395,6 +438,12 @@ def main() -> int:
     ap.add_argument("--clips", type=int, default=3)
     ap.add_argument("--runs", type=int, default=2, help="timed runs of every method (interleaved)")
     ap.add_argument("--skip-reference", action="store_true")
+    ap.add_argument(
+        "--crf", type=int, default=23, help="our renderer's CRF (the reference's is 23)"
+    )
+    ap.add_argument(
+        "--only-both", action="store_true", help="only the `both at 1.2x` pair (with its SSIM)"
+    )
     ap.add_argument(
         "--no-equal-preset",
         action="store_true",
@@ -438,13 +487,15 @@ def main() -> int:
         ]
     if args.skip_reference:
         methods = [m for m in methods if m.ours]
+    if args.only_both:
+        methods = [m for m in methods if m.both_speed]
 
     work = Path(tempfile.mkdtemp(prefix="clipora-bench-"))
     try:
         ass = write_ass(work / "subs.ass", 120)
 
         def run_ours(m: Method, tag: str) -> None:
-            renderer = FFmpegRenderer(RenderProfileSettings(preset=m.preset))
+            renderer = FFmpegRenderer(RenderProfileSettings(preset=m.preset, crf=args.crf))
 
             def one(i: int) -> Any:
                 clip = plan[i]
@@ -578,7 +629,17 @@ def main() -> int:
             f"\nmachine: {os.cpu_count()} cores, load average at the end {os.getloadavg()[0]:.1f};"
             " cpu = user+sys of this process and its ffmpeg children"
         )
-        save_results(args, src, probe, plan, planned, methods, frame, not args.no_docs)
+        quality = None
+        keys = {m.key for m in methods}
+        if {"ours-both12", "ref-both12"} <= keys:
+            quality = both_quality(src, probe, plan, work, 1.2)
+            gap = quality["reference"] - quality["ours"]
+            print(
+                f"\nboth at 1.2x, plain clips, SSIM against each method's lossless render: ours "
+                f"{quality['ours']:.4f}, reference {quality['reference']:.4f} (ours lower by "
+                f"{gap:.4f}; matched when within 0.002: {'yes' if gap <= 0.002 else 'NO'})"
+            )
+        save_results(args, src, probe, plan, planned, methods, frame, not args.no_docs, quality)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
