@@ -315,3 +315,43 @@ def test_capability_metadata_is_validated(register_plugin, cli_run) -> None:
     register_plugin(BadName(), name="bad-name")
     plugins = {p["plugin"]: p for p in json.loads(cli_run("plugins", "list", "--json").stdout)}
     assert "Bad Name" in plugins["bad-name"]["error"]
+
+
+def test_cleaned_timeline_reaches_every_capability_on_the_right_clock(
+    fakes, fake_config, fake_video, cli_run
+) -> None:
+    """A cleaner drops 12-18 s of the recording. Stages work on the cleaned timeline; the
+    presence detector and the renderer read the recording, so they get its clock: a window
+    across the removed span arrives as two cuts, and the samples come back mapped."""
+    cfg = fake_config(
+        **{
+            "cleaning.enabled": True,
+            "cleaning.cleaners": ["fake_trim"],
+            "fakes.remove_span": [12.0, 18.0],
+            "analysis.pose_presence.enabled": True,
+            "analysis.pose_presence.detector": "fake_presence",
+            "analysis.pose_presence.sample_interval_seconds": 5.0,
+        }
+    )
+    job = _run(cli_run, "run", fake_video, "--config", cfg)
+    assert manifest(job)["cleaning"]["cleaned_duration_seconds"] == 54.0
+    segments = _read(job / "semantic" / "transcript.json")["segments"]
+    assert [(s["start_seconds"], s["end_seconds"]) for s in segments][:3] == [
+        (0.0, 10.0),
+        (10.0, 14.0),
+        (14.0, 24.0),
+    ]
+    report = _read(job / "analysis" / "presence" / "semantic-item-001.json")
+    # Sampled at 0, 5, 10 and 18 s of the recording (its windows 0-12 and 18-20 s).
+    assert [s["timestamp_seconds"] for s in report["samples"]] == [0.0, 5.0, 10.0, 12.0]
+    plan = _read(job / "analysis" / "edit_plan.json")
+    first = plan["segments"][0]
+    assert first["windows"] == [{"start_seconds": 0.0, "end_seconds": 14.0}]
+    result = _read(job / "renders" / "execution_result.json")
+    art = next(a for a in result["artifacts"] if a["clip_id"] == first["id"])
+    rendered = _read(Path(art["output_path"]))
+    assert rendered["windows"] == [
+        {"start_seconds": 0.0, "end_seconds": 12.0},
+        {"start_seconds": 18.0, "end_seconds": 20.0},
+    ]
+    assert art["windows"] == first["windows"] and art["original_windows"] == rendered["windows"]

@@ -96,7 +96,9 @@ def transcribe(ctx: StageContext) -> Transcript:
     language = None if s.asr.language in ("", "auto") else s.asr.language
     kept_audio: Path | None = None
     try:
-        if cut and cap.features.get("needs_audio", True):
+        # A backend that reads the recording itself (``kept_audio: False``) maps its times
+        # through ``request.time_map``, as one reading subtitles beside it does.
+        if cut and cap.features.get("needs_audio", True) and cap.features.get("kept_audio", True):
             progress.info("reading the audio of the kept parts", pieces=len(cut))
             kept_audio = extract_kept_audio(
                 media, cut, scratch / ".kept_audio.flac", ctx.engine.runtime.media

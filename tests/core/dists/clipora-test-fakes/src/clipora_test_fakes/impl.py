@@ -33,6 +33,7 @@ from clipora_core.contracts import (
     EditPlanSegment,
     MediaProbe,
     PresenceSample,
+    RemovalInterval,
     SemanticItemInterval,
     TimeWindow,
     Transcript,
@@ -40,6 +41,7 @@ from clipora_core.contracts import (
 )
 from clipora_core.errors import InputError
 from clipora_core.fileio import write_json
+from clipora_core.timeline import to_effective_time
 
 
 def write_fake_video(
@@ -95,7 +97,12 @@ class FakeASR(ASRBackend):
             time.sleep(fakes.asr.sleep_seconds)
         if fakes.fail == "asr":
             raise RuntimeError("fake asr exploded")
-        raw = _read(request.media_path)["segments"]
+        raw = [
+            {**seg, "start": to_effective_time(seg["start"], request.time_map),
+             "end": to_effective_time(seg["end"], request.time_map)}
+            for seg in _read(request.media_path)["segments"]
+        ]  # fmt: skip
+        raw = [seg for seg in raw if seg["end"] > seg["start"]]
         request.progress.info("fake asr started", segments=len(raw))
         segments = []
         for i, seg in enumerate(raw):
@@ -123,10 +130,28 @@ class FakeCleaner(Cleaner):
 
     def clean(self, request: CleanRequest) -> CleanResult:
         duration = request.probe.duration_seconds
+        if not self.options.remove_span:
+            return CleanResult(
+                removed_intervals=[],
+                keep_intervals=[TimeWindow(start_seconds=0, end_seconds=duration)],
+                summary=CleaningSummary(enabled=True),
+            )
+        a, b = self.options.remove_span
         return CleanResult(
-            removed_intervals=[],
-            keep_intervals=[TimeWindow(start_seconds=0, end_seconds=duration)],
-            summary=CleaningSummary(enabled=True),
+            removed_intervals=[
+                RemovalInterval(
+                    start_seconds=a,
+                    end_seconds=b,
+                    detected_start_seconds=a,
+                    detected_end_seconds=b,
+                    reason="fake",
+                )
+            ],
+            keep_intervals=[
+                TimeWindow(start_seconds=0, end_seconds=a),
+                TimeWindow(start_seconds=b, end_seconds=duration),
+            ],
+            summary=CleaningSummary(enabled=True, removed=True, removed_interval_count=1),
         )
 
 

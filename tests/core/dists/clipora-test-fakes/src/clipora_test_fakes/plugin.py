@@ -40,6 +40,8 @@ def register_asr_backends(register: Any) -> None:
             needs_network=True,
             needs_credentials=True,
             config_keys=["fakes.asr.uppercase"],
+            # It reads its JSON "recording" and maps times through request.time_map itself.
+            features={"kept_audio": False},
         )
     )
 

@@ -16,6 +16,9 @@ class FakeSettings(Section):
     fail: Literal["", "asr", "discover", "render"] = Field(
         "", description="Make a capability raise an unexpected error"
     )
+    remove_span: list[float] = Field(
+        default_factory=list, description="[start, end] seconds the fake cleaner drops"
+    )
 
 
 class FakeASRSettings(Section):
