@@ -151,6 +151,7 @@ class _SectionPlugins:
                 path="render.watermark",
                 model=Watermark,
                 moved={"render.watermark_text": "render.watermark.text"},
+                retired={"render.watermark.font": "the watermark uses the subtitle font"},
             )
         )
         register(ConfigSection(path="analysis.deep_thing", model=Deep))
@@ -192,6 +193,13 @@ def test_hook_register_config_sections(fakes, register_plugin, cli_run, tmp_path
     assert (
         "'render.watermark_text'" in res.stderr and "moved to 'render.watermark.text'" in res.stderr
     )
+    # A key it no longer reads says so, with what to do (not a guess at a similar key).
+    res = cli_run("config", "show", "--config", cfg, "--set", "render.watermark.font=x")
+    assert res.exit_code == 2
+    assert (
+        "'render.watermark.font' in --set is no longer used: the watermark uses the subtitle font"
+        " (remove it)" in res.stderr
+    ), res.stderr
 
 
 def test_a_plugin_cannot_add_fields_to_a_kernel_section(

@@ -168,6 +168,9 @@ class ConfigSection:
     # Keys this plugin used to read elsewhere, old dotted path -> new one: a config that still
     # sets an old key is refused with a message naming the new one.
     moved: dict[str, str] = field(default_factory=dict)
+    # Keys this plugin no longer reads, dotted path -> why: a config that still sets one is
+    # refused with that reason (rather than a guess at a similar key).
+    retired: dict[str, str] = field(default_factory=dict)
     plugin: str = ""
     distribution: str = ""
 
@@ -175,6 +178,7 @@ class ConfigSection:
         if not isinstance(self.path, str) or not _PATH_RE.match(self.path):
             raise ValueError(f"config section path {self.path!r} must be dotted lower_case names")
         object.__setattr__(self, "moved", dict(self.moved))
+        object.__setattr__(self, "retired", dict(self.retired))
 
     def resolve(self) -> type[BaseModel]:
         from pydantic import BaseModel  # resolved only when config loads, which needs pydantic

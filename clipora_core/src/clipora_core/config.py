@@ -55,6 +55,7 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
         seed(p, m)
     defaults: dict[str, dict[str, Any]] = {}
     moved: dict[str, str] = {}
+    retired: dict[str, str] = {}
     for section in sections or []:
         if isinstance(section, ConfigDefault):
             parent, _, key = section.path.rpartition(".")
@@ -65,6 +66,7 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
             raise ConfigError(f"config section {section.path!r} is defined twice")
         tree[section.path] = [model]
         moved.update(getattr(section, "moved", {}) or {})
+        retired.update(getattr(section, "retired", {}) or {})
 
     def build(path: str) -> type[BaseModel]:
         bases = tree.get(path, [])
@@ -92,11 +94,14 @@ def build_settings_model(sections: list[Any] | None = None) -> type[BaseModel]:
         top_fields[path] = (model, Field(default_factory=model))
     settings_model = create_model("CliporaSettings", __base__=Section, **top_fields)
     _MOVED[settings_model] = moved
+    _RETIRED[settings_model] = retired
     return settings_model
 
 
 # Keys plugins moved (old dotted path -> new), per composed settings model.
 _MOVED: weakref.WeakKeyDictionary[type[BaseModel], dict[str, str]] = weakref.WeakKeyDictionary()
+# Keys plugins no longer read (dotted path -> why).
+_RETIRED: weakref.WeakKeyDictionary[type[BaseModel], dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 def _moved_to(model: type[BaseModel], dotted: str) -> str | None:
@@ -199,6 +204,11 @@ def _check_keys(
             leaf = path
             if isinstance(value, dict) and value:
                 leaf = f"{path}.{next(iter(flatten(value)))}"
+            why = _RETIRED.get(top, {}).get(leaf)
+            if why is not None:
+                raise ConfigError(
+                    f"config key {leaf!r} in {where} is no longer used: {why}", hint="remove it"
+                )
             new = _moved_to(top, leaf)
             if new is not None:
                 if where.startswith("environment variable"):

@@ -46,6 +46,11 @@ def register_config_sections(register: SectionRegistrar) -> None:
             path="cleaning.freeze",
             model="clipora_freeze_cleaner.settings:FreezeCleanerSettings",
             moved={f"cleaning.{k}": f"cleaning.freeze.{k}" for k in _MOVED},
+            retired={
+                f"{where}.{k}": "cleaning no longer re-encodes the recording"
+                for where in ("cleaning", "cleaning.freeze")
+                for k in ("rebuild_preset", "rebuild_crf")
+            },
         )
     )
 
