@@ -341,6 +341,42 @@ def render_section(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def clean_section(data: dict[str, Any]) -> str:
+    src, summary = data["source"], data["summary"]
+    full, fast = summary["full"], summary["fast"]
+    ok = fast["ffmpeg_cpu_percent_of_duration"] <= 8
+    same = fast["vs_full"]["max_boundary_difference_frames"]
+    freezes = ", ".join(f"{s:g} s for {d:g} s" for s, d in src["freezes"])
+    lines = [
+        "## Cleaning: finding frozen video",
+        "",
+        "`uv run python bench/clean.py` — the freeze cleaner's detection on a "
+        f"{src['duration_seconds'] / 60:.0f}-minute {src['size']} {src['fps']} fps H.264 "
+        f"recording ({src['video_mbit_per_s']:.0f} Mbit/s, {src['gop_seconds']:g} s GOP) with "
+        f"three freezes ({freezes}): the full decode against the fast path (keyframes compared, "
+        "then only the candidate stretches decoded in full). Cleaning writes no video: later "
+        "stages read the recording through the time map, so this is the clean stage's cost.",
+        "",
+        f"Machine: {data['machine']['cpus']} cores, {data['machine']['date']}; load before "
+        f"{data['load_before'][0]:.1f}. CPU is user+sys of the ffmpeg processes.",
+        "",
+        "| method | CPU | CPU, share of the recording | wall | spans |",
+        "|---|---:|---:|---:|---|",
+        f"| full decode | {full['ffmpeg_cpu_seconds']:.1f} s | "
+        f"{full['ffmpeg_cpu_percent_of_duration']:.1f} % | {full['wall_seconds']:.1f} s | "
+        f"{len(full['spans'])} |",
+        f"| fast path | {fast['ffmpeg_cpu_seconds']:.1f} s | "
+        f"{fast['ffmpeg_cpu_percent_of_duration']:.1f} % {'✅' if ok else '❌'} (target ≤ 8 %) | "
+        f"{fast['wall_seconds']:.1f} s | same as the full decode to {same:g} frames |",
+        "",
+        "The fast path falls back to the full decode where it cannot promise to find every "
+        "freeze as long as the shortest removal (`cleaning.freeze.min_remove_duration_seconds`): "
+        "keyframes further apart than half of it, a codec other than H.264/HEVC, or candidates "
+        "covering half the recording.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def asr_section(data: dict[str, Any]) -> str:
     lines = _intro(
         "ASR: real-time factor of the local backend",
@@ -488,6 +524,7 @@ def presence_section(data: dict[str, Any]) -> str:
 
 SECTIONS = {
     "pipeline": pipeline_section,
+    "clean": clean_section,
     "pipeline_scaling": pipeline_scaling_section,
     "pipeline_seller": pipeline_seller_section,
     "long_input": long_input_section,

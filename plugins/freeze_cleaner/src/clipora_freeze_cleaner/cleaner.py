@@ -57,6 +57,8 @@ class FreezeCleaner(Cleaner):
             duration_hint=duration,
             on_progress=progress.update,
             media=self.runtime.media,
+            # Freezes this long are removed, so the fast path must never miss one.
+            certain_seconds=opts.min_remove_duration_seconds,
         )
         duration = duration or seen
         removed = removal_spans(
