@@ -902,6 +902,9 @@ def main() -> None:
                              [*REQUEST, *args.sets], args.keep, freezes=freezes)  # fmt: skip
             data["per_hour"] = per_hour(data)
             print(_summary(data), flush=True)
+            if default and minutes == 60:
+                # The same request on the same stream as the single realistic-hour run.
+                save("pipeline", {**data, "bench": "pipeline"}, not args.no_docs)
             runs.append({k: v for k, v in data.items() if k not in ("machine", "bench")})
         out = {"bench": name, "machine": machine(), "sets": [*REQUEST, *args.sets], "runs": runs}
         print("\n".join(_summary(r) for r in runs))
