@@ -782,7 +782,14 @@ def machine() -> dict:
     }
 
 
-DOC_SECTIONS = {"pipeline", "pipeline_scaling", "pipeline_seller", "long_input"}
+def documented_sections() -> set[str]:
+    """The results names docs/performance.md has a section for (the others are trial sizes)."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import update_performance
+    finally:
+        sys.path.pop(0)
+    return set(update_performance.SECTIONS)
 
 
 def save(name: str, data: dict, docs: bool) -> Path:
@@ -790,7 +797,7 @@ def save(name: str, data: dict, docs: bool) -> Path:
     path = RESULTS / f"{name}.json"
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"results: {path}")
-    if docs and name in DOC_SECTIONS:
+    if docs and name in documented_sections():
         # Only this bench's section: other results on this machine may be partial or stale.
         subprocess.run(
             [sys.executable, str(REPO / "scripts" / "update_performance.py"), name], check=True

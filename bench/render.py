@@ -27,6 +27,7 @@ every output's video and audio duration against the plan.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -50,6 +51,7 @@ from clipora_render_ffmpeg.renderer import FFmpegRenderer
 from clipora_render_ffmpeg.settings import RenderProfileSettings
 
 CACHE = Path(__file__).resolve().parent / ".cache"
+RESULTS = Path(__file__).resolve().parent / "results"
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 
 
@@ -426,7 +428,28 @@ def save_results(
     }
     if quality and "both_at_1_2" in ratios:
         ratios["both_at_1_2"]["ssim"] = quality
-    save("render", data, docs)
+    previous = RESULTS / "render.json"
+    if args.only_both and docs:
+        docs = False  # unless it can join the last full run's results, below
+    if args.only_both and previous.is_file():
+        # A run of the `both` pair alone replaces those rows of the last full run's results.
+        old = json.loads(previous.read_text(encoding="utf-8"))
+        if old.get("source") == data["source"] and old.get("plan") == data["plan"]:
+            mine = {m["key"] for m in data["methods"]}
+            data["methods"] = [m for m in old["methods"] if m["key"] not in mine] + data["methods"]
+            data["ratios"] = {**old.get("ratios", {}), **ratios}
+            data["both_pair_run"] = {"machine": data["machine"], "load_after": data["load_after"]}
+            data["machine"], data["load_after"], data["runs"] = (
+                old["machine"],
+                old["load_after"],
+                old["runs"],
+            )
+            docs = not args.no_docs
+    if args.only_both and not docs and not args.no_docs:
+        print(
+            "docs not updated: no full run of this source and plan to join; run without --only-both"
+        )
+    save("render" if docs or not args.only_both else "render-both", data, docs)
 
 
 def main() -> int:
