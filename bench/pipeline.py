@@ -632,6 +632,9 @@ class TreeSampler(threading.Thread):
         self.peak_tree_kb = 0
         self.peak_tree_detail: list[tuple[str, float]] = []
         self.peak_main_kb = 0
+        # When the clipora process itself was largest (sampled), to name the stage.
+        self.peak_main_rss_kb = 0
+        self.peak_main_at: datetime | None = None
         self.peak_disk = dict.fromkeys(folders, 0)
         self.largest_files: dict[str, int] = {}
 
@@ -656,6 +659,9 @@ class TreeSampler(threading.Thread):
                     key=lambda x: -x[1],
                 )
             self.peak_main_kb = max(self.peak_main_kb, _status_kb(self.pid, "VmHWM"))
+            if rss.get(self.pid, 0) > self.peak_main_rss_kb:
+                self.peak_main_rss_kb = rss[self.pid]
+                self.peak_main_at = datetime.now().astimezone()
             if tick % 10 == 0:  # disk every 2 s: walking folders costs more
                 for name, folder in self.folders.items():
                     self.peak_disk[name] = max(self.peak_disk[name], _du(folder))
@@ -720,10 +726,14 @@ def run_clipora(video: Path, work: Path, sets: list[str]) -> dict:
         sys.exit(f"the ASR answered from its cache; see {job_log}")
     manifest = json.loads((job / "manifest.json").read_text(encoding="utf-8"))
     stages = {}
+    peak_stage = ""
     for name, st in manifest["stages"].items():
         if st.get("started_at") and st.get("finished_at"):
             a = datetime.fromisoformat(st["started_at"])
             b = datetime.fromisoformat(st["finished_at"])
+            at = sampler.peak_main_at
+            if at is not None and a.tzinfo is not None and a <= at <= b:
+                peak_stage = name
             stages[name] = {
                 "seconds": round((b - a).total_seconds(), 2),
                 "detail": st.get("detail", ""),
@@ -744,6 +754,7 @@ def run_clipora(video: Path, work: Path, sets: list[str]) -> dict:
         ),
         "stages": stages,
         "peak_rss_main_mb": round(sampler.peak_main_kb / 1024, 1),
+        "peak_rss_main_stage": peak_stage,
         "peak_rss_tree_processes_mb": sampler.peak_tree_detail,
         "peak_rss_tree_mb": round(sampler.peak_tree_kb / 1024, 1),
         "peak_workdir_mb": round(sampler.peak_disk["workdir"] / 2**20, 1),

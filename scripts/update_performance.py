@@ -109,6 +109,11 @@ TARGET_WALL_SECONDS = 360
 TARGET_RSS_MB = 1024
 
 
+def _during(data: dict[str, Any]) -> str:
+    stage = data.get("peak_rss_main_stage")
+    return f" (largest during {stage})" if stage else ""
+
+
 def pipeline_section(data: dict[str, Any]) -> str:
     wall_ok = data["wall_seconds"] < TARGET_WALL_SECONDS
     rss_ok = data["peak_rss_tree_mb"] < TARGET_RSS_MB
@@ -136,7 +141,7 @@ def pipeline_section(data: dict[str, Any]) -> str:
     lines += [
         f"| peak RSS, clipora + ffmpeg children | {data['peak_rss_tree_mb']:.0f} MB | "
         f"under {TARGET_RSS_MB} MB {'✅' if rss_ok else '❌'} |",
-        f"| peak RSS, clipora process | {data['peak_rss_main_mb']:.0f} MB | |",
+        f"| peak RSS, clipora process | {data['peak_rss_main_mb']:.0f} MB{_during(data)} | |",
         f"| peak job folder | {data['peak_workdir_mb']:.0f} MB | |",
         f"| peak temporary folder | {data['peak_tmp_mb']:.0f} MB | |",
     ]
@@ -227,7 +232,7 @@ def pipeline_seller_section(data: dict[str, Any]) -> str:
         f"| CPU (user + system, clipora and its children) | "
         f"{_mmss(data['cpu_seconds_children'])} |",
         f"| peak RSS, clipora + ffmpeg children | {data['peak_rss_tree_mb']:.0f} MB |",
-        f"| peak RSS, clipora process | {data['peak_rss_main_mb']:.0f} MB |",
+        f"| peak RSS, clipora process | {data['peak_rss_main_mb']:.0f} MB{_during(data)} |",
     ]
     return "\n".join(lines) + "\n"
 
@@ -245,7 +250,7 @@ def long_input_section(data: dict[str, Any]) -> str:
         "| measure | value |",
         "|---|---:|",
         f"| peak RSS, clipora + ffmpeg children | {data['peak_rss_tree_mb']:.0f} MB |",
-        f"| peak RSS, clipora process | {data['peak_rss_main_mb']:.0f} MB |",
+        f"| peak RSS, clipora process | {data['peak_rss_main_mb']:.0f} MB{_during(data)} |",
         f"| peak job folder | {data['peak_workdir_mb']:.0f} MB |",
         f"| peak temporary folder | {data['peak_tmp_mb']:.0f} MB |",
         f"| a full copy of the source written | {'yes ❌' if data['full_copy_of_source'] else 'no ✅'} |",
