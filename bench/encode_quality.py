@@ -16,10 +16,8 @@ and docs/performance.md.
 from __future__ import annotations
 
 import argparse
-import re
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,7 +29,7 @@ from clipora_core.progress import StageProgress
 from clipora_render_ffmpeg.prober import PyAVProber
 from clipora_render_ffmpeg.renderer import FFmpegRenderer
 from clipora_render_ffmpeg.settings import RenderProfileSettings
-from render import FFMPEG, build_plan, build_source, write_ass
+from render import build_plan, build_source, ssim, write_ass
 
 SETTINGS = [
     ("medium", 23),  # the earlier tool's
@@ -47,21 +45,6 @@ SETTINGS = [
 def children_cpu() -> float:
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
-
-
-def ssim(path: Path, lossless: Path) -> float:
-    """Mean SSIM (all planes) of ``path`` against ``lossless``, from ffmpeg's ssim filter."""
-    proc = subprocess.run(
-        [FFMPEG, "-hide_banner", "-nostdin", "-i", str(path), "-i", str(lossless)]
-        + ["-lavfi", "[0:v][1:v]ssim", "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    found = re.findall(r"All:([0-9.]+)", proc.stderr)
-    if not found:
-        raise RuntimeError(f"no SSIM in ffmpeg's output for {path}")
-    return float(found[-1])
 
 
 def main() -> int:

@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import re
 import resource
 import shutil
 import subprocess
@@ -299,13 +300,19 @@ def cpu_seconds() -> float:
     return total
 
 
-def ssim(path: Path, truth: Path) -> float:
-    """Mean SSIM (all planes) of ``path`` against ``truth``, frame by frame (ffmpeg's filter)."""
-    cmd = [FFMPEG, "-hide_banner", "-nostdin", "-i", str(path), "-i", str(truth)]
-    cmd += ["-lavfi", "[0:v][1:v]ssim", "-f", "null", "-"]
-    err = subprocess.run(cmd, capture_output=True, text=True, check=True).stderr
-    line = next(ln for ln in reversed(err.splitlines()) if "SSIM" in ln and "All:" in ln)
-    return float(line.split("All:")[1].split()[0])
+def ssim(path: Path, lossless: Path) -> float:
+    """Mean SSIM (all planes) of ``path`` against ``lossless``, from ffmpeg's ssim filter."""
+    proc = subprocess.run(
+        [FFMPEG, "-hide_banner", "-nostdin", "-i", str(path), "-i", str(lossless)]
+        + ["-lavfi", "[0:v][1:v]ssim", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = re.findall(r"All:([0-9.]+)", proc.stderr)
+    if not found:
+        raise RuntimeError(f"no SSIM in ffmpeg's output for {path}")
+    return float(found[-1])
 
 
 def both_quality(

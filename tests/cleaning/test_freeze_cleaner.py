@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import clipora_freeze_cleaner.plugin as freeze_plugin
-import numpy as np
 import pytest
 from clipora_core.capabilities import CleanRequest
 from clipora_core.config import build_settings_model
@@ -38,16 +36,6 @@ def _cleaner(**cleaning):
 def _request(src: Path, out_dir: Path, duration: float, has_audio: bool = True) -> CleanRequest:
     probe = MediaProbe(duration_seconds=duration, has_video=True, has_audio=has_audio)
     return CleanRequest(src, probe, out_dir, StageProgress(None, "clean"))
-
-
-def _stream_durations(path: Path) -> dict[str, float]:
-    with av.open(str(path)) as c:
-        return {s.type: float(s.duration * s.time_base) for s in c.streams if s.duration}
-
-
-def _gray_frames(path: Path) -> list[np.ndarray]:
-    with av.open(str(path)) as c:
-        return [f.to_ndarray(format="gray").astype(np.int16) for f in c.decode(video=0)]
 
 
 def test_plugin_registers_cleaner_with_its_own_section_below_cleaning():
