@@ -132,6 +132,27 @@ def test_hook_register_presence_detectors(fakes, fake_config, fake_video, cli_ru
     assert res.exit_code == 2 and "presence detector 'nope_detector'" in res.stderr
 
 
+def test_hook_register_executors(fakes, fake_config, tmp_path: Path, cli_run) -> None:
+    from clipora_test_fakes.impl import write_fake_video
+    from core_support import SEGMENTS
+
+    videos = [write_fake_video(tmp_path / f"show{i}.mp4", SEGMENTS) for i in (1, 2)]
+    cfg = fake_config(**{"batch.executor": "fake_threads"})
+    res = cli_run("batch", *videos, "--config", cfg)
+    assert res.exit_code == 0, res.stderr
+    report = _read(tmp_path / "workdir" / "batch-report.json")
+    assert report["executor"] == "fake threads"
+    assert [r["outcome"] for r in report["recordings"]] == ["done", "done"]
+    assert {r["host"] for r in report["recordings"]} == {"fake-thread"}
+    for rec in report["recordings"]:
+        assert rec["clips"] and all(c["ok"] for c in rec["clips"])
+        # A remote executor also gets the recording's clips, each a unit of its own.
+        result = _read(tmp_path / "workdir" / rec["job_dir"] / "renders" / "execution_result.json")
+        assert {a["metadata"]["rendered_on"] for a in result["artifacts"]} == {"fake-thread"}
+    res = cli_run("batch", videos[0], "--config", cfg, "--executor", "nope")
+    assert res.exit_code == 2 and "executor 'nope'" in res.stderr
+
+
 class _SectionPlugins:
     """A plugin with a section below a kernel section and a nested one of its own."""
 

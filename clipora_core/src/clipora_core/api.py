@@ -7,7 +7,7 @@ Everything a plugin needs from Clipora is named here, in three groups:
   hooks receive;
 * **doing the work**: the request and result types each capability kind exchanges with the
   kernel and the interfaces (``ASRBackend``, ``Cleaner``, ``Prober``, ``VideoTypeAnalyzer``,
-  ``SubtitleWriter``, ``Renderer``, ``PresenceDetector``), the on-disk contracts, the errors a
+  ``SubtitleWriter``, ``Renderer``, ``PresenceDetector``, ``Executor``), the on-disk contracts, the errors a
   user acts on, config sections, progress, ffmpeg, transcripts and time maps;
 * **applications** built on the kernel (the web UI): config loading and editing, job
   workspaces, the plugin host and the CLI entry point.
@@ -51,6 +51,7 @@ _LAZY: dict[str, str] = {
     "Renderer": "capabilities",
     "PresenceRequest": "capabilities",
     "PresenceDetector": "capabilities",
+    "Executor": "capabilities",
     # on-disk contracts
     "Model": "contracts",
     "Document": "contracts",
@@ -76,6 +77,9 @@ _LAZY: dict[str, str] = {
     "PresenceReport": "contracts",
     "Product": "contracts",
     "ProductList": "contracts",
+    "Resources": "contracts",
+    "WorkUnit": "contracts",
+    "UnitResult": "contracts",
     "utc_now": "contracts",
     "first_error": "contracts",
     # errors a user can act on
@@ -84,6 +88,7 @@ _LAZY: dict[str, str] = {
     "InputError": "errors",
     "StageError": "errors",
     "UsageError": "errors",
+    "WorkerLost": "errors",
     "DISK_ERRORS": "errors",
     "DISK_HINT": "errors",
     # config sections, progress, files, media, transcripts, time maps
@@ -105,6 +110,7 @@ _LAZY: dict[str, str] = {
     "to_effective_time": "timeline",
     "to_original_windows": "timeline",
     "to_original_time": "timeline",
+    "run_unit": "units",
     # applications built on the kernel
     "load_config": "config",
     "build_settings_model": "config",

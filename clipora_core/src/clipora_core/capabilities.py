@@ -6,13 +6,15 @@ from __future__ import annotations
 import importlib
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future
+
     from pydantic import BaseModel
 
     from clipora_core.contracts import (
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
         TimeMapEntry,
         TimeWindow,
         Transcript,
+        UnitResult,
+        WorkUnit,
     )
     from clipora_core.progress import StageProgress
     from clipora_core.settings import AnalysisSettings
@@ -43,6 +47,7 @@ class Kind(StrEnum):
     RENDERER = "renderer"
     PROBER = "prober"
     PRESENCE_DETECTOR = "presence_detector"
+    EXECUTOR = "executor"
 
 
 HOOK_FOR_KIND = {
@@ -53,6 +58,7 @@ HOOK_FOR_KIND = {
     Kind.RENDERER: "register_renderers",
     Kind.PROBER: "register_probers",
     Kind.PRESENCE_DETECTOR: "register_presence_detectors",
+    Kind.EXECUTOR: "register_executors",
 }
 
 
@@ -402,6 +408,43 @@ class PresenceDetector(ABC):
         """Called once the analyze stage is done with it."""
 
 
+class Executor(ABC):
+    """What an ``executor`` factory returns: runs work units somewhere (processes on this
+    machine, a cluster). A unit runs ``clipora_core.units.run_unit`` on a worker, with the
+    unit's JSON; whatever the executor does around it (scheduling by ``unit.resources``,
+    retrying a unit whose worker died up to ``unit.retries`` times) is its own business."""
+
+    #: True when units may run on other machines: the kernel then also sends the clip renders
+    #: of a recording through it, and checks that every worker sees the job folders.
+    remote: bool = False
+
+    @abstractmethod
+    def submit(self, unit: WorkUnit) -> Future[UnitResult]:
+        """Start ``unit``; the future gives its result, or raises when every attempt's
+        worker died (the message says how)."""
+
+    @abstractmethod
+    def cpus(self) -> float:
+        """CPUs the executor can use at once (all nodes), for sizing and reports."""
+
+    def check_shared(self, paths: Sequence[Path]) -> None:  # noqa: B027 - local: nothing to check
+        """Raise ``InputError`` naming the first path a worker cannot read (work travels by
+        path on storage every worker mounts at the same place)."""
+
+    def run_waiting(self, work: Callable[[], Any]) -> Any:
+        """Run ``work``, which submits units to this executor and waits for them, inside a
+        unit's worker; returns what it returns. An executor whose workers must do their
+        waiting on the calling thread (to lend their CPUs back meanwhile) overrides this."""
+        return work()
+
+    def describe(self) -> str:
+        """One line for the terminal and the report: where units run."""
+        return type(self).__name__
+
+    def close(self) -> None:  # noqa: B027 - optional
+        """Called once the batch is done (stop what it started)."""
+
+
 INTERFACE_FOR_KIND: dict[Kind, type] = {
     Kind.ASR: ASRBackend,
     Kind.CLEANER: Cleaner,
@@ -410,4 +453,5 @@ INTERFACE_FOR_KIND: dict[Kind, type] = {
     Kind.SUBTITLE_WRITER: SubtitleWriter,
     Kind.RENDERER: Renderer,
     Kind.PRESENCE_DETECTOR: PresenceDetector,
+    Kind.EXECUTOR: Executor,
 }

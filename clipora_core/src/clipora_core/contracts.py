@@ -392,3 +392,47 @@ class ProductList(Document):
         data = [p.model_dump(mode="json") for p in self.products]
         text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Resources(Model):
+    """What one unit of work needs while it runs; executors schedule by it."""
+
+    cpus: float = Field(1.0, gt=0)
+    memory_mb: int = Field(1024, gt=0)
+    gpus: float = Field(0.0, ge=0)
+
+
+class WorkUnit(Document):
+    """A piece of work the kernel hands an executor: a whole recording (its job run through
+    ``last_stage``) or one clip of a job's plan. Everything travels by path on storage every
+    worker shares; the worker loads the config itself from ``config_file`` and ``config_sets``
+    on top of the job's remembered ``--set`` values."""
+
+    kind: Literal["recording", "render_clip"]
+    id: str
+    job_dir: str
+    config_file: str | None = None
+    config_sets: list[str] = Field(default_factory=list)
+    last_stage: str = "render"
+    # The plan segment a render_clip unit renders (it may not be in edit_plan.json yet).
+    segment: dict[str, Any] | None = None
+    # Where a recording unit sends its own clip renders (an executor's name), or in-process.
+    inner_executor: str | None = None
+    thumbnails: bool = True
+    resources: Resources = Field(default_factory=Resources)
+    # Times a unit whose worker died is run again before it counts as failed.
+    retries: int = Field(2, ge=0)
+
+
+class UnitResult(Document):
+    """What came back from a unit. ``ok`` false with ``error``: the unit ran and failed (bad
+    input, a stage error: the job records it too); a worker that died raises instead."""
+
+    unit_id: str
+    ok: bool
+    error: str = ""
+    detail: dict[str, Any] = Field(default_factory=dict)
+    wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    host: str = ""
+    attempts: int = 1

@@ -55,6 +55,12 @@ class Engine:
     reused: list[str] = field(default_factory=list)
     stream_render: bool = False
     cache: JobCache = field(default_factory=JobCache)
+    # Where clip renders go besides this process's threads (an Executor whose units may run
+    # on other machines); None: rendered here.
+    executor: Any = None
+    # The --set values units sent through ``executor`` load on top of the job's remembered ones
+    # (secrets included, which a job folder never keeps).
+    unit_sets: list[str] = field(default_factory=list)
     runtime: PluginRuntime = field(init=False)
 
     def __post_init__(self) -> None:
@@ -89,6 +95,9 @@ class Engine:
     def video_type(self) -> str:
         from_job = self.job.manifest.analysis_video_type if self.job is not None else ""
         return from_job or self.settings.analysis.video_type
+
+    def instance_executor(self, name: str) -> Any:
+        return self.instance(Kind.EXECUTOR, name, "batch.executor")
 
     # --- what stages read from the job -----------------------------------------------------------
 

@@ -54,3 +54,10 @@ class PluginError(CliporaError):
 
 class CapabilityNotFound(CliporaError):
     exit_code = 2
+
+
+class WorkerLost(CliporaError):
+    """Every worker that ran a unit died before it finished (killed, out of memory, its node
+    gone): the unit is failed with this, its job's stage too."""
+
+    exit_code = 1

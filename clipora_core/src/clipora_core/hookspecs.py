@@ -108,6 +108,16 @@ def register_presence_detectors(register: CapabilityRegistrar) -> None:
 
 
 @hookspec
+def register_executors(register: CapabilityRegistrar) -> None:
+    """Register executors: where ``clipora batch`` (and a long recording's clip renders) run.
+
+    Factory result: an ``Executor`` (``submit(unit: WorkUnit) -> Future[UnitResult]``,
+    ``cpus()``, optional ``check_shared(paths)`` and ``close()``). Chosen by
+    ``batch.executor`` or ``clipora batch --executor``.
+    """
+
+
+@hookspec
 def register_config_sections(register: SectionRegistrar) -> None:
     """Register a pydantic model for the plugin's own config section.
 

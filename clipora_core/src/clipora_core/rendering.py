@@ -77,7 +77,9 @@ class ClipRenderer:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
-    def prepare(cls, ctx: StageContext) -> ClipRenderer:
+    def prepare(cls, ctx: StageContext, sweep: bool = True) -> ClipRenderer:
+        """Everything a clip render needs, read once. ``sweep``: remove a killed render's
+        leftovers first (only by whoever holds the job lock; a remote clip unit does not)."""
         s = ctx.settings
         job = ctx.job
         self = cls(ctx=ctx, config_fingerprint=ctx.engine.config_fingerprint("render"))
@@ -96,7 +98,8 @@ class ClipRenderer:
         self.probe = ctx.media_probe()
         self.time_map = ctx.time_map()
         self.media_time_map = ctx.media_time_map()
-        self.remove_leftovers()
+        if sweep:
+            self.remove_leftovers()
         return self
 
     def remove_leftovers(self) -> None:
@@ -194,15 +197,17 @@ class ClipRenderer:
                 art.subtitle_paths[fmt] = str(path)
         return burn
 
-    def render(self, seg: EditPlanSegment, progress: StageProgress) -> ExecutionArtifact:
-        """Render one segment (or reuse its finished clip); never raises for a clip failure."""
+    def render(
+        self, seg: EditPlanSegment, progress: StageProgress, metadata: dict[str, Any] | None = None
+    ) -> ExecutionArtifact:
+        """Render one segment (or reuse its finished clip); never raises for a clip failure.
+        ``metadata`` is added to a new clip's record (where it was rendered, say)."""
         reused = self.reusable(seg)
         if reused is not None:
             reused.metadata["reused"] = True
             return reused
         s = self.ctx.settings
-        sub = s.render_subtitles
-        out_dir = self.out_dir
+        sub, out_dir = s.render_subtitles, self.out_dir
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = f"{seg.variant}-{seg.id}"
         out = out_dir / f"{stem}.mp4"
@@ -254,6 +259,7 @@ class ClipRenderer:
                 burn_in = burn if sub.mode == "burned_only" else None
                 primary = self.renderer.render(request(out, burn_in, None))
             art.metadata.update(primary.metadata)
+            art.metadata.update(metadata or {})
             art.duration_seconds = primary.duration_seconds
             art.success = True
         except CliporaError as exc:

@@ -123,6 +123,30 @@ class ConcurrencySettings(Section):
     render: int = Field(2, gt=0, description="Parallel clip renders (ffmpeg processes)")
 
 
+class BatchSettings(Section):
+    executor: str = Field(
+        "", description="Where `clipora batch` runs its recordings (an executor's name: local, ray)"
+    )
+    recordings: int = Field(
+        0,
+        ge=0,
+        description="Recordings worked on at once on one machine (0: one per 2 CPUs the executor has)",
+    )
+    cpus_per_recording: float = Field(
+        2.0, gt=0, description="CPUs one recording's unit asks the executor for"
+    )
+    memory_mb_per_recording: int = Field(
+        1536, gt=0, description="Memory (MB) one recording's unit asks the executor for"
+    )
+    retries: int = Field(
+        2,
+        ge=0,
+        le=10,
+        description="Times a unit whose worker died (killed, out of memory) is run again before it counts as failed",
+    )
+    thumbnails: bool = Field(True, description="A thumbnail per clip for the batch report")
+
+
 class RenderSettings(Section):
     renderer: str = Field("", description="Clip renderer")
     playback_speed: float = Field(1.0, gt=0, le=4, description="Playback speed of clips")
@@ -166,6 +190,7 @@ CORE_SECTIONS: dict[str, type[BaseModel]] = {
     "asr": ASRSettings,
     "analysis": AnalysisSettings,
     "concurrency": ConcurrencySettings,
+    "batch": BatchSettings,
     "render": RenderSettings,
     "render_subtitles": RenderSubtitlesSettings,
 }

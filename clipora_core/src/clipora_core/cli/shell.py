@@ -15,6 +15,7 @@ import click
 
 from clipora_core.cli import (
     analyze_item_command,
+    batch_command,
     config_command,
     plugins_command,
     render_command,
@@ -43,6 +44,7 @@ def build_cli() -> click.Group:
         stage_commands,
         analyze_item_command,
         render_command,
+        batch_command,
         plugins_command,
         config_command,
     ):

@@ -15,6 +15,8 @@ from clipora_core.contracts import (
     EditPlanSegment,
     ExecutionArtifact,
     ExecutionResult,
+    Resources,
+    WorkUnit,
 )
 from clipora_core.errors import CliporaError, StageError
 from clipora_core.progress import StageProgress
@@ -74,7 +76,7 @@ def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
 
     def work(seg: EditPlanSegment) -> None:
         nonlocal done_seconds
-        art = clips.render(seg, StageProgress(job, "render"))
+        art = render_clip(ctx, clips, seg, StageProgress(job, "render"))
         with lock:
             results[seg.id] = art
             done_seconds += seg.duration
@@ -91,7 +93,7 @@ def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
             )
         progress.update(done_seconds, total_seconds, message=f"{n}/{len(plan.segments)} clips")
 
-    workers = max(1, int(ctx.settings.concurrency.render))
+    workers = render_workers(ctx)
     with cf.ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(work, plan.segments))
     artifacts = [results[seg.id] for seg in plan.segments]
@@ -118,11 +120,57 @@ def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
     return result
 
 
+def render_workers(ctx: StageContext) -> int:
+    """Clips in flight at once: ``concurrency.render`` here, or as many as the executor's
+    CPUs when clips render on other machines."""
+    workers = max(1, int(ctx.settings.concurrency.render))
+    executor = ctx.engine.executor
+    if executor is not None and executor.remote:
+        workers = max(workers, int(executor.cpus()))
+    return workers
+
+
+def render_clip(
+    ctx: StageContext, clips: Any, seg: EditPlanSegment, progress: StageProgress
+) -> ExecutionArtifact:
+    """One clip, here or through the engine's executor (on whichever machine has room)."""
+    executor = ctx.engine.executor
+    if executor is None or not executor.remote:
+        return clips.render(seg, progress)
+    reused = clips.reusable(seg)
+    if reused is not None:
+        reused.metadata["reused"] = True
+        return reused
+    job = ctx.job
+    config = ctx.engine.config.path
+    unit = WorkUnit(
+        kind="render_clip",
+        id=f"{job.job_id}/{seg.id}",
+        job_dir=str(job.root),
+        config_file=str(config) if config else None,
+        config_sets=list(ctx.engine.unit_sets),
+        segment=seg.model_dump(mode="json"),
+        resources=Resources(cpus=1.0, memory_mb=768),
+        retries=int(ctx.settings.batch.retries),
+    )
+    failed = ExecutionArtifact(clip_id=seg.id, output_path="", success=False, windows=seg.windows)
+    try:
+        result = executor.submit(unit).result()
+    except Exception as exc:  # noqa: BLE001 - a clip whose workers kept dying fails alone
+        failed.error_detail = " ".join(str(exc).split()) or type(exc).__name__
+        return failed
+    if not result.ok:
+        failed.error_detail = result.error
+        return failed
+    return ExecutionArtifact.model_validate(result.detail["artifact"])
+
+
 class RenderStreamer:
     """Renders analyzed items' clips in the background while later items are analyzed."""
 
     def __init__(self, clips: Any, ctx: StageContext, workers: int) -> None:
         self.clips = clips
+        self.ctx = ctx
         self.job = ctx.job
         self.pool = cf.ThreadPoolExecutor(max_workers=max(1, workers))
         self.futures: list[cf.Future[None]] = []
@@ -139,7 +187,7 @@ class RenderStreamer:
         except CliporaError as exc:
             ctx.progress.debug("clips will render after analysis", reason=exc.one_line())
             return None
-        return cls(clips, ctx, int(ctx.settings.concurrency.render))
+        return cls(clips, ctx, render_workers(ctx))
 
     def submit(self, segments: list[EditPlanSegment]) -> None:
         for seg in segments:
@@ -147,7 +195,7 @@ class RenderStreamer:
 
     def _one(self, seg: EditPlanSegment) -> None:
         progress = StageProgress(self.job, "render")
-        art = self.clips.render(seg, progress)
+        art = render_clip(self.ctx, self.clips, seg, progress)
         if art.success:
             verb = "reused" if art.metadata.get("reused") else "rendered while analyzing"
             progress.info(f"clip {verb}", clip=seg.id)

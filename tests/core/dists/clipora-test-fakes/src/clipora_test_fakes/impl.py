@@ -271,3 +271,44 @@ class DuckVideoType:
 
     def discover(self, ctx: Any) -> Any:
         raise AssertionError("never called")
+
+
+from clipora_core.api import Executor  # noqa: E402 - the fakes above import nothing heavy
+
+
+class FakeThreadExecutor(Executor):
+    """Runs units on threads of this process (so the fake plugins registered here serve them);
+    says its units are remote, so a recording's clips come back through it as units too."""
+
+    remote = True
+
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        import concurrent.futures as cf
+
+        self.pool = cf.ThreadPoolExecutor(max_workers=4)
+        self.units: list[str] = []
+
+    def submit(self, unit: Any) -> Any:
+        from clipora_core.api import UnitResult, run_unit
+
+        self.units.append(f"{unit.kind}:{unit.id}")
+        return self.pool.submit(
+            lambda: UnitResult.model_validate_json(
+                run_unit(unit.model_dump_json(), worker="fake-thread")
+            )
+        )
+
+    def cpus(self) -> float:
+        return 2.0
+
+    def check_shared(self, paths: Any) -> None:
+        pass
+
+    def run_waiting(self, work: Any) -> Any:
+        return work()
+
+    def describe(self) -> str:
+        return "fake threads"
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False)

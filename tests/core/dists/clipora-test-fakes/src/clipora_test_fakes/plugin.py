@@ -47,6 +47,18 @@ def register_asr_backends(register: Any) -> None:
 
 
 @hookimpl
+def register_executors(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.EXECUTOR,
+            name="fake_threads",
+            description="Threads of this process",
+            factory=f"{PKG}:FakeThreadExecutor",
+        )
+    )
+
+
+@hookimpl
 def register_cleaners(register: Any) -> None:
     register(
         Capability(
