@@ -97,6 +97,8 @@ def test_a_shop_folder_gives_clips_a_report_and_a_rerun_skips_finished_work(
         "day3.mp4": "skipped",
         "broken.mp4": "failed",
     }
+    # What the first run cost stays in the report.
+    assert recs2["day1.mp4"]["cpu_seconds"] == recs["day1.mp4"]["cpu_seconds"]
     assert [c["path"] for c in recs2["day1.mp4"]["clips"]] == [
         c["path"] for c in recs["day1.mp4"]["clips"]
     ]

@@ -25,6 +25,9 @@ from clipora_core.errors import CliporaError, InputError
 from clipora_core.fileio import read_json
 from clipora_core.workspace import STAGES, JobManifest, JobWorkspace, stage_failed
 
+# Where a recording's last unit result is kept in its job folder.
+UNIT_RESULT = "batch_unit.json"
+
 
 @dataclass
 class Recording:
@@ -175,6 +178,9 @@ class Batch:
         rec.result = result
         rec.outcome = "done" if result.ok else "failed"
         rec.error = result.error
+        if rec.job is not None:
+            # Kept with the job: a later batch that skips it still reports what it cost.
+            rec.job.write_json(UNIT_RESULT, result)
 
     def _mark_lost(self, rec: Recording, exc: Exception) -> None:
         if rec.job is None:
@@ -194,6 +200,14 @@ class Batch:
             job.release()
         rec.job = job
 
+    @staticmethod
+    def _earlier_result(job: JobWorkspace) -> UnitResult | None:
+        path = job.path(UNIT_RESULT)
+        try:
+            return UnitResult.model_validate_json(path.read_bytes()) if path.is_file() else None
+        except (OSError, ValueError):
+            return None
+
     def report(self) -> tuple[Path, Path]:
         entries = []
         for rec in self.recordings:
@@ -201,12 +215,13 @@ class Batch:
             extra: dict[str, Any] = {"error": rec.error}
             if rec.input.products_source:
                 extra["products_source"] = rec.input.products_source
-            if rec.result is not None:
+            result = rec.result or (self._earlier_result(job) if job is not None else None)
+            if result is not None:
                 extra.update(
-                    wall_seconds=rec.result.wall_seconds,
-                    cpu_seconds=rec.result.cpu_seconds,
-                    host=rec.result.host,
-                    attempts=rec.result.attempts,
+                    wall_seconds=result.wall_seconds,
+                    cpu_seconds=result.cpu_seconds,
+                    host=result.host,
+                    attempts=result.attempts,
                 )
             entries.append(
                 recording_entry(rec.input.video, rec.outcome, job, self.workdir, **extra)

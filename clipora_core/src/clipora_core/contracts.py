@@ -404,11 +404,11 @@ class Resources(Model):
 
 class WorkUnit(Document):
     """A piece of work the kernel hands an executor: a whole recording (its job run through
-    ``last_stage``) or one clip of a job's plan. Everything travels by path on storage every
+    ``last_stage``), one clip of a job's plan, or one span of a long recording's speech. Everything travels by path on storage every
     worker shares; the worker loads the config itself from ``config_file`` and ``config_sets``
     on top of the job's remembered ``--set`` values."""
 
-    kind: Literal["recording", "render_clip"]
+    kind: Literal["recording", "render_clip", "asr_span"]
     id: str
     job_dir: str
     config_file: str | None = None
@@ -416,6 +416,8 @@ class WorkUnit(Document):
     last_stage: str = "render"
     # The plan segment a render_clip unit renders (it may not be in edit_plan.json yet).
     segment: dict[str, Any] | None = None
+    # What else a kind of unit needs (an asr_span unit: its span, pieces, language, hotwords).
+    payload: dict[str, Any] = Field(default_factory=dict)
     # Where a recording unit sends its own clip renders (an executor's name), or in-process.
     inner_executor: str | None = None
     thumbnails: bool = True

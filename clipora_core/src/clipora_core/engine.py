@@ -38,6 +38,8 @@ from clipora_core.workspace import STAGES, JobWorkspace, fingerprint, stage_fail
 # naming it.
 NEVER_FINGERPRINT = {
     "asr.cache",
+    # How a transcription is spread over machines, not what it hears.
+    "asr.span_seconds",
     "concurrency.analyze",
     "analysis.products",
     "analysis.products_file",

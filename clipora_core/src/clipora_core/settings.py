@@ -76,6 +76,13 @@ class ASRSettings(Section):
         description="Product names and terms that improve recognition (comma-separated in env)",
     )
     cache: bool = Field(True, description="Reuse a transcript of the same audio and settings")
+    span_seconds: float = Field(
+        1200,
+        ge=0,
+        description="With an executor that runs on several machines (batch --executor ray), "
+        "a longer recording is transcribed in spans of about this many seconds at once "
+        "(0: in one piece)",
+    )
     product_hotwords: bool = Field(
         True, description="Give product-list names to the ASR backend as hotwords"
     )

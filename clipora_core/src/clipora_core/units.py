@@ -40,7 +40,12 @@ def run_unit(unit_json: str, worker: str = "") -> str:
     wall0, cpu0 = time.monotonic(), _cpu_seconds()
     ok, error, detail = True, "", {}
     try:
-        detail = _recording(unit) if unit.kind == "recording" else _render_clip(unit, worker)
+        if unit.kind == "recording":
+            detail = _recording(unit)
+        elif unit.kind == "asr_span":
+            detail = _asr_span(unit)
+        else:
+            detail = _render_clip(unit, worker)
     except CliporaError as exc:
         ok, error = False, exc.one_line()
     except Exception as exc:  # noqa: BLE001 - the unit's failure is a result, not a crash
@@ -134,6 +139,22 @@ def _render_clip(unit: WorkUnit, worker: str) -> dict[str, Any]:
     finally:
         close_job_logger(job)
     return {"artifact": art.model_dump(mode="json")}
+
+
+def _asr_span(unit: WorkUnit) -> dict[str, Any]:
+    """One span of a long recording's speech (the recording's unit holds the job lock and
+    joins the spans)."""
+    from clipora_core.asr_spans import run_span
+    from clipora_core.engine import Engine
+    from clipora_core.plugins import get_host
+    from clipora_core.progress import close_job_logger
+
+    job = _open(unit)
+    loaded = _load(unit, job.manifest.config_sets)
+    try:
+        return run_span(unit, job, Engine(job=job, config=loaded, host=get_host()))
+    finally:
+        close_job_logger(job)
 
 
 def main(argv: list[str] | None = None) -> int:

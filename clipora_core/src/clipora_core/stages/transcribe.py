@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from clipora_core.asr_spans import should_spread, transcribe_spans
 from clipora_core.capabilities import ASRRequest, Kind
 from clipora_core.contracts import ProductList, Transcript
 from clipora_core.errors import InputError
@@ -90,10 +91,28 @@ def transcribe(ctx: StageContext) -> Transcript:
             return by_sentence(transcript)
         except (ValueError, ValidationError):
             progress.warning("ignoring a damaged ASR cache entry", key=key)
+    language = None if s.asr.language in ("", "auto") else s.asr.language
+    if should_spread(ctx, cap):
+        transcript = transcribe_spans(ctx, language, hotwords)
+    else:
+        transcript = _transcribe_here(ctx, cut, language, hotwords)
+    transcript = by_sentence(transcript)
+    for warning in transcript.warnings:
+        progress.warning(warning)
+    if cacheable:
+        write_json(cache_file, transcript)
+    return transcript
+
+
+def _transcribe_here(
+    ctx: StageContext, cut: list[Any], language: str | None, hotwords: list[str]
+) -> Transcript:
+    s, job, progress = ctx.settings, ctx.job, ctx.progress
+    cap = ctx.capability(Kind.ASR, s.asr.mode, "asr.mode")
+    media, probe = job.effective_source, ctx.probe()
     backend = ctx.instance(Kind.ASR, s.asr.mode, "asr.mode")
     scratch = job.path("semantic")
     scratch.mkdir(parents=True, exist_ok=True)
-    language = None if s.asr.language in ("", "auto") else s.asr.language
     kept_audio: Path | None = None
     try:
         # A backend that reads the recording itself (``kept_audio: False``) maps its times
@@ -120,9 +139,4 @@ def transcribe(ctx: StageContext) -> Transcript:
         backend.close()
         if kept_audio is not None:
             kept_audio.unlink(missing_ok=True)
-    transcript = by_sentence(transcript)
-    for warning in transcript.warnings:
-        progress.warning(warning)
-    if cacheable:
-        write_json(cache_file, transcript)
     return transcript
