@@ -4,6 +4,7 @@ transcription of the whole, in order, nothing heard twice at the cuts."""
 from __future__ import annotations
 
 import difflib
+import itertools
 import json
 import shutil
 import subprocess
@@ -76,7 +77,7 @@ def test_spans_on_ray_hear_what_one_pass_hears(speech: Path, tmp_path: Path) -> 
     segs = parts["segments"]
     starts = [s["start_seconds"] for s in segs]
     assert starts == sorted(starts)
-    assert all(a["end_seconds"] <= b["start_seconds"] + 0.5 for a, b in zip(segs, segs[1:]))
+    assert all(a["end_seconds"] <= b["start_seconds"] + 0.5 for a, b in itertools.pairwise(segs))
     a, b = words(str(one["text"])), words(str(parts["text"]))
     # The same speech: most words in the same order (numbers may be written differently when
     # Whisper hears a sentence with other context around it).
