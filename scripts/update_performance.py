@@ -527,6 +527,43 @@ def presence_section(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def batch_section(data: dict[str, Any]) -> str:
+    m = data["machine"]
+    n, minutes = data["recordings"], data["minutes_each"]
+    lines = [
+        "## Batch: six recordings, three executors",
+        "",
+        f"`uv run python bench/batch.py` — `clipora batch` over {n} copies of a {minutes:g}-minute "
+        "720p30 recording of the pipeline generator (three products, one freeze), ASR cache off "
+        "so each costs a full run, default request, `batch.cpus_per_recording=1`. On one machine "
+        "the three cases share the same CPUs: the table shows what each executor costs on top of "
+        "the work, not a speed-up (that needs more machines; see docs/batch.md for the paper "
+        "estimate). CPU is the machine's busy time during the case (`/proc/stat`: Ray's daemons "
+        "and workers included), next to the recording units' own CPU from the batch report "
+        "(with Ray a recording's clip renders are units of their own, not counted there).",
+        "",
+        f"Machine: {m['cpus']} cores, Python {m['python']}, {m['date']}; load average before "
+        f"{data['load_before']:.1f}.",
+        "",
+        "| executor | wall | vs local | CPU (machine) | vs local | CPU in recording units | recordings done | clips |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for c in data["cases"]:
+        lines.append(
+            f"| {c['executor']} | {_mmss(c['wall_seconds'])} | {c['wall_vs_local']:.2f}× | "
+            f"{_mmss(c['cpu_seconds'])} | {c['cpu_vs_local']:.2f}× | "
+            f"{_mmss(c['unit_cpu_seconds'])} | {c['recordings_done']}/{n} | {c['clips']} |"
+        )
+    per_hour = data["cpu_seconds_per_recorded_hour"]
+    lines += [
+        "",
+        "CPU per recorded hour: "
+        + ", ".join(f"{k} {_mmss(v)}" for k, v in per_hour.items())
+        + " (min:s).",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS = {
     "pipeline": pipeline_section,
     "clean": clean_section,
@@ -539,6 +576,7 @@ SECTIONS = {
     "render_memory": render_memory_section,
     "segmentation": segmentation_section,
     "presence": presence_section,
+    "batch": batch_section,
 }
 
 

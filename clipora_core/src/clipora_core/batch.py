@@ -45,21 +45,21 @@ class Recording:
         return self.input.video.name
 
 
-def find_job(workdir: Path, video: Path) -> JobWorkspace | None:
-    """The newest job in ``workdir`` made from this file (same path and size), if any."""
-    best: tuple[str, Path] | None = None
+def jobs_by_source(workdir: Path) -> dict[tuple[str, int], Path]:
+    """Every job in ``workdir`` by the file it was made from (path, size); the newest wins.
+    Read once per batch: a workdir may hold thousands of jobs."""
+    newest: dict[tuple[str, int], tuple[str, Path]] = {}
     if not workdir.is_dir():
-        return None
-    size = video.stat().st_size
+        return {}
     for manifest in workdir.glob("*/manifest.json"):
         try:
             m = JobManifest.model_validate(read_json(manifest))
         except (OSError, ValueError):
             continue
-        same = m.source.path == str(video) and m.source.size_bytes == size
-        if same and (best is None or m.created_at > best[0]):
-            best = (m.created_at, manifest.parent)
-    return JobWorkspace.open(best[1]) if best else None
+        key = (m.source.path, m.source.size_bytes)
+        if key not in newest or m.created_at > newest[key][0]:
+            newest[key] = (m.created_at, manifest.parent)
+    return {k: root for k, (_, root) in newest.items()}
 
 
 @dataclass
@@ -74,9 +74,17 @@ class Batch:
     started: float = field(default_factory=time.monotonic)
     # Where the units run, in words (asked once: the executor may be closed by report time).
     where: str = ""
+    _known: dict[tuple[str, int], Path] | None = None
 
     def __post_init__(self) -> None:
         self.where = self.executor.describe()
+
+    def find_job(self, video: Path) -> JobWorkspace | None:
+        """The job made from this file (same path and size) in the workdir, if any."""
+        if self._known is None:
+            self._known = jobs_by_source(self.workdir)
+        root = self._known.get((str(video), video.stat().st_size))
+        return JobWorkspace.open(root) if root is not None else None
 
     @property
     def workdir(self) -> Path:
@@ -113,7 +121,7 @@ class Batch:
         from clipora_core.engine import Engine
 
         video = rec.input.video
-        job = find_job(self.workdir, video)
+        job = self.find_job(video)
         if job is None:
             problem = self._probe_ok(video)
             if problem:
@@ -127,7 +135,10 @@ class Batch:
             rec.outcome, rec.error = "failed", exc.one_line()
             return
         try:
-            merged = remember_sets(self.loaded.model, job.manifest.config_sets, self.sets)
+            # Where this batch ran is not part of the job: a later `clipora run` on it
+            # must not inherit it.
+            own = [x for x in self.sets if not x.strip().startswith("batch.")]
+            merged = remember_sets(self.loaded.model, job.manifest.config_sets, own)
             if merged != job.manifest.config_sets:
                 job.update(config_sets=merged)
             if rec.input.products is not None:

@@ -65,16 +65,25 @@ def register(cli: click.Group) -> None:
         sys.exit(run_batch(ctx, list(paths), products, executor, address))
 
 
-def _executor_sets(ctx: Ctx, executor: str | None, address: str | None) -> None:
+def _load(ctx: Ctx, executor: str | None, address: str | None) -> Any:
+    """The config with ``--executor`` and ``--address`` applied as ``--set`` values (so units
+    on other machines get them too); ``--address`` only for an executor whose options have one."""
+    from clipora_core.errors import UsageError
+
     if executor:
         ctx.sets.append(f"batch.executor={executor}")
-    if address:
-        name = executor or _configured_executor(ctx)
-        ctx.sets.append(f"batch.{name}.address={address}")
-
-
-def _configured_executor(ctx: Ctx) -> str:
-    return str(ctx.load().settings.batch.executor)
+    loaded = ctx.load()
+    if not address:
+        return loaded
+    name = str(loaded.settings.batch.executor)
+    options = getattr(loaded.settings.batch, name, None)
+    if options is None or "address" not in type(options).model_fields:
+        raise UsageError(
+            f"executor {name!r} does not join a cluster: --address is not for it",
+            hint="use --executor ray --address HOST:PORT, or leave --address out",
+        )
+    ctx.sets.append(f"batch.{name}.address={address}")
+    return ctx.load()
 
 
 def run_batch(
@@ -83,19 +92,9 @@ def run_batch(
     from clipora_core.batch import Batch, Recording
     from clipora_core.batch_inputs import attach_products, collect_recordings
     from clipora_core.capabilities import Kind
-    from clipora_core.errors import UsageError
     from clipora_core.plugins import get_host
 
-    _executor_sets(ctx, executor, address)
-    try:
-        loaded = ctx.load()
-    except Exception as exc:
-        if address and "unknown config key" in str(exc):
-            raise UsageError(
-                f"executor {executor or 'local'!r} does not join a cluster: --address is not for it",
-                hint="use --executor ray --address HOST:PORT, or leave --address out",
-            ) from None
-        raise
+    loaded = _load(ctx, executor, address)
     host = get_host()
     inputs = attach_products(collect_recordings(paths), products)
     name = str(loaded.settings.batch.executor)
