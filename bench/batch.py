@@ -101,7 +101,9 @@ def run_case(case: str, videos: list[Path], tmp: Path) -> dict[str, Any]:
     wall, cpu = time.monotonic() - t0, _machine_cpu() - machine0
     reaped = _children_cpu() - cpu0
     if proc.returncode != 0:
-        raise SystemExit(f"{case}: clipora batch failed (rc={proc.returncode}):\n{proc.stderr[-3000:]}")
+        raise SystemExit(
+            f"{case}: clipora batch failed (rc={proc.returncode}):\n{proc.stderr[-3000:]}"
+        )
     report = json.loads((workdir / "batch-report.json").read_text(encoding="utf-8"))
     recs = report["recordings"]
     return {
@@ -119,7 +121,9 @@ def run_case(case: str, videos: list[Path], tmp: Path) -> dict[str, Any]:
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--minutes", type=float, default=4.0, help="length of each recording")
     ap.add_argument("--recordings", type=int, default=6)
     ap.add_argument("--no-docs", action="store_true", help="do not update docs/performance.md")
@@ -148,8 +152,13 @@ def main() -> int:
         "machine": pipeline.machine(),
         "recordings": args.recordings,
         "minutes_each": args.minutes,
-        "source": {"size": "1280x720", "fps": 30, "products": 3, "freezes": 1,
-                   "speech_seconds": info.get("speech_seconds")},  # fmt: skip
+        "source": {
+            "size": "1280x720",
+            "fps": 30,
+            "products": 3,
+            "freezes": 1,
+            "speech_seconds": info.get("speech_seconds"),
+        },  # fmt: skip
         "load_before": round(load_before, 2),
         "cases": results,
         "cpu_seconds_per_recorded_hour": {
