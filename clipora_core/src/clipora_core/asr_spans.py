@@ -3,8 +3,9 @@
 When the job's executor runs units on other machines and the recording is longer than one and
 a half ``asr.span_seconds``, the timeline is cut into equal spans; each becomes an ``asr_span``
 unit that reads the audio of its span (plus ``OVERLAP`` seconds on each side, so a sentence
-across a cut is heard whole by one of the two spans), runs the job's ASR backend on it and
-keeps the segments whose middle falls inside its span. The transcripts are joined in order;
+across a cut is heard whole by both), runs the job's ASR backend on it and returns what it heard.
+Neighbours are joined in a pause that both heard (no word there, in either), near the nominal
+cut, so nothing is lost or heard twice. The transcripts are joined in order;
 the result is the same kind of transcript the backend gives for the whole recording, cached
 under the same key.
 """
@@ -95,7 +96,6 @@ def span_units(ctx: StageContext, language: str | None, hotwords: list[str]) -> 
                     "index": i,
                     "offset": lo,
                     "keep": [a, b],
-                    "last": i == math.ceil(duration / float(s.asr.span_seconds)) - 1,
                     "pieces": [p.model_dump(mode="json") for p in pieces],
                     "language": language,
                     "hotwords": hotwords,
@@ -134,13 +134,81 @@ def transcribe_spans(ctx: StageContext, language: str | None, hotwords: list[str
     import shutil
 
     shutil.rmtree(ctx.job.path(SPANS_DIR), ignore_errors=True)
-    return join_spans([parts[i] for i in range(len(units))], ctx.probe().duration_seconds)
+    duration = ctx.probe().duration_seconds
+    bounds = [(float(u.payload["keep"][0]), float(u.payload["keep"][1])) for u in units]
+    return join_spans([parts[i] for i in range(len(units))], bounds, duration)
 
 
-def join_spans(parts: list[Transcript], duration: float) -> Transcript:
+def _spans_of(seg: TranscriptSegment) -> list[tuple[float, float]]:
+    return [(w.start_seconds, w.end_seconds) for w in seg.words] or [
+        (seg.start_seconds, seg.end_seconds)
+    ]
+
+
+def cut_point(left: Transcript, right: Transcript, near: float) -> float:
+    """Where to cut between two neighbouring spans: in the longest pause around ``near`` that
+    neither of them heard a word in (both heard this stretch, thanks to the overlap), so no
+    word is lost or heard twice. ``near`` when they heard no pause there."""
+    lo, hi = near - 0.8 * OVERLAP, near + 0.8 * OVERLAP
+    heard = sorted(
+        (a, b)
+        for t in (left, right)
+        for seg in t.segments
+        for a, b in _spans_of(seg)
+        if b > lo and a < hi
+    )
+    best, best_score, edge = near, -1.0, lo
+    for a, b in [*heard, (hi, hi)]:
+        if a > edge:
+            gap = min(a, hi) - edge
+            middle = (edge + min(a, hi)) / 2
+            score = gap - 0.05 * abs(middle - near)
+            if score > best_score:
+                best, best_score = middle, score
+        edge = max(edge, b)
+    return best
+
+
+def clip_transcript(t: Transcript, start: float, end: float) -> list[TranscriptSegment]:
+    """The segments (and words) of ``t`` whose middle lies in ``[start, end)``; a segment across
+    an edge keeps the words on this side."""
+    out = []
+    for seg in t.segments:
+        if seg.words:
+            words = [w for w in seg.words if start <= (w.start_seconds + w.end_seconds) / 2 < end]
+            if not words:
+                continue
+            if len(words) == len(seg.words):
+                out.append(seg)
+                continue
+            text = "".join(w.text for w in words).strip()
+            out.append(
+                seg.model_copy(
+                    update={
+                        "start_seconds": words[0].start_seconds,
+                        "end_seconds": words[-1].end_seconds,
+                        "text": text,
+                        "words": words,
+                    }
+                )
+            )
+        elif start <= (seg.start_seconds + seg.end_seconds) / 2 < end:
+            out.append(seg)
+    return out
+
+
+def join_spans(
+    parts: list[Transcript], bounds: list[tuple[float, float]], duration: float
+) -> Transcript:
+    """One transcript of the spans' overlapping transcripts, cut between neighbours in a
+    pause both heard."""
+    cuts = [0.0]
+    for i in range(len(parts) - 1):
+        cuts.append(cut_point(parts[i], parts[i + 1], bounds[i][1]))
+    cuts.append(math.inf)
     segments: list[TranscriptSegment] = []
-    for part in parts:
-        for seg in part.segments:
+    for i, part in enumerate(parts):
+        for seg in clip_transcript(part, cuts[i], cuts[i + 1]):
             segments.append(seg.model_copy(update={"id": f"seg-{len(segments) + 1:04d}"}))
     languages = [p.language for p in parts if p.language]
     first = parts[0]
@@ -154,32 +222,26 @@ def join_spans(parts: list[Transcript], duration: float) -> Transcript:
     )
 
 
-def keep_span(
-    transcript: Transcript, offset: float, keep: tuple[float, float], last: bool
-) -> Transcript:
-    """The span's transcript on the timeline (shifted by ``offset``), only the segments whose
-    middle is in its own part ``keep`` (the overlap belongs to the neighbours)."""
-    a, b = keep
-    kept = []
-    for seg in transcript.segments:
-        start, end = seg.start_seconds + offset, seg.end_seconds + offset
-        middle = (start + end) / 2
-        if middle < a or (middle >= b and not last):
-            continue
-        words = [
-            TranscriptWord(
-                start_seconds=w.start_seconds + offset,
-                end_seconds=w.end_seconds + offset,
-                text=w.text,
-            )
-            for w in seg.words
-        ]
-        kept.append(
-            TranscriptSegment(
-                id=seg.id, start_seconds=start, end_seconds=end, text=seg.text, words=words
-            )
+def shifted(transcript: Transcript, offset: float) -> Transcript:
+    """The span's transcript on the recording's timeline."""
+    segments = [
+        TranscriptSegment(
+            id=seg.id,
+            start_seconds=seg.start_seconds + offset,
+            end_seconds=seg.end_seconds + offset,
+            text=seg.text,
+            words=[
+                TranscriptWord(
+                    start_seconds=w.start_seconds + offset,
+                    end_seconds=w.end_seconds + offset,
+                    text=w.text,
+                )
+                for w in seg.words
+            ],
         )
-    return transcript.model_copy(update={"segments": kept, "text": ""})
+        for seg in transcript.segments
+    ]
+    return transcript.model_copy(update={"segments": segments, "text": ""})
 
 
 def run_span(unit: WorkUnit, job: Any, engine: Any) -> dict[str, Any]:
@@ -215,8 +277,7 @@ def run_span(unit: WorkUnit, job: Any, engine: Any) -> dict[str, Any]:
     finally:
         backend.close()
         audio.unlink(missing_ok=True)
-    keep = (float(p["keep"][0]), float(p["keep"][1]))
-    part = keep_span(transcript, float(p["offset"]), keep, bool(p.get("last")))
+    part = shifted(transcript, float(p["offset"]))
     out = scratch / f"{index:03d}.json"
     write_json(out, part)
     return {"transcript": str(out), "segments": len(part.segments)}
