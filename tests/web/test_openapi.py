@@ -52,6 +52,9 @@ def test_spec_lists_the_api(api_schema):
         "/api/jobs/{job_id}/stop",
         "/api/jobs/{job_id}/rerun",
         "/api/plugins",
+        "/api/batches",
+        "/api/batches/{batch_id}",
+        "/api/jobs/{job_id}/outputs/{index}/thumbnail",
     ):
         assert path in raw["paths"], path
     assert "multipart/form-data" in raw["paths"]["/api/jobs"]["post"]["requestBody"]["content"]

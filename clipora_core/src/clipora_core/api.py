@@ -111,6 +111,9 @@ _LAZY: dict[str, str] = {
     "to_original_windows": "timeline",
     "to_original_time": "timeline",
     "run_unit": "units",
+    "clip_thumbnails": "thumbnails",
+    "thumbnail_path": "thumbnails",
+    "recording_entry": "batch_report",
     # applications built on the kernel
     "load_config": "config",
     "build_settings_model": "config",

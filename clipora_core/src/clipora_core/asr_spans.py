@@ -49,6 +49,20 @@ def should_spread(ctx: StageContext, cap: Capability) -> bool:
     return ctx.probe().duration_seconds > 1.5 * span
 
 
+def asr_gpus(engine: Any) -> float:
+    """1 when the job's ASR backend is set to a CUDA device (its options' ``device``), so
+    an executor places its units on a node with a GPU; 0 otherwise ("auto" cannot know)."""
+    from clipora_core.capabilities import Kind
+    from clipora_core.plugins import options_for
+
+    try:
+        cap = engine.capability(Kind.ASR, engine.settings.asr.mode, "asr.mode")
+        device = getattr(options_for(cap, engine.settings), "device", "")
+    except Exception:  # noqa: BLE001 - not knowing means asking for none
+        return 0.0
+    return 1.0 if str(device).startswith("cuda") else 0.0
+
+
 def span_bounds(duration: float, span_seconds: float) -> list[tuple[float, float]]:
     """Equal spans of at most ``span_seconds`` covering ``[0, duration]``."""
     n = max(1, math.ceil(duration / span_seconds))
@@ -100,7 +114,7 @@ def span_units(ctx: StageContext, language: str | None, hotwords: list[str]) -> 
                     "language": language,
                     "hotwords": hotwords,
                 },
-                resources=Resources(cpus=2.0, memory_mb=1536),
+                resources=Resources(cpus=2.0, memory_mb=1536, gpus=asr_gpus(ctx.engine)),
                 retries=int(s.batch.retries),
             )
         )

@@ -36,6 +36,7 @@ class Recording:
     input: BatchInput
     job: JobWorkspace | None = None
     outcome: Outcome = "pending"
+    duration: float = 0.0
     error: str = ""
     result: UnitResult | None = None
     future: cf.Future[UnitResult] | None = None
@@ -99,8 +100,8 @@ class Batch:
             sections=self.host.config_sections(),
         )
 
-    def _probe_ok(self, video: Path) -> str:
-        """'' when the file can be worked on, else why not (no job is made for it)."""
+    def _probe_ok(self, video: Path) -> tuple[str, float]:
+        """('', duration) when the file can be worked on, else why not (no job is made)."""
         from clipora_core.capabilities import Kind
 
         try:
@@ -112,8 +113,10 @@ class Batch:
             )
             probe = prober.probe(video)
         except CliporaError as exc:
-            return exc.one_line()
-        return "" if probe.has_video else f"{video.name} has no video stream"
+            return exc.one_line(), 0.0
+        if not probe.has_video:
+            return f"{video.name} has no video stream", 0.0
+        return "", probe.duration_seconds
 
     def prepare(self, rec: Recording) -> None:
         """Find or create the recording's job, give it its list; mark it skipped when every
@@ -123,11 +126,13 @@ class Batch:
         video = rec.input.video
         job = self.find_job(video)
         if job is None:
-            problem = self._probe_ok(video)
+            problem, rec.duration = self._probe_ok(video)
             if problem:
                 rec.outcome, rec.error = "failed", problem
                 return
             job = JobWorkspace.create(self.workdir, video)
+        elif job.manifest.probe is not None:
+            rec.duration = job.manifest.probe.duration_seconds
         rec.job = job
         try:
             job.acquire()
@@ -162,9 +167,26 @@ class Batch:
             config_sets=list(self.sets),
             inner_executor=self.executor_name if self.executor.remote else None,
             thumbnails=bool(b.thumbnails),
-            resources=Resources(cpus=b.cpus_per_recording, memory_mb=b.memory_mb_per_recording),
+            resources=Resources(
+                cpus=b.cpus_per_recording,
+                memory_mb=b.memory_mb_per_recording,
+                gpus=self._gpus(rec),
+            ),
             retries=int(b.retries),
         )
+
+    def _gpus(self, rec: Recording) -> float:
+        """A GPU for the recording's unit when it transcribes on one itself: not when its
+        speech goes out in spans (each span asks for its own; a waiting unit keeps its GPU)."""
+        from clipora_core.asr_spans import asr_gpus
+        from clipora_core.engine import Engine
+
+        assert rec.job is not None
+        config = self._job_config(rec.job)
+        span = float(config.settings.asr.span_seconds)
+        if self.executor.remote and span > 0 and rec.duration > 1.5 * span:
+            return 0.0
+        return asr_gpus(Engine(job=rec.job, config=config, host=self.host))
 
     def at_once(self) -> int:
         """Recordings in flight: ``batch.recordings``, else as many as the executor's CPUs

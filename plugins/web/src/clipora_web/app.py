@@ -23,10 +23,14 @@ from clipora_core.api import (
     InputError,
     JobWorkspace,
     Kind,
+    Media,
     ProductList,
+    clip_thumbnails,
     default_config_path,
     field_at,
     load_products,
+    recording_entry,
+    thumbnail_path,
 )
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -37,6 +41,16 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from clipora_web import jobstate
+from clipora_web.batches import (
+    BatchClip,
+    BatchJob,
+    BatchSnapshot,
+    WebBatch,
+    job_progress,
+    new_batch_id,
+    read_batch,
+    write_batch,
+)
 from clipora_web.config_editor import (
     ConfigState,
     ConfigUpdate,
@@ -62,12 +76,14 @@ from clipora_web.uploads import (
     ParsedForm,
     UploadTooLarge,
     parse_job_form,
+    place_batch_transcripts,
     place_transcript,
 )
 
 HERE = Path(__file__).parent
 JOB_ID = r"^[0-9a-f]{12}$"
 JobId = Annotated[str, PathParam(pattern=JOB_ID, description="12 hex digits")]
+BatchId = Annotated[str, PathParam(pattern=r"^b[0-9a-f]{11}$", description="b + 11 hex digits")]
 DEFAULT_MAX_UPLOAD_MB = 4096
 OVERRIDE_LABELS = {
     "cleaning.enabled": "Remove frozen video first (cleaning)",
@@ -249,19 +265,138 @@ class WebContext:
     async def submit(
         self, request: Request, typed: dict[str, str] | None = None
     ) -> jobstate.JobSnapshot:
-        """``typed`` receives the form's text fields, so a page can show them again with an
-        error (a product list typed into the box must not be lost to one bad line)."""
+        """One recording: a job. ``typed`` receives the form's text fields, so a page can show
+        them again with an error (a product list typed into the box must not be lost to one
+        bad line)."""
+        _, ident = await self.submit_any(request, typed, batch=False)
+        return self.snapshot(ident)
+
+    async def submit_any(
+        self, request: Request, typed: dict[str, str] | None = None, batch: bool | None = None
+    ) -> tuple[str, str]:
+        """("job", id) for one video, ("batch", id) for several (or any when ``batch``)."""
         form = await parse_job_form(request, self.workdir / "_uploads", self.max_upload_bytes)
         if typed is not None:
             typed.update(
                 {k: v for k, v in form.fields.items() if k in ("server_path", PRODUCTS_TEXT_FIELD)}
             )
+        videos = form.multi.get(VIDEO_FIELD, [])
         try:
-            job_id = await run_in_threadpool(self._create_job, form)
+            if batch is False and len(videos) > 1:
+                raise InputError(
+                    f"{len(videos)} videos in one request",
+                    hint="send several as a batch: POST /api/batches",
+                )
+            if batch or len(videos) > 1:
+                return "batch", await run_in_threadpool(self._create_batch, form, videos)
+            return "job", await run_in_threadpool(self._create_job, form)
         except BaseException:
             form.discard()
             raise
-        return self.snapshot(job_id)
+
+    def _create_batch(self, form: ParsedForm, videos: list[Path]) -> str:
+        overrides = self.overrides_from(form.fields)
+        products = self.products_from(form)
+        if (form.fields.get("server_path") or "").strip():
+            raise InputError("choose uploaded videos or a file on the server, not both")
+        if not videos:
+            raise InputError("choose the videos to upload (several at once make a batch)")
+        with_transcript = place_batch_transcripts(form, videos)
+        for video in videos:  # every file is checked before any job is made
+            self.probe_video(video)
+        batch = WebBatch(batch_id=new_batch_id(), names=[v.name for v in videos])
+        for video in videos:
+            job = JobWorkspace.create(self.workdir, video)
+            if products is not None:
+                job.store_products(products)
+            own = dict(overrides)
+            if video in with_transcript:
+                own.setdefault("asr.mode", "import")
+            write_submission(
+                job.root,
+                WebSubmission(
+                    job_id=job.job_id,
+                    source_name=video.name,
+                    uploaded=True,
+                    overrides=own,
+                    products=products is not None,
+                    batch_id=batch.batch_id,
+                ),
+            )
+            batch.job_ids.append(job.job_id)
+        write_batch(self.workdir, batch)
+        for job_id in batch.job_ids:
+            self.runner.enqueue(job_id)
+        return batch.batch_id
+
+    def batch_snapshot(self, batch_id: str) -> BatchSnapshot:
+        batch = read_batch(self.workdir, batch_id)
+        if batch is None:
+            raise ApiError(404, "unknown_batch", f"no batch {batch_id}")
+        outcome = {"completed": "done", "failed": "failed", "queued": "pending",
+                   "running": "pending", "stopping": "pending"}  # fmt: skip
+        jobs, report = [], []
+        for job_id in batch.job_ids:
+            root = jobstate.job_root(self.workdir, job_id)
+            summary = jobstate.summary(root, active=self.runner.state(job_id)) if root else None
+            if root is None or summary is None:
+                continue  # deleted since
+            manifest = jobstate.read_manifest(root)
+            clips = []
+            if summary.status == "completed" and manifest is not None:
+                for i, entry in enumerate(jobstate.read_outputs(root, manifest)):
+                    if entry["success"]:
+                        url = f"/api/jobs/{job_id}/outputs/{i}"
+                        clips.append(
+                            BatchClip(
+                                title=entry["title"] or entry["clip_id"],
+                                duration_seconds=entry["duration_seconds"],
+                                url=url,
+                                thumbnail_url=f"{url}/thumbnail",
+                            )
+                        )
+            jobs.append(
+                BatchJob(
+                    job_id=job_id,
+                    source_name=summary.source_name,
+                    status=summary.status,
+                    current_stage=summary.current_stage,
+                    error=summary.error,
+                    progress=round(job_progress(manifest, summary.status), 3),
+                    clips=clips,
+                )
+            )
+            entry = recording_entry(
+                Path(summary.source_name),
+                outcome.get(summary.status, "interrupted"),
+                JobWorkspace.open(root),
+                self.workdir,
+            )
+            # The report names the file as the user uploaded it, never the server's path.
+            report.append(entry.model_dump(mode="json") | {"video": summary.source_name})
+        counts: dict[str, int] = {}
+        for j in jobs:
+            counts[j.status] = counts.get(j.status, 0) + 1
+        return BatchSnapshot(
+            batch_id=batch.batch_id,
+            created_at=batch.created_at,
+            active=any(j.status in jobstate.ACTIVE for j in jobs),
+            progress=round(sum(j.progress for j in jobs) / len(jobs), 3) if jobs else 0.0,
+            counts=counts,
+            jobs=jobs,
+            report=report,
+        )
+
+    def thumbnail(self, job_id: str, index: int) -> Path:
+        """Clip #index's thumbnail, made on first request (as `clipora batch` makes them)."""
+        entry = self.output(job_id, index)
+        job = JobWorkspace.open(self.root(job_id))
+        path = thumbnail_path(job, entry["clip_id"])
+        if not path.is_file():
+            clip_thumbnails(job, Media.from_settings(self.settings()))
+        if not path.is_file():
+            raise ApiError(404, "no_output", f"clip #{index} has no thumbnail")
+        return path
 
     def _create_job(self, form: ParsedForm) -> str:
         overrides = self.overrides_from(form.fields)
@@ -508,6 +643,39 @@ MULTIPART_SCHEMA: dict[str, Any] = {
 }
 
 
+BATCH_SCHEMA: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "video": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "the recordings (each becomes a job), up to 20",
+                        },
+                        "transcript": {
+                            "type": "array",
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "optional transcripts, each named like its video",
+                        },
+                        **{
+                            k: v
+                            for k, v in MULTIPART_SCHEMA["requestBody"]["content"][
+                                "multipart/form-data"
+                            ]["schema"]["properties"].items()
+                            if k not in ("video", "transcript", "server_path")
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
 def _api_routes(app: FastAPI, ctx: WebContext) -> None:
     @app.get("/health", tags=["meta"])
     def health() -> dict[str, bool]:
@@ -551,6 +719,39 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
         """Start a job: upload a video (streamed to disk, size-limited, probed) or name one on the
         server; optional per-job overrides."""
         return await ctx.submit(request)
+
+    @app.post(
+        "/api/batches",
+        status_code=201,
+        response_model=BatchSnapshot,
+        responses=ERRORS,
+        openapi_extra=BATCH_SCHEMA,
+        tags=["batches"],
+    )
+    async def create_batch(request: Request) -> BatchSnapshot:
+        """Upload several recordings at once: a job each, grouped as a batch (one product
+        list and the same overrides for all)."""
+        _, batch_id = await ctx.submit_any(request, batch=True)
+        return ctx.batch_snapshot(batch_id)
+
+    @app.get(
+        "/api/batches/{batch_id}", response_model=BatchSnapshot, responses=ERRORS, tags=["batches"]
+    )
+    def get_batch(batch_id: BatchId) -> BatchSnapshot:
+        """The batch's jobs, their progress and clips, and its report entries."""
+        return ctx.batch_snapshot(batch_id)
+
+    @app.get(
+        "/api/jobs/{job_id}/outputs/{index}/thumbnail",
+        responses={**ERRORS, 200: {"content": {"image/jpeg": {}}}},
+        response_class=FileResponse,
+        tags=["jobs"],
+    )
+    def job_thumbnail(
+        job_id: JobId, index: Annotated[int, PathParam(ge=0, le=100000)]
+    ) -> FileResponse:
+        """A 320 px JPEG from the middle of clip #index."""
+        return _file(ctx.thumbnail(job_id, index), "image/jpeg", False)
 
     @app.get(
         "/api/jobs/{job_id}", response_model=jobstate.JobSnapshot, responses=ERRORS, tags=["jobs"]
@@ -729,13 +930,24 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
     async def submit_form(request: Request) -> Response:
         typed: dict[str, str] = {}
         try:
-            snap = await ctx.submit(request, typed)
+            kind, ident = await ctx.submit_any(request, typed)
         except CliporaError as exc:
             status = 413 if isinstance(exc, UploadTooLarge) else 400
             jobs = ctx.summaries()[:10]
             context = form_context(exc.one_line(), typed)
             return _page(ctx, request, "index.html", {"jobs": jobs, **context}, status)
-        return RedirectResponse(f"/jobs/{snap.job_id}", status_code=303)
+        where = f"/batches/{ident}" if kind == "batch" else f"/jobs/{ident}"
+        return RedirectResponse(where, status_code=303)
+
+    @app.get("/batches/{batch_id}", response_class=HTMLResponse, include_in_schema=False)
+    def batch_page(request: Request, batch_id: str) -> Response:
+        try:
+            snap = ctx.batch_snapshot(batch_id)
+        except ApiError:
+            return _page(
+                ctx, request, "error.html", {"status": 404, "message": "no such batch"}, 404
+            )
+        return _page(ctx, request, "batch.html", {"batch": snap})
 
     @app.get("/jobs", response_class=HTMLResponse, include_in_schema=False)
     def jobs_page(request: Request) -> Response:

@@ -51,6 +51,8 @@ class WebSubmission(Model):
     # The form gave a product list (stored in the job): every run passes the job's copy, so
     # a list in the server's config does not replace the one the user chose for this job.
     products: bool = False
+    # The batch it was uploaded in, with other recordings (None: uploaded alone).
+    batch_id: str | None = None
     # queued: waiting for a worker (picked up again after a server restart); running; idle.
     state: Literal["queued", "running", "idle"] = "queued"
     runs: list[RunRecord] = Field(default_factory=list)

@@ -27,6 +27,10 @@ MAX_FIELD_BYTES = 64 * 1024
 MAX_TRANSCRIPT_BYTES = 32 * 1024 * 1024
 MAX_PRODUCTS_BYTES = 1024 * 1024
 MAX_FIELDS = 64
+# Recordings one form may upload at once (they become a batch, a job each).
+MAX_BATCH_VIDEOS = 20
+# Fields that may come several times in a batch: each file is kept, in order.
+MULTI_FIELDS = (VIDEO_FIELD, TRANSCRIPT_FIELD)
 
 
 class UploadTooLarge(InputError):
@@ -38,6 +42,10 @@ class ParsedForm:
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)  # field name -> saved file
     names: dict[str, str] = field(default_factory=dict)  # field name -> safe client file name
+    # Every video and transcript of a batch upload, in order (``files`` holds the first).
+    multi: dict[str, list[Path]] = field(default_factory=dict)
+    # A batch's transcripts: saved file -> the client's file stem (matched to a video's stem).
+    transcript_stems: dict[Path, str] = field(default_factory=dict)
     folder: Path | None = None
 
     def discard(self) -> None:
@@ -117,11 +125,22 @@ class _Sink:
         if not client_name:
             self._name = None  # a file input left empty: browsers send an empty part
             return
-        if name in self.form.files:
+        count = len(self.form.multi.get(name, []))
+        if name in self.form.files and name not in MULTI_FIELDS:
             raise InputError(f"more than one {name!r} file")
+        if count >= MAX_BATCH_VIDEOS:
+            raise InputError(
+                f"more than {MAX_BATCH_VIDEOS} {name} files in one upload",
+                hint="upload them in several batches",
+            )
         folder = self._folder()
         if name == VIDEO_FIELD:
             target = folder / safe_filename(client_name)
+            n = 1
+            while target.exists():  # two recordings of one name in a batch
+                n += 1
+                stem = PurePosixPath(safe_filename(client_name))
+                target = folder / f"{stem.stem}-{n}{stem.suffix}"
             self._limit = self.max_video_bytes
         elif name == PRODUCTS_FIELD:
             suffix = PurePosixPath(client_name).suffix.lower()
@@ -142,7 +161,8 @@ class _Sink:
                     f"transcript {safe_filename(client_name)!r} is not a subtitle file",
                     hint=f"use {', '.join(TRANSCRIPT_SUFFIXES)}",
                 )
-            target = folder / f".transcript{suffix}"
+            target = folder / f".transcript-{count + 1}{suffix}"
+            self.form.transcript_stems[target] = PurePosixPath(safe_filename(client_name)).stem
             self._limit = MAX_TRANSCRIPT_BYTES
         self._file_path = target
         self._file = open(target, "wb")  # noqa: SIM115 - closed in on_part_end / close()
@@ -172,7 +192,8 @@ class _Sink:
             if self._size == 0:
                 raise InputError(f"the uploaded {self._name} file is empty")
             assert self._name is not None and self._file_path is not None
-            self.form.files[self._name] = self._file_path
+            self.form.files.setdefault(self._name, self._file_path)
+            self.form.multi.setdefault(self._name, []).append(self._file_path)
         elif self._name:
             self.form.fields[self._name] = self._value.decode("utf-8", errors="replace")
 
@@ -215,7 +236,10 @@ async def parse_job_form(request: Any, upload_root: Path, max_video_bytes: int) 
     if (
         length
         and length.isdigit()
-        and int(length) > max_video_bytes + MAX_TRANSCRIPT_BYTES + MAX_PRODUCTS_BYTES + 1_000_000
+        and int(length)
+        > MAX_BATCH_VIDEOS * (max_video_bytes + MAX_TRANSCRIPT_BYTES)
+        + MAX_PRODUCTS_BYTES
+        + 1_000_000
     ):
         raise UploadTooLarge(
             f"the upload is larger than the limit of {max_video_bytes / (1024 * 1024):g} MiB",
@@ -249,6 +273,24 @@ async def parse_job_form(request: Any, upload_root: Path, max_video_bytes: int) 
         raise InputError(f"could not read the form: {type(exc).__name__}") from None
     sink.close()
     return sink.form
+
+
+def place_batch_transcripts(form: ParsedForm, videos: list[Path]) -> set[Path]:
+    """A batch's transcripts, each moved next to the video of the same name (``day1.srt`` goes
+    with ``day1.mp4``) where ``asr.mode=import`` finds it; returns the videos that got one."""
+    by_stem = {v.stem: v for v in videos}
+    placed: set[Path] = set()
+    for saved in form.multi.get(TRANSCRIPT_FIELD, []):
+        stem = form.transcript_stems.get(saved, "")
+        video = by_stem.get(stem)
+        if video is None:
+            raise InputError(
+                f"transcript {stem}{saved.suffix} matches none of the uploaded videos",
+                hint="name each transcript like its video (day1.srt for day1.mp4)",
+            )
+        saved.replace(video.with_suffix(saved.suffix))
+        placed.add(video)
+    return placed
 
 
 def place_transcript(form: ParsedForm, video: Path) -> Path | None:
