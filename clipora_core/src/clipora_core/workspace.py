@@ -72,6 +72,18 @@ class ProductListInfo(Model):
     digest: str
 
 
+# Each stage's usual share of a job's time (a realistic hour: transcription about half, the
+# planning with clip rendering most of the rest), for progress over whole jobs.
+STAGE_SHARE = {
+    "clean": 0.02,
+    "inspect": 0.01,
+    "semantic_discover": 0.47,
+    "semantic_cluster": 0.02,
+    "analyze": 0.28,
+    "render": 0.20,
+}
+
+
 class JobManifest(Document):
     job_id: str
     created_at: str = Field(default_factory=utc_now)
@@ -89,6 +101,23 @@ class JobManifest(Document):
     # `--set KEY=VALUE` values this job was run with (never secrets); later commands reuse them.
     config_sets: list[str] = Field(default_factory=list)
     products: ProductListInfo | None = None
+
+    def running_stage(self) -> str | None:
+        return next((n for n in STAGES if self.stages[n].status == "running"), None)
+
+    def work_done(self) -> float:
+        """The share of the job's work done, 0-1: finished stages and the running one's
+        progress, weighted by ``STAGE_SHARE``."""
+        done = 0.0
+        for name, share in STAGE_SHARE.items():
+            state = self.stages.get(name)
+            if state is None:
+                continue
+            if state.status == "completed":
+                done += share
+            elif state.status == "running":
+                done += share * float(state.progress or 0.0)
+        return min(1.0, done)
 
 
 def new_job_id() -> str:

@@ -11,16 +11,6 @@ import click
 
 from clipora_core.cli.options import Ctx, common_options
 
-# Share of a recording's time each stage takes on a typical run (for the per-recording bar).
-STAGE_WEIGHT = {
-    "clean": 0.02,
-    "inspect": 0.01,
-    "semantic_discover": 0.47,
-    "semantic_cluster": 0.02,
-    "analyze": 0.28,
-    "render": 0.20,
-}
-
 
 def register(cli: click.Group) -> None:
     @cli.command()
@@ -269,23 +259,15 @@ class BatchView:
 def _where(rec: Any) -> tuple[str | None, float]:
     """The stage a recording's job is in and the share of its work done (from its manifest)."""
     from clipora_core.fileio import read_json
-    from clipora_core.workspace import STAGES
+    from clipora_core.workspace import JobManifest
 
     if rec.job is None:
         return None, 0.0
     try:
-        stages = read_json(rec.job.root / "manifest.json").get("stages", {})
+        manifest = JobManifest.model_validate(read_json(rec.job.root / "manifest.json"))
     except (OSError, ValueError):
         return None, 0.0
-    done, current = 0.0, None
-    for name in STAGES:
-        state = stages.get(name, {})
-        if state.get("status") == "completed":
-            done += STAGE_WEIGHT[name]
-        elif state.get("status") == "running":
-            current = name
-            done += STAGE_WEIGHT[name] * float(state.get("progress") or 0.0)
-    return current, min(1.0, done)
+    return manifest.running_stage(), manifest.work_done()
 
 
 def _clip_count(rec: Any) -> int:

@@ -18,15 +18,6 @@ from pydantic import BaseModel, Field
 
 BATCH_ID_RE = re.compile(r"^b[0-9a-f]{11}$")
 BATCHES_DIR = "_web/batches"
-# Share of a recording's time each stage takes (for the overall bar).
-STAGE_WEIGHT = {
-    "clean": 0.02,
-    "inspect": 0.01,
-    "semantic_discover": 0.47,
-    "semantic_cluster": 0.02,
-    "analyze": 0.28,
-    "render": 0.20,
-}
 
 
 class WebBatch(Model):
@@ -94,18 +85,7 @@ def read_batch(workdir: Path, batch_id: str) -> WebBatch | None:
 
 
 def job_progress(manifest: Any, status: str) -> float:
-    """The share of a job's work done, from its stages (a finished job counts whole)."""
+    """The share of a job's work done (a finished job counts whole)."""
     if status in ("completed", "failed", "interrupted", "stopped"):
         return 1.0
-    if manifest is None:
-        return 0.0
-    done = 0.0
-    for name, weight in STAGE_WEIGHT.items():
-        state = manifest.stages.get(name)
-        if state is None:
-            continue
-        if state.status == "completed":
-            done += weight
-        elif state.status == "running":
-            done += weight * float(state.progress or 0.0)
-    return min(1.0, done)
+    return float(manifest.work_done()) if manifest is not None else 0.0
