@@ -153,6 +153,24 @@ def test_hook_register_executors(fakes, fake_config, tmp_path: Path, cli_run) ->
     assert res.exit_code == 2 and "executor 'nope'" in res.stderr
 
 
+def test_hook_register_exporters(fakes, fake_config, fake_video, cli_run) -> None:
+    cfg = fake_config()
+    job = _run(cli_run, "run", fake_video, "--config", cfg)
+    res = cli_run("export", job, "--format", "fake_cuts", "--config", cfg)
+    assert res.exit_code == 0, res.stderr
+    out = Path(last_line(res.stdout))
+    assert out == job / "exports" / "fake_cuts" / "cuts.json"
+    plan = _read(job / "analysis" / "edit_plan.json")
+    got = _read(out)
+    assert got["source"] == str(fake_video.resolve())
+    assert [c["id"] for c in got["clips"]] == [s["id"] for s in plan["segments"]]
+    assert got["clips"][0]["cuts"] == [
+        [w["start_seconds"], w["end_seconds"]] for w in plan["segments"][0]["windows"]
+    ]
+    res = cli_run("export", job, "--format", "nope", "--config", cfg)
+    assert res.exit_code == 2 and "exporter 'nope' is not installed" in res.stderr
+
+
 class _SectionPlugins:
     """A plugin with a section below a kernel section and a nested one of its own."""
 

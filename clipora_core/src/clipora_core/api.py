@@ -7,7 +7,7 @@ Everything a plugin needs from Clipora is named here, in three groups:
   hooks receive;
 * **doing the work**: the request and result types each capability kind exchanges with the
   kernel and the interfaces (``ASRBackend``, ``Cleaner``, ``Prober``, ``VideoTypeAnalyzer``,
-  ``SubtitleWriter``, ``Renderer``, ``PresenceDetector``, ``Executor``), the on-disk contracts, the errors a
+  ``SubtitleWriter``, ``Renderer``, ``PresenceDetector``, ``Executor``, ``Exporter``), the on-disk contracts, the errors a
   user acts on, config sections, progress, ffmpeg, transcripts and time maps;
 * **applications** built on the kernel (the web UI): config loading and editing, job
   workspaces, the plugin host and the CLI entry point.
@@ -52,6 +52,9 @@ _LAZY: dict[str, str] = {
     "PresenceRequest": "capabilities",
     "PresenceDetector": "capabilities",
     "Executor": "capabilities",
+    "ExportClip": "capabilities",
+    "ExportRequest": "capabilities",
+    "Exporter": "capabilities",
     # on-disk contracts
     "Model": "contracts",
     "Document": "contracts",

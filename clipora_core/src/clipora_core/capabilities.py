@@ -48,6 +48,7 @@ class Kind(StrEnum):
     PROBER = "prober"
     PRESENCE_DETECTOR = "presence_detector"
     EXECUTOR = "executor"
+    EXPORTER = "exporter"
 
 
 HOOK_FOR_KIND = {
@@ -59,6 +60,7 @@ HOOK_FOR_KIND = {
     Kind.PROBER: "register_probers",
     Kind.PRESENCE_DETECTOR: "register_presence_detectors",
     Kind.EXECUTOR: "register_executors",
+    Kind.EXPORTER: "register_exporters",
 }
 
 
@@ -445,6 +447,37 @@ class Executor(ABC):
         """Called once the batch is done (stop what it started)."""
 
 
+@dataclass
+class ExportClip:
+    """One clip of the plan as an editor sees it: cuts of the original recording, in order."""
+
+    clip_id: str
+    title: str
+    variant: str
+    # The clip's pieces on the original recording's clock (cleaning already mapped through).
+    cuts: list[TimeWindow]
+    # The rendered mp4, when the job has rendered this clip (an editor may link it instead).
+    rendered_path: Path | None = None
+
+
+@dataclass
+class ExportRequest:
+    source_path: Path  # the original recording every cut refers to
+    probe: MediaProbe  # the recording's (frame rate, size, duration)
+    clips: list[ExportClip]
+    out_dir: Path  # write here (the kernel made it)
+    progress: StageProgress
+    playback_speed: float = 1.0  # what the rendered clips use; timelines stay at 1.0
+
+
+class Exporter(ABC):
+    """What an ``exporter`` factory returns: a job's clips as files an editor opens."""
+
+    @abstractmethod
+    def export(self, request: ExportRequest) -> list[Path]:
+        """Write the files (one timeline per clip, or one with every clip) and return them."""
+
+
 INTERFACE_FOR_KIND: dict[Kind, type] = {
     Kind.ASR: ASRBackend,
     Kind.CLEANER: Cleaner,
@@ -454,4 +487,5 @@ INTERFACE_FOR_KIND: dict[Kind, type] = {
     Kind.RENDERER: Renderer,
     Kind.PRESENCE_DETECTOR: PresenceDetector,
     Kind.EXECUTOR: Executor,
+    Kind.EXPORTER: Exporter,
 }

@@ -118,6 +118,15 @@ def register_executors(register: CapabilityRegistrar) -> None:
 
 
 @hookspec
+def register_exporters(register: CapabilityRegistrar) -> None:
+    """Register export formats: a job's clips as files an editor opens (timelines, EDLs).
+
+    Factory result: ``export(request: ExportRequest) -> list[Path]``. Chosen by
+    ``clipora export <job> --format NAME``.
+    """
+
+
+@hookspec
 def register_config_sections(register: SectionRegistrar) -> None:
     """Register a pydantic model for the plugin's own config section.
 

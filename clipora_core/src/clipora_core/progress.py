@@ -227,7 +227,8 @@ class StageProgress:
             if message:
                 fields["at"] = message
             self._log(logging.INFO, f"{self.stage} progress {format_fields(fields)}")
-        if manifest_now and self.job is not None:
+        # Only the pipeline's stages have a place in the manifest (not e.g. an export).
+        if manifest_now and self.job is not None and self.stage in self.job.manifest.stages:
             with contextlib.suppress(OSError):
                 self.job.set_progress(self.stage, fraction)
 

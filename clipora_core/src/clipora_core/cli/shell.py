@@ -17,6 +17,7 @@ from clipora_core.cli import (
     analyze_item_command,
     batch_command,
     config_command,
+    export_command,
     plugins_command,
     render_command,
     run_command,
@@ -45,6 +46,7 @@ def build_cli() -> click.Group:
         analyze_item_command,
         render_command,
         batch_command,
+        export_command,
         plugins_command,
         config_command,
     ):

@@ -312,3 +312,29 @@ class FakeThreadExecutor(Executor):
 
     def close(self) -> None:
         self.pool.shutdown(wait=False)
+
+
+class FakeExporter:
+    """Writes each clip's cuts as JSON (what a real format would put in a timeline)."""
+
+    def __init__(self, options: Any = None, runtime: Any = None) -> None:
+        pass
+
+    def export(self, request: Any) -> list[Path]:
+        out = request.out_dir / "cuts.json"
+        write_json(
+            out,
+            {
+                "source": str(request.source_path),
+                "clips": [
+                    {"id": c.clip_id, "cuts": [[w.start_seconds, w.end_seconds] for w in c.cuts]}
+                    for c in request.clips
+                ],
+            },
+        )
+        return [out]
+
+
+from clipora_core.api import Exporter  # noqa: E402
+
+Exporter.register(FakeExporter)

@@ -59,6 +59,18 @@ def register_executors(register: Any) -> None:
 
 
 @hookimpl
+def register_exporters(register: Any) -> None:
+    register(
+        Capability(
+            kind=Kind.EXPORTER,
+            name="fake_cuts",
+            description="Cuts as JSON",
+            factory=f"{PKG}:FakeExporter",
+        )
+    )
+
+
+@hookimpl
 def register_cleaners(register: Any) -> None:
     register(
         Capability(
