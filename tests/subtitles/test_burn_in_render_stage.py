@@ -170,3 +170,36 @@ def test_subtitles_are_laid_out_for_the_output_aspect(make_home) -> None:
     inked = np.nonzero((frame > 60).sum(axis=1))[0]  # anti-aliased edges count at this size
     assert 0.5 * font <= inked.max() - inked.min() + 1 <= 1.2 * font
     assert (cols.max() - cols.min()) > 4 * font  # eight characters on one line
+
+
+def _rgb_frames(path: Path, times: list[float]) -> list[np.ndarray]:
+    out = []
+    with av.open(str(path)) as c:
+        pending = sorted(times)
+        for frame in c.decode(c.streams.video[0]):
+            if pending and frame.time is not None and frame.time >= pending[0]:
+                out.append(frame.to_ndarray(format="rgb24").astype(np.int16))
+                pending.pop(0)
+    return out
+
+
+def _lit(img: np.ndarray) -> np.ndarray:
+    """Columns of the subtitle band holding highlight-yellow pixels."""
+    band = _band(img)
+    r, g, b = band[..., 0], band[..., 1], band[..., 2]
+    return np.nonzero(((r > 170) & (g > 150) & (b < 110)).any(axis=0))[0]
+
+
+def test_word_highlight_runs_along_the_line_as_it_is_spoken(make_home) -> None:
+    home = make_home(2.0)
+    clip = _render(home, "karaoke", "render_subtitles.layout.word_highlight=true")
+    early, late, after = _rgb_frames(clip, [0.75, 2.4, 4.0])
+    # LINE_A is spoken 0.3-2.7 s: early one or two characters are lit, late nearly all of them,
+    # and the lit part grows from the left.
+    lit_early, lit_late = _lit(early), _lit(late)
+    assert 0 < len(lit_early) < len(lit_late), (len(lit_early), len(lit_late))
+    assert lit_late.max() > lit_early.max() + 40
+    assert abs(int(lit_late.min()) - int(lit_early.min())) <= 6  # same line, same left edge
+    # The next line starts unlit (white) at 4.0 s only after its first characters are spoken:
+    # at 4.0 s LINE_B (3.3-5.7 s) has a few characters lit, not the whole line.
+    assert 0 < len(_lit(after)) < len(lit_late) + 40

@@ -36,6 +36,9 @@ class Cue:
     start: float  # seconds on the clip timeline (after speed)
     end: float
     text: str
+    # Each word (or CJK character) of the line as it is spoken: (start, text with its leading
+    # space), on the clip timeline; for captions that highlight the word being said.
+    words: tuple[tuple[float, str], ...] = ()
 
 
 def clip_offsets(windows: Sequence[TimeWindow]) -> list[float]:
@@ -92,11 +95,19 @@ def build_cues(
                     continue
                 start = max(line[0].start, ws)
                 end = min(max(t.end for t in line), we)
+                words = tuple(
+                    (
+                        round((offset + max(t.start, ws) - ws) / playback_speed, 3),
+                        (" " if t.space_before and i else "") + t.text,
+                    )
+                    for i, t in enumerate(line)
+                )
                 window_cues.append(
                     Cue(
                         (offset + start - ws) / playback_speed,
                         (offset + end - ws) / playback_speed,
                         text,
+                        words,
                     )
                 )
         window_cues.sort(key=lambda c: (c.start, c.end))
@@ -112,6 +123,6 @@ def build_cues(
                 end = nxt  # overlapping segments: one line at a time
             end = min(end, window_end)
             if end - cue.start >= MIN_CUE_SECONDS:
-                cues.append(Cue(round(cue.start, 3), round(end, 3), cue.text))
+                cues.append(Cue(round(cue.start, 3), round(end, 3), cue.text, cue.words))
     cues.sort(key=lambda c: (c.start, c.end, c.text))
     return cues

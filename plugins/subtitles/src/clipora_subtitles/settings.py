@@ -16,3 +16,13 @@ class SubtitleLayoutSettings(Section):
     cue_gap_fill_seconds: float = Field(
         0.4, ge=0, le=5, description="Keep a line on screen across pauses shorter than this"
     )
+    word_highlight: bool = Field(
+        False,
+        description="Burned-in captions light up each word (each character in Chinese) as it "
+        "is spoken (ASS karaoke)",
+    )
+    highlight_colour: str = Field(
+        "&H0000E5FF",
+        pattern=r"^&H[0-9A-Fa-f]{8}$",
+        description="Colour of the spoken words with word_highlight, ASS &HAABBGGRR (default yellow)",
+    )

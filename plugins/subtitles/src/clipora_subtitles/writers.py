@@ -58,6 +58,8 @@ class _Writer(SubtitleWriter):
         self, options: SubtitleLayoutSettings | None = None, runtime: PluginRuntime | None = None
     ) -> None:
         self.options = layout_options(options)
+        self.word_highlight = bool(getattr(options, "word_highlight", False))
+        self.highlight_colour = str(getattr(options, "highlight_colour", "&H0000E5FF"))
 
     def cues(self, request: SubtitleRequest) -> list[Cue]:
         return build_cues(request.transcript, request.windows, request.playback_speed, self.options)
@@ -116,8 +118,9 @@ class AssWriter(_Writer):
             "Default": pysubs2.SSAStyle(
                 fontname=st.font_name,
                 fontsize=st.font_size,
-                primarycolor=_color(st.primary),
-                secondarycolor=_color("&H000000FF"),
+                # Karaoke: words are drawn in the secondary colour until spoken, then primary.
+                primarycolor=_color(self.highlight_colour if self.word_highlight else st.primary),
+                secondarycolor=_color(st.primary if self.word_highlight else "&H000000FF"),
                 outlinecolor=_color(st.outline_colour),
                 backcolor=_color(st.back),
                 bold=st.bold,
@@ -132,12 +135,27 @@ class AssWriter(_Writer):
             )
         }
         for cue in cues:
+            text = karaoke_text(cue) if self.word_highlight and cue.words else _ass_text(cue.text)
             subs.append(
                 pysubs2.SSAEvent(
                     start=round(cue.start * 1000),
                     end=round(cue.end * 1000),
-                    text=_ass_text(cue.text),
+                    text=text,
                     style="Default",
                 )
             )
         return subs
+
+
+def karaoke_text(cue: Cue) -> str:
+    """The line with a ``\\k`` tag before each word: each lights up (secondary -> primary
+    colour) at the moment it is spoken and stays lit, so the highlight runs along the line."""
+    parts = []
+    at = cue.start
+    for i, (start, text) in enumerate(cue.words):
+        nxt = cue.words[i + 1][0] if i + 1 < len(cue.words) else cue.end
+        if i == 0 and start > at:
+            parts.append(f"{{\\k{round((start - at) * 100)}}}")  # silence before the first word
+        parts.append(f"{{\\k{max(0, round((nxt - max(start, at)) * 100))}}}{_ass_text(text)}")
+        at = max(start, at)
+    return "".join(parts)
