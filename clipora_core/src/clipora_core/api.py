@@ -114,6 +114,7 @@ _LAZY: dict[str, str] = {
     "to_original_windows": "timeline",
     "to_original_time": "timeline",
     "run_unit": "units",
+    "clip_thumbnail": "thumbnails",
     "clip_thumbnails": "thumbnails",
     "thumbnail_path": "thumbnails",
     "recording_entry": "batch_report",

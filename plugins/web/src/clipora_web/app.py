@@ -25,12 +25,11 @@ from clipora_core.api import (
     Kind,
     Media,
     ProductList,
-    clip_thumbnails,
+    clip_thumbnail,
     default_config_path,
     field_at,
     load_products,
     recording_entry,
-    thumbnail_path,
 )
 from fastapi import FastAPI, Query, Request
 from fastapi import Path as PathParam
@@ -391,10 +390,14 @@ class WebContext:
         """Clip #index's thumbnail, made on first request (as `clipora batch` makes them)."""
         entry = self.output(job_id, index)
         job = JobWorkspace.open(self.root(job_id))
-        path = thumbnail_path(job, entry["clip_id"])
-        if not path.is_file():
-            clip_thumbnails(job, Media.from_settings(self.settings()))
-        if not path.is_file():
+        path = clip_thumbnail(
+            job,
+            entry["clip_id"],
+            Path(entry["path"]),
+            entry["duration_seconds"],
+            Media.from_settings(self.settings()),
+        )
+        if path is None:
             raise ApiError(404, "no_output", f"clip #{index} has no thumbnail")
         return path
 
