@@ -63,21 +63,13 @@ def run_unit(unit_json: str, worker: str = "") -> str:
     return result.model_dump_json()
 
 
-def _load(unit: WorkUnit, job_sets: list[str]) -> Any:
+def _engine(unit: WorkUnit) -> Any:
+    """The unit's job (opened by path, not locked) and an engine on it, with the config loaded
+    here: the unit's file and ``--set`` values on top of the job's remembered ones."""
     from clipora_core.config import load_config
+    from clipora_core.engine import Engine
     from clipora_core.plugins import get_host
     from clipora_core.progress import Terminal, set_terminal
-
-    # Workers print nothing: the driver shows progress, the job log keeps the details.
-    set_terminal(Terminal(quiet=True))
-    return load_config(
-        Path(unit.config_file) if unit.config_file else None,
-        cli_set=[*job_sets, *unit.config_sets],
-        sections=get_host().config_sections(),
-    )
-
-
-def _open(unit: WorkUnit) -> Any:
     from clipora_core.workspace import JobWorkspace
 
     root = Path(unit.job_dir)
@@ -86,20 +78,25 @@ def _open(unit: WorkUnit) -> Any:
             f"job folder {root} is not visible on {socket.gethostname()}",
             hint="put the workdir on storage every worker mounts at the same path",
         )
-    return JobWorkspace.open(root)
+    job = JobWorkspace.open(root)
+    # Workers print nothing: the driver shows progress, the job log keeps the details.
+    set_terminal(Terminal(quiet=True))
+    loaded = load_config(
+        Path(unit.config_file) if unit.config_file else None,
+        cli_set=[*job.manifest.config_sets, *unit.config_sets],
+        sections=get_host().config_sections(),
+    )
+    return Engine(job=job, config=loaded, host=get_host())
 
 
 def _recording(unit: WorkUnit) -> dict[str, Any]:
-    from clipora_core.engine import Engine
-    from clipora_core.plugins import get_host
     from clipora_core.progress import close_job_logger
 
-    job = _open(unit)
-    loaded = _load(unit, job.manifest.config_sets)
+    engine = _engine(unit)
+    job = engine.workspace
     job.acquire()
     executor = None
     try:
-        engine = Engine(job=job, config=loaded, host=get_host())
         if unit.inner_executor:
             executor = engine.instance_executor(unit.inner_executor)
             engine.executor = executor
@@ -122,16 +119,13 @@ def _recording(unit: WorkUnit) -> dict[str, Any]:
 def _render_clip(unit: WorkUnit, worker: str) -> dict[str, Any]:
     """One clip of a job whose recording unit holds the job lock elsewhere: this writes only
     the clip's own files and record, never the manifest."""
-    from clipora_core.engine import Engine
-    from clipora_core.plugins import get_host
     from clipora_core.progress import StageProgress, close_job_logger
     from clipora_core.rendering import ClipRenderer
 
     if unit.segment is None:
         raise InputError(f"render unit {unit.id} names no segment")
-    job = _open(unit)
-    loaded = _load(unit, job.manifest.config_sets)
-    engine = Engine(job=job, config=loaded, host=get_host())
+    engine = _engine(unit)
+    job = engine.workspace
     try:
         clips = ClipRenderer.prepare(engine.context("render"), sweep=False)
         seg = EditPlanSegment.model_validate(unit.segment)
@@ -145,16 +139,13 @@ def _asr_span(unit: WorkUnit) -> dict[str, Any]:
     """One span of a long recording's speech (the recording's unit holds the job lock and
     joins the spans)."""
     from clipora_core.asr_spans import run_span
-    from clipora_core.engine import Engine
-    from clipora_core.plugins import get_host
     from clipora_core.progress import close_job_logger
 
-    job = _open(unit)
-    loaded = _load(unit, job.manifest.config_sets)
+    engine = _engine(unit)
     try:
-        return run_span(unit, job, Engine(job=job, config=loaded, host=get_host()))
+        return run_span(unit, engine.workspace, engine)
     finally:
-        close_job_logger(job)
+        close_job_logger(engine.workspace)
 
 
 def main(argv: list[str] | None = None) -> int:

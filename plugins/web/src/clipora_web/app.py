@@ -606,77 +606,52 @@ def _file(path: Path, media_type: str, download: bool) -> FileResponse:
 
 # --- JSON API ------------------------------------------------------------------------------------
 
-MULTIPART_SCHEMA: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "video": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "video file to upload",
-                        },
-                        "transcript": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "optional .srt/.vtt/.json transcript (implies asr.mode=import)",
-                        },
-                        "server_path": {
-                            "type": "string",
-                            "description": "instead of an upload: a video file inside the server's media folders",
-                        },
-                        "products": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "optional product list (.txt, .csv, .yaml, .yml, .json; up to 1 MiB)",
-                        },
-                        "products_text": {
-                            "type": "string",
-                            "description": "or the product list as text: one product a line, 'name | alias | alias'",
-                        },
-                        **{k: {"type": "string"} for k in OVERRIDE_KEYS},
-                    },
-                }
-            }
+
+def _multipart(**properties: Any) -> dict[str, Any]:
+    """An OpenAPI request body of ``multipart/form-data`` with these fields, plus the product
+    list and the per-job overrides every new-job form takes."""
+    common = {
+        "products": {
+            "type": "string",
+            "format": "binary",
+            "description": "optional product list (.txt, .csv, .yaml, .yml, .json; up to 1 MiB)",
         },
+        "products_text": {
+            "type": "string",
+            "description": "or the product list as text: one product a line, 'name | alias | alias'",
+        },
+        **{k: {"type": "string"} for k in OVERRIDE_KEYS},
     }
-}
+    schema = {"type": "object", "properties": {**properties, **common}}
+    return {
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": schema}}}
+    }
 
 
-BATCH_SCHEMA: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {
-                        "video": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "description": "the recordings (each becomes a job), up to 20",
-                        },
-                        "transcript": {
-                            "type": "array",
-                            "items": {"type": "string", "format": "binary"},
-                            "description": "optional transcripts, each named like its video",
-                        },
-                        **{
-                            k: v
-                            for k, v in MULTIPART_SCHEMA["requestBody"]["content"][
-                                "multipart/form-data"
-                            ]["schema"]["properties"].items()
-                            if k not in ("video", "transcript", "server_path")
-                        },
-                    },
-                }
-            }
-        },
-    }
-}
+_FILE = {"type": "string", "format": "binary"}
+MULTIPART_SCHEMA = _multipart(
+    video={**_FILE, "description": "video file to upload"},
+    transcript={
+        **_FILE,
+        "description": "optional .srt/.vtt/.json transcript (implies asr.mode=import)",
+    },
+    server_path={
+        "type": "string",
+        "description": "instead of an upload: a video file inside the server's media folders",
+    },
+)
+BATCH_SCHEMA = _multipart(
+    video={
+        "type": "array",
+        "items": _FILE,
+        "description": "the recordings (each becomes a job), up to 20",
+    },
+    transcript={
+        "type": "array",
+        "items": _FILE,
+        "description": "optional transcripts, each named like its video",
+    },
+)
 
 
 def _api_routes(app: FastAPI, ctx: WebContext) -> None:
