@@ -269,7 +269,9 @@ def run_span(unit: WorkUnit, job: Any, engine: Any) -> dict[str, Any]:
     p = unit.payload
     index = int(p["index"])
     pieces = [TimeMapEntry.model_validate(x) for x in p["pieces"]]
-    scratch = job.path(SPANS_DIR)
+    # A folder of its own: spans may run at once on one node, and a backend may tidy its
+    # scratch folder.
+    scratch = job.path(f"{SPANS_DIR}/{index:03d}")
     scratch.mkdir(parents=True, exist_ok=True)
     media = engine.runtime.media
     audio = extract_kept_audio(job.effective_source, pieces, scratch / f"{index:03d}.flac", media)
