@@ -55,6 +55,7 @@ from clipora_live_commerce.presence_plan import (
     resolve_span,
 )
 from clipora_live_commerce.settings import LiveCommerceSettings
+from clipora_live_commerce.tighten_plan import BodyTightener
 from clipora_live_commerce.windowing import WindowSpec, plan_windows
 
 STAGE_DISCOVER = "semantic_discover"
@@ -464,8 +465,12 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
         presence = ItemPresence.for_item(ctx, item, self.options.presence_min_piece_seconds)
         if presence.note:
             ctx.progress.warning(f"{item.id}: {presence.note}")
-        snapper = PauseSnapper(lines, self._envelope(ctx))
-        segments = self._segments(ctx, item, request, plan, windows, groups, presence, snapper)
+        envelope = self._envelope(ctx)
+        snapper = PauseSnapper(lines, envelope)
+        tightener = BodyTightener(self.options.tighten, lines, envelope)
+        segments = self._segments(
+            ctx, item, request, plan, windows, groups, presence, snapper, tightener
+        )
         self._write_request(ctx, item, request, plan, {"presence": presence.record()})
         return segments
 
@@ -479,6 +484,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
         groups: list[list[Line]],
         presence: ItemPresence,
         snapper: PauseSnapper,
+        tightener: BodyTightener,
     ) -> list[EditPlanSegment]:
         engine_name = self.engine.name
         bridge = float(self.options.segment_gap_bridge_seconds)
@@ -570,6 +576,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
                 limit=ctx.probe.duration_seconds or None,
                 avoid=list(presence.rules.absent) if presence.rules else None,
             )
+            play, trimmed = tightener.tighten(play, entries)
             body_points = [
                 p["selling_point"] for p in planned if p["role"] == "body" and p["selling_point"]
             ]
@@ -611,6 +618,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
                     "reasons": [f"{p['role']}: {p['reason']}" for p in planned if p["reason"]],
                     "engine_variant": v.variant,
                     **presence.summary(play, adjustments),
+                    **trimmed,
                 },
             )
             out.append(seg)

@@ -6,9 +6,74 @@ from __future__ import annotations
 from typing import Literal
 
 from clipora_core.api import Section
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from clipora_live_commerce.llm.settings import PromptOverridesSettings, ProviderSettings
+
+
+def _csv(v: object) -> object:
+    # ``--set analysis.live_commerce.tighten.fillers.zh=嗯,呃`` arrives as one string.
+    if isinstance(v, str):
+        return [p.strip() for p in v.split(",") if p.strip()]
+    return v
+
+
+class FillerWords(Section):
+    """Filler words per language (matched case-insensitively, punctuation ignored)."""
+
+    zh: list[str] = Field(default_factory=list, description="Mandarin")
+    en: list[str] = Field(default_factory=list, description="English")
+
+    _split = field_validator("zh", "en", mode="before")(_csv)
+
+    def all(self) -> frozenset[str]:
+        return frozenset(w.strip().lower() for w in (*self.zh, *self.en) if w.strip())
+
+
+class HesitationFillers(FillerWords):
+    zh: list[str] = Field(default_factory=lambda: ["嗯", "呃", "嗯嗯"], description="Mandarin")
+    en: list[str] = Field(
+        default_factory=lambda: ["um", "umm", "uh", "uhh", "uhm", "erm"], description="English"
+    )
+
+
+class StandaloneFillers(FillerWords):
+    zh: list[str] = Field(default_factory=lambda: ["啊", "那个", "额"], description="Mandarin")
+    en: list[str] = Field(default_factory=lambda: ["like"], description="English")
+
+
+class TightenSettings(Section):
+    """Fillers and long pauses cut out of body windows (the hook is never touched)."""
+
+    enabled: bool = Field(True, description="Cut fillers and long pauses out of clip bodies")
+    remove_fillers: bool = Field(True, description="Cut the filler words listed below")
+    shorten_pauses: bool = Field(
+        True, description="Shorten pauses longer than max_pause_seconds to keep_pause_seconds"
+    )
+    fillers: HesitationFillers = Field(
+        default_factory=HesitationFillers,
+        description="Hesitation sounds: cut wherever one is a word of its own",
+    )
+    standalone_fillers: StandaloneFillers = Field(
+        default_factory=StandaloneFillers,
+        description="Cut only between pauses or punctuation (那个， / , like,), never in 那个颜色 "
+        "or 'smells like coffee'",
+    )
+    max_pause_seconds: float = Field(
+        0.6, gt=0, description="Pauses between words longer than this are shortened"
+    )
+    keep_pause_seconds: float = Field(
+        0.2, ge=0, description="Silence left where a pause or filler was cut"
+    )
+    min_window_seconds: float = Field(
+        0.3, gt=0, description="A cut that would leave a piece shorter than this is not made"
+    )
+
+    @model_validator(mode="after")
+    def _pauses(self) -> TightenSettings:
+        if self.keep_pause_seconds >= self.max_pause_seconds:
+            raise ValueError("keep_pause_seconds must be < max_pause_seconds")
+        return self
 
 
 class LiveCommerceSettings(Section):
@@ -40,6 +105,10 @@ class LiveCommerceSettings(Section):
         1.5,
         ge=0,
         description="With pose_presence on: present parts of a split body window shorter than this are dropped",
+    )
+
+    tighten: TightenSettings = Field(
+        default_factory=TightenSettings, description="Tight bodies: fillers and long pauses cut"
     )
 
     provider: ProviderSettings = Field(

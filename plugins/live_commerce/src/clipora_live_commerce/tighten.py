@@ -1,0 +1,392 @@
+"""Tight bodies: filler words and long pauses cut out of a clip's body windows.
+
+A body window is split around what is removed, so the renderer (which plays windows one after
+another) and the subtitles (built from the windows) follow without knowing about it. Every cut
+lies in the gap between two kept words, never inside one, and keeps a little of the pause on
+each side: a join with no breath at all sounds like a glitch.
+
+Fillers come in two kinds. Hesitation sounds (嗯, 呃, um, uh) mean nothing wherever they stand,
+so a word that is exactly one of them goes. Words that are fillers only sometimes (那个 "that",
+啊 also a sentence-final particle, "like" also a verb) go only when standalone: a pause or a
+punctuation mark on both sides, as in "那个，" or ", like," — "那个颜色" and "smells like
+coffee" stay.
+
+With the recording's audio at hand each cut edge moves to the quietest 20 ms near where the
+word times put it, and a cut whose edge finds no real pause there (the ASR's times were off, or
+it dropped a word) is not made.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from clipora_core.api import TimeWindow
+from pydantic import BaseModel
+
+from clipora_live_commerce.engine import Line
+
+HOP = 0.01  # seconds per energy frame, as ``pauses.AudioEnvelope.energy_db`` returns them
+PAUSE_DEPTH_DB = 20.0  # a cut edge must be this much quieter than the speech around it
+MAX_FILLER_SECONDS = 1.5  # a "filler" longer than this has untrustworthy times: leave it
+PUNCT = set(",.!?;:…，。！？、；：~～\"'“”‘’()（）[]【】-—")
+
+# (time of the first frame, energy in dB per ``HOP``) over [start, end].
+Energy = Callable[[float, float], tuple[float, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class TWord:
+    start: float
+    end: float
+    text: str  # empty for a line without word times: never a filler, never cut inside
+
+
+@dataclass(frozen=True)
+class TightenRules:
+    fillers: frozenset[str]
+    standalone_fillers: frozenset[str]
+    remove_fillers: bool = True
+    shorten_pauses: bool = True
+    max_pause: float = 0.6  # pauses longer than this are shortened...
+    keep_pause: float = 0.2  # ...to this much silence
+    margin: float = 0.05  # never cut closer than this to a kept word
+    boundary_gap: float = 0.15  # a gap this long next to a word makes it standalone
+    min_window: float = 0.3  # no piece of a window shorter than this
+    min_cut: float = 0.15  # a cut that removes less is not worth a join
+
+
+class Trim(BaseModel):
+    """One span cut out of a body window (effective timeline)."""
+
+    start_seconds: float
+    end_seconds: float
+    kind: Literal["filler", "pause"]
+    text: str = ""
+
+    @property
+    def duration(self) -> float:
+        return self.end_seconds - self.start_seconds
+
+
+def words_of(lines: Sequence[Line]) -> list[TWord]:
+    """The transcript's words in time order; a line without word times is one opaque word."""
+    out: list[TWord] = []
+    for ln in lines:
+        if ln.words:
+            out.extend(TWord(w.start_seconds, w.end_seconds, w.text) for w in ln.words)
+        else:
+            out.append(TWord(ln.start_seconds, ln.end_seconds, ""))
+    out.sort(key=lambda w: (w.start, w.end))
+    return out
+
+
+def norm(text: str) -> str:
+    return "".join(c for c in text.strip().lower() if c not in PUNCT)
+
+
+def _ends_clause(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and t[-1] in PUNCT
+
+
+def _starts_clause(text: str) -> bool:
+    t = text.strip()
+    return bool(t) and t[0] in PUNCT
+
+
+def _joined(tokens: Sequence[TWord]) -> str:
+    parts = [norm(t.text) for t in tokens]
+    # Latin words are written with spaces between them, CJK characters without.
+    if all(p.isascii() for p in parts):
+        return " ".join(parts)
+    return "".join(parts)
+
+
+def find_fillers(words: Sequence[TWord], rules: TightenRules) -> list[tuple[int, int]]:
+    """Filler runs as (first, last) word indexes, left to right. A filler may span up to three
+    ASR words (faster-whisper often writes 那个 as 那 + 个)."""
+    out: list[tuple[int, int]] = []
+    marked: set[int] = set()
+    n = len(words)
+    i = 0
+    while i < n:
+        hit = None
+        for size in (3, 2, 1):
+            j = i + size - 1
+            if j >= n:
+                continue
+            run = words[i : j + 1]
+            # Punctuation inside a run means two clauses, not one word.
+            if any(_ends_clause(t.text) for t in run[:-1]) or any(
+                _starts_clause(t.text) for t in run[1:]
+            ):
+                continue
+            key = _joined(run)
+            if not key:
+                continue
+            if key in rules.fillers or (
+                key in rules.standalone_fillers
+                and _boundary_before(words, i, marked, rules)
+                and _boundary_after(words, j, rules)
+            ):
+                hit = (i, j)
+                break
+        if hit and words[hit[1]].end - words[hit[0]].start <= MAX_FILLER_SECONDS:
+            out.append(hit)
+            marked.update(range(hit[0], hit[1] + 1))
+            i = hit[1] + 1
+        else:
+            i += 1
+    return out
+
+
+def _boundary_before(words: Sequence[TWord], i: int, marked: set[int], rules: TightenRules) -> bool:
+    if i == 0 or _starts_clause(words[i].text):
+        return True
+    prev = words[i - 1]
+    return (
+        i - 1 in marked
+        or _ends_clause(prev.text)
+        or words[i].start - prev.end >= rules.boundary_gap
+    )
+
+
+def _boundary_after(words: Sequence[TWord], j: int, rules: TightenRules) -> bool:
+    if j + 1 >= len(words) or _ends_clause(words[j].text):
+        return True
+    nxt = words[j + 1]
+    return (
+        _starts_clause(nxt.text)
+        or nxt.start - words[j].end >= rules.boundary_gap
+        or norm(nxt.text) in rules.fillers
+    )
+
+
+@dataclass
+class _Cut:
+    start: float
+    end: float
+    kind: Literal["filler", "pause"]
+    text: str
+
+    def __post_init__(self) -> None:
+        # Plans hold milliseconds: round towards the cut so a kept word never loses a sliver.
+        self.start = math.ceil(round(self.start * 1000, 6)) / 1000
+        self.end = math.floor(round(self.end * 1000, 6)) / 1000
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+class _Quiet:
+    """Cut-edge placement on the audio's energy (or the word times alone without audio)."""
+
+    def __init__(self, energy: Energy | None) -> None:
+        self.energy = energy
+        self._last: tuple[tuple[float, float], tuple[float, np.ndarray] | None] | None = None
+
+    def _read(self, around: tuple[float, float]) -> tuple[float, np.ndarray] | None:
+        # Both edges of a cut read the same stretch: decode it once.
+        if self._last is None or self._last[0] != around:
+            assert self.energy is not None
+            try:
+                got: tuple[float, np.ndarray] | None = self.energy(*around)
+            except Exception:  # noqa: BLE001 - unreadable audio: trust the word times
+                got = None
+            self._last = (around, got)
+        return self._last[1]
+
+    def place(
+        self, lo: float, hi: float, nominal: float, side: Literal["after", "before"], keep: float
+    ) -> float | None:
+        """Where in [lo, hi] to put a cut edge: ``after`` a kept word (the cut's start) or
+        ``before`` one (its end). On the audio: ``keep`` into the quiet run nearest that word,
+        or None when [lo, hi] holds no pause (20 dB under the loudest speech around). Without
+        audio, ``nominal``."""
+        if self.energy is None:
+            return nominal
+        if hi - lo < 2 * HOP:
+            lo, hi = nominal - HOP, nominal + HOP
+        got = self._read((lo - 0.3, hi + 0.3))
+        if got is None or len(got[1]) < 3:
+            return nominal
+        t0, db = got
+        a = max(0, int((lo - t0) / HOP))
+        b = min(len(db), int(np.ceil((hi - t0) / HOP)))
+        if b - a < 2:
+            return nominal
+        pair = (db[a : b - 1] + db[a + 1 : b]) / 2  # 20 ms windows, pair k ends at frame a+k+1
+        # Against the loudest speech nearby: a long pause is mostly silence, so a percentile
+        # of the stretch would be silence too.
+        if float(pair.min()) > float(np.max(db)) - PAUSE_DEPTH_DB:
+            return None
+        quiet = np.flatnonzero(pair <= pair.min() + 3.0)
+        step = int(round(keep / HOP))
+        # Word times can be off by a tenth of a second: the speech really ends (or starts)
+        # where the quiet begins, and the kept breath is measured from there.
+        if side == "after":
+            k = int(quiet[0])
+            run_end = k
+            while run_end + 1 < len(pair) and pair[run_end + 1] <= pair.min() + 3.0:
+                run_end += 1
+            k = min(run_end, k + step)
+        else:
+            k = int(quiet[-1])
+            run_start = k
+            while run_start > 0 and pair[run_start - 1] <= pair.min() + 3.0:
+                run_start -= 1
+            k = max(run_start, k - step)
+        return t0 + (a + k + 1) * HOP
+
+
+def _window_cuts(
+    win: TimeWindow,
+    words: Sequence[TWord],
+    filler_of: dict[int, int],
+    rules: TightenRules,
+    quiet: _Quiet,
+) -> list[_Cut]:
+    """Cuts inside one window, before the minimum-length rule."""
+    ws, we = win.start_seconds, win.end_seconds
+    inside = [k for k, w in enumerate(words) if ws < (w.start + w.end) / 2 < we]
+    if not inside:
+        return []
+    kept = [k for k in inside if k not in filler_of or not rules.remove_fillers]
+    if not kept:
+        return []  # a window of nothing but fillers was chosen on purpose: leave it whole
+    cuts: list[_Cut] = []
+    # Gaps: before the first kept word, between kept words, after the last one.
+    edges: list[tuple[float, float, int | None, int | None]] = []
+    edges.append((ws, words[kept[0]].start, None, kept[0]))
+    reach = words[kept[0]].end
+    for p, q in zip(kept, kept[1:], strict=False):
+        reach = max(reach, words[p].end)
+        edges.append((reach, words[q].start, p, q))
+    reach = max(reach, words[kept[-1]].end)
+    edges.append((reach, we, kept[-1], None))
+    for a, b, before, after in edges:
+        gap_fillers = [
+            k
+            for k in inside
+            if k in filler_of and (before is None or k > before) and (after is None or k < after)
+        ]
+        if gap_fillers and rules.remove_fillers:
+            cut = _filler_cut(a, b, before is None, after is None, gap_fillers, words, rules, quiet)
+        elif (
+            before is not None
+            and after is not None
+            and rules.shorten_pauses
+            and b - a > rules.max_pause
+        ):
+            cut = _pause_cut(a, b, rules, quiet)
+        else:
+            cut = None
+        if cut is not None and cut.length >= rules.min_cut:
+            cuts.append(cut)
+    return cuts
+
+
+def _filler_cut(
+    a: float,
+    b: float,
+    leading: bool,
+    trailing: bool,
+    fillers: list[int],
+    words: Sequence[TWord],
+    rules: TightenRules,
+    quiet: _Quiet,
+) -> _Cut | None:
+    f0, f1 = words[fillers[0]].start, max(words[k].end for k in fillers)
+    if f0 < a - 1e-6 or f1 > b + 1e-6:
+        return None  # the filler overlaps a kept word in the ASR's times: no clean cut
+    text = " ".join(words[k].text.strip() for k in fillers)
+    silence = max(0.0, (b - a) - (f1 - f0))
+    half = max(rules.margin, min(rules.keep_pause, silence) / 2)
+    if leading:
+        s: float | None = a
+    else:
+        s = quiet.place(a, f0, min(a + half, f0), "after", half)
+    if trailing:
+        e: float | None = b
+    else:
+        e = quiet.place(f1, b, max(b - half, f1), "before", half)
+    if s is None or e is None or e <= s:
+        return None
+    return _Cut(s, e, "filler", text)
+
+
+def _pause_cut(a: float, b: float, rules: TightenRules, quiet: _Quiet) -> _Cut | None:
+    half = rules.keep_pause / 2
+    mid = (a + b) / 2
+    s = quiet.place(a, mid, a + half, "after", half)
+    e = quiet.place(mid, b, b - half, "before", half)
+    if s is None or e is None or e - s <= 0:
+        return None
+    return _Cut(s, e, "pause", "")
+
+
+def _enforce_min_pieces(win: TimeWindow, cuts: list[_Cut], min_window: float) -> list[_Cut]:
+    """Drop cuts (the smaller next to a too-short piece first) until every piece of the window
+    that plays is at least ``min_window`` long."""
+    cuts = sorted(cuts, key=lambda c: c.start)
+    while cuts:
+        bounds = [win.start_seconds, *[t for c in cuts for t in (c.start, c.end)], win.end_seconds]
+        short = None
+        for k in range(len(cuts) + 1):
+            length = bounds[2 * k + 1] - bounds[2 * k]
+            if 1e-6 < length < min_window:
+                short = k
+                break
+        if short is None:
+            break
+        around = [c for c in (short - 1, short) if 0 <= c < len(cuts)]
+        cuts.pop(min(around, key=lambda c: cuts[c].length))
+    return cuts
+
+
+def tighten_windows(
+    windows: Sequence[TimeWindow],
+    words: Sequence[TWord],
+    rules: TightenRules,
+    energy: Energy | None = None,
+    protected: Sequence[TimeWindow] = (),
+) -> tuple[list[TimeWindow], list[Trim]]:
+    """``windows`` (in play order) with fillers and long pauses cut out, and what was cut.
+    Nothing is cut that touches a ``protected`` span (the hook)."""
+    if not (rules.remove_fillers or rules.shorten_pauses) or not windows:
+        return list(windows), []
+    words = sorted(words, key=lambda w: (w.start, w.end))
+    starts = [w.start for w in words]
+    quiet = _Quiet(energy)
+    out: list[TimeWindow] = []
+    trims: list[Trim] = []
+    for win in windows:
+        # Words near the window only, with one on each side for the standalone test.
+        lo = max(0, bisect.bisect_left(starts, win.start_seconds - 5.0) - 1)
+        hi = bisect.bisect_right(starts, win.end_seconds + 1.0) + 1
+        near = words[lo:hi]
+        filler_of = {
+            k: n for n, (i, j) in enumerate(find_fillers(near, rules)) for k in range(i, j + 1)
+        }
+        cuts = _window_cuts(win, near, filler_of, rules, quiet)
+        cuts = [
+            c
+            for c in cuts
+            if not any(c.start < p.end_seconds and p.start_seconds < c.end for p in protected)
+        ]
+        cuts = _enforce_min_pieces(win, cuts, rules.min_window)
+        t = win.start_seconds
+        for c in cuts:
+            if c.start - t > 1e-6:
+                out.append(TimeWindow(start_seconds=t, end_seconds=c.start))
+            trims.append(Trim(start_seconds=c.start, end_seconds=c.end, kind=c.kind, text=c.text))
+            t = c.end
+        if win.end_seconds - t > 1e-6:
+            out.append(TimeWindow(start_seconds=t, end_seconds=win.end_seconds))
+    return out, trims
