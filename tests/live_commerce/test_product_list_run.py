@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,3 +151,41 @@ def test_a_list_whose_products_never_appear(lang, tmp_path):
     summary = json.loads((job / "manifest.json").read_text())["summary"]
     assert summary["products_not_pitched"] == ["羊毛围巾", "陶瓷花瓶"]
     assert "羊毛围巾" in res.stderr
+
+
+def test_tight_bodies_plan_render_and_subtitles_agree(listed_run):
+    """Fillers and long pauses are cut out of the bodies: the plan lists each cut, the clip
+    plays exactly its windows, and neither its subtitles nor its speech has the filler."""
+    lang, _, job = listed_run
+    plan = json.loads((job / "analysis/edit_plan.json").read_text(encoding="utf-8"))
+    result = json.loads((job / "renders/execution_result.json").read_text(encoding="utf-8"))
+    clips = {a["clip_id"]: a for a in result["artifacts"]}
+    trimmed = {s["id"]: s["metadata"]["trimmed"] for s in plan["segments"]}
+    assert all(s["metadata"]["tighten_enabled"] for s in plan["segments"])
+    assert sum(len(t) for t in trimmed.values()) > 0
+    for seg in plan["segments"]:
+        windows = seg["windows"]
+        meta = seg["metadata"]
+        assert meta["trimmed_seconds"] == pytest.approx(
+            sum(t["end_seconds"] - t["start_seconds"] for t in meta["trimmed"]), abs=0.002
+        )
+        # Every cut sits between two of the clip's windows or at a window's edge.
+        edges = {w[k] for w in windows for k in ("start_seconds", "end_seconds")}
+        for t in meta["trimmed"]:
+            assert t["start_seconds"] in edges or t["end_seconds"] in edges
+        with av.open(clips[seg["id"]]["output_path"]) as container:
+            played = float(container.duration or 0) / 1_000_000
+        assert played == pytest.approx(
+            sum(w["end_seconds"] - w["start_seconds"] for w in windows), abs=0.15
+        )
+    if lang != "en":
+        return
+    # The earbuds pitch has "Uh, I really like to, ...": the Uh goes, the "like" stays.
+    seg_id, cuts = next((k, v) for k, v in trimmed.items() if any(t["text"] == "Uh," for t in v))
+    srt = next((job / "renders").glob(f"*{seg_id}.srt")).read_text(encoding="utf-8")
+    assert "really like" in srt and not re.search(r"\buh\b", srt, re.I)
+    from lc_asr import transcribe
+
+    heard = transcribe(Path(clips[seg_id]["output_path"]), "en").text
+    assert "wireless earbuds" in heard.lower()
+    assert not re.search(r"\b(uh|um)\b", heard, re.I), heard

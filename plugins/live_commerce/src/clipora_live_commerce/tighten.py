@@ -11,9 +11,10 @@ so a word that is exactly one of them goes. Words that are fillers only sometime
 punctuation mark on both sides, as in "那个，" or ", like," — "那个颜色" and "smells like
 coffee" stay.
 
-With the recording's audio at hand each cut edge moves to the quietest 20 ms near where the
-word times put it, and a cut whose edge finds no real pause there (the ASR's times were off, or
-it dropped a word) is not made.
+With the recording's audio at hand the cut edges go into the real pause the word times point
+at (a stretch near the floor of the energy, 20 dB under the speech): Whisper's word ends often
+run into the pause or stop short of a fading syllable. A cut that finds no such pause (the
+words run into each other, or the ASR dropped a word there) is not made.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from clipora_live_commerce.engine import Line
 
 HOP = 0.01  # seconds per energy frame, as ``pauses.AudioEnvelope.energy_db`` returns them
 PAUSE_DEPTH_DB = 20.0  # a cut edge must be this much quieter than the speech around it
+FLOOR_DB = 12.0  # ...and within this of the quietest point around it
+MIN_QUIET_SECONDS = 0.04  # shorter quiet is a consonant, not a pause
 MAX_FILLER_SECONDS = 1.5  # a "filler" longer than this has untrustworthy times: leave it
 PUNCT = set(",.!?;:…，。！？、；：~～\"'“”‘’()（）[]【】-—")
 
@@ -185,64 +188,42 @@ class _Cut:
 
 
 class _Quiet:
-    """Cut-edge placement on the audio's energy (or the word times alone without audio)."""
+    """Pauses in the audio's energy, to put cut edges in (None throughout without audio)."""
 
     def __init__(self, energy: Energy | None) -> None:
         self.energy = energy
-        self._last: tuple[tuple[float, float], tuple[float, np.ndarray] | None] | None = None
 
-    def _read(self, around: tuple[float, float]) -> tuple[float, np.ndarray] | None:
-        # Both edges of a cut read the same stretch: decode it once.
-        if self._last is None or self._last[0] != around:
-            assert self.energy is not None
-            try:
-                got: tuple[float, np.ndarray] | None = self.energy(*around)
-            except Exception:  # noqa: BLE001 - unreadable audio: trust the word times
-                got = None
-            self._last = (around, got)
-        return self._last[1]
-
-    def place(
-        self, lo: float, hi: float, nominal: float, side: Literal["after", "before"], keep: float
-    ) -> float | None:
-        """Where in [lo, hi] to put a cut edge: ``after`` a kept word (the cut's start) or
-        ``before`` one (its end). On the audio: ``keep`` into the quiet run nearest that word,
-        or None when [lo, hi] holds no pause (20 dB under the loudest speech around). Without
-        audio, ``nominal``."""
+    def runs(self, lo: float, hi: float) -> list[tuple[float, float]] | None:
+        """Stretches of [lo, hi] at least ``MIN_QUIET_SECONDS`` long and ``PAUSE_DEPTH_DB``
+        under the loudest speech around; None without audio (the word times are all there is)."""
         if self.energy is None:
-            return nominal
-        if hi - lo < 2 * HOP:
-            lo, hi = nominal - HOP, nominal + HOP
-        got = self._read((lo - 0.3, hi + 0.3))
-        if got is None or len(got[1]) < 3:
-            return nominal
-        t0, db = got
-        a = max(0, int((lo - t0) / HOP))
-        b = min(len(db), int(np.ceil((hi - t0) / HOP)))
-        if b - a < 2:
-            return nominal
-        pair = (db[a : b - 1] + db[a + 1 : b]) / 2  # 20 ms windows, pair k ends at frame a+k+1
-        # Against the loudest speech nearby: a long pause is mostly silence, so a percentile
-        # of the stretch would be silence too.
-        if float(pair.min()) > float(np.max(db)) - PAUSE_DEPTH_DB:
             return None
-        quiet = np.flatnonzero(pair <= pair.min() + 3.0)
-        step = int(round(keep / HOP))
-        # Word times can be off by a tenth of a second: the speech really ends (or starts)
-        # where the quiet begins, and the kept breath is measured from there.
-        if side == "after":
-            k = int(quiet[0])
-            run_end = k
-            while run_end + 1 < len(pair) and pair[run_end + 1] <= pair.min() + 3.0:
-                run_end += 1
-            k = min(run_end, k + step)
-        else:
-            k = int(quiet[-1])
-            run_start = k
-            while run_start > 0 and pair[run_start - 1] <= pair.min() + 3.0:
-                run_start -= 1
-            k = max(run_start, k - step)
-        return t0 + (a + k + 1) * HOP
+        try:
+            t0, db = self.energy(lo - 0.3, hi + 0.3)
+        except Exception:  # noqa: BLE001 - unreadable audio: trust the word times
+            return None
+        if len(db) < 3:
+            return None
+        # Well under the loudest speech nearby (a long pause is mostly silence, so a
+        # percentile of the stretch would be silence too) and near the floor: a word's fading
+        # tail is already 20 dB down but still heard.
+        quiet = db <= min(float(np.max(db)) - PAUSE_DEPTH_DB, float(np.min(db)) + FLOOR_DB)
+        a = max(0, int(np.ceil((lo - t0) / HOP)))
+        b = min(len(db), int((hi - t0) / HOP))
+        out: list[tuple[float, float]] = []
+        k = a
+        while k < b:
+            if not quiet[k]:
+                k += 1
+                continue
+            j = k
+            while j < b and quiet[j]:
+                j += 1
+            # A run of one or two frames is a stop consonant's closure, not a pause.
+            if (j - k) * HOP >= MIN_QUIET_SECONDS:
+                out.append((t0 + k * HOP, t0 + j * HOP))
+            k = j
+        return out
 
 
 def _window_cuts(
@@ -308,14 +289,14 @@ def _filler_cut(
     text = " ".join(words[k].text.strip() for k in fillers)
     silence = max(0.0, (b - a) - (f1 - f0))
     half = max(rules.margin, min(rules.keep_pause, silence) / 2)
-    if leading:
-        s: float | None = a
-    else:
-        s = quiet.place(a, f0, min(a + half, f0), "after", half)
-    if trailing:
-        e: float | None = b
-    else:
-        e = quiet.place(f1, b, max(b - half, f1), "before", half)
+    s: float | None = a if leading else min(a + half, f0)
+    e: float | None = b if trailing else max(b - half, f1)
+    # On the audio: the first pause after the kept word before, the last one before the kept
+    # word after; no pause there (the words run into the filler) and the filler stays.
+    if not leading and (runs := quiet.runs(a, f0)) is not None:
+        s = min(runs[0][0] + half, runs[0][1]) if runs else None
+    if not trailing and (runs := quiet.runs(f1, b)) is not None:
+        e = max(runs[-1][1] - half, runs[-1][0]) if runs else None
     if s is None or e is None or e <= s:
         return None
     return _Cut(s, e, "filler", text)
@@ -323,10 +304,16 @@ def _filler_cut(
 
 def _pause_cut(a: float, b: float, rules: TightenRules, quiet: _Quiet) -> _Cut | None:
     half = rules.keep_pause / 2
-    mid = (a + b) / 2
-    s = quiet.place(a, mid, a + half, "after", half)
-    e = quiet.place(mid, b, b - half, "before", half)
-    if s is None or e is None or e - s <= 0:
+    s, e = a + half, b - half
+    runs = quiet.runs(a, b)
+    if runs is not None:
+        # The longest silence of the gap is the pause: the ASR's word ends can run into it, or
+        # miss a word inside it.
+        if not runs:
+            return None
+        s, e = max(runs, key=lambda r: r[1] - r[0])
+        s, e = s + half, e - half
+    if e - s <= 0:
         return None
     return _Cut(s, e, "pause", "")
 
