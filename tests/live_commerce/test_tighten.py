@@ -204,3 +204,20 @@ def test_random_word_lists_never_cut_inside_a_word():
                 assert not any(x.start + 1e-6 < edge < x.end - 1e-6 for x in ws)
         total = sum(w.duration for w in out) + sum(x.duration for x in trims)
         assert total == pytest.approx(window.duration, abs=0.01)
+
+
+def test_nage_hanging_on_a_word_goes_before_a_pause_but_not_at_a_sentence_end():
+    ws = words(
+        ("我", 0.0, 0.2),
+        ("妈", 0.2, 0.4),
+        ("那个,", 0.4, 0.8),
+        ("老", 1.3, 1.5),
+        ("锅。", 1.5, 1.8),
+        ("我", 2.0, 2.2),
+        ("要", 2.2, 2.4),
+        ("那个。", 2.4, 2.8),
+        ("好", 3.0, 3.3),
+    )
+    out, trims = tighten_windows([win(0.0, 3.4)], ws, RULES)
+    assert [t.text for t in trims] == ["那个,"]
+    assert_clean(out, ws, {"那个,"})

@@ -38,8 +38,12 @@ class HesitationFillers(FillerWords):
 
 
 class StandaloneFillers(FillerWords):
-    zh: list[str] = Field(default_factory=lambda: ["啊", "那个", "额"], description="Mandarin")
+    zh: list[str] = Field(default_factory=lambda: ["啊", "额"], description="Mandarin")
     en: list[str] = Field(default_factory=lambda: ["like"], description="English")
+
+
+class PauseFillers(FillerWords):
+    zh: list[str] = Field(default_factory=lambda: ["那个"], description="Mandarin")
 
 
 class TightenSettings(Section):
@@ -56,8 +60,13 @@ class TightenSettings(Section):
     )
     standalone_fillers: StandaloneFillers = Field(
         default_factory=StandaloneFillers,
-        description="Cut only between pauses or punctuation (那个， / , like,), never in 那个颜色 "
+        description="Cut only between pauses or punctuation (，啊， / , like,), never in 好看啊 "
         "or 'smells like coffee'",
+    )
+    pause_fillers: PauseFillers = Field(
+        default_factory=PauseFillers,
+        description="Cut when a comma or a pause follows (我妈那个，老锅), never in 那个颜色 or "
+        "我要那个。",
     )
     max_pause_seconds: float = Field(
         0.6, gt=0, description="Pauses between words longer than this are shortened"

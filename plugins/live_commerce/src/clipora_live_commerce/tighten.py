@@ -5,11 +5,12 @@ another) and the subtitles (built from the windows) follow without knowing about
 lies in the gap between two kept words, never inside one, and keeps a little of the pause on
 each side: a join with no breath at all sounds like a glitch.
 
-Fillers come in two kinds. Hesitation sounds (嗯, 呃, um, uh) mean nothing wherever they stand,
-so a word that is exactly one of them goes. Words that are fillers only sometimes (那个 "that",
-啊 also a sentence-final particle, "like" also a verb) go only when standalone: a pause or a
-punctuation mark on both sides, as in "那个，" or ", like," — "那个颜色" and "smells like
-coffee" stay.
+Fillers come in three kinds. Hesitation sounds (嗯, 呃, um, uh) mean nothing wherever they
+stand, so a word that is exactly one of them goes. Words that are fillers only sometimes (啊 is
+also a sentence-final particle, "like" also a verb) go only when standalone: a pause or a
+punctuation mark on both sides, as in "，啊，" or ", like," — "好看啊。" and "smells like
+coffee" stay. 那个 as a filler follows the word it hangs on ("我妈那个，老锅"), so it goes when
+a comma or a pause comes after it but not a sentence's end — "那个颜色" and "我要那个。" stay.
 
 With the recording's audio at hand the cut edges go into the real pause the word times point
 at (a stretch near the floor of the energy, 20 dB under the speech): Whisper's word ends often
@@ -36,6 +37,7 @@ PAUSE_DEPTH_DB = 20.0  # a cut edge must be this much quieter than the speech ar
 FLOOR_DB = 12.0  # ...and within this of the quietest point around it
 MIN_QUIET_SECONDS = 0.04  # shorter quiet is a consonant, not a pause
 MAX_FILLER_SECONDS = 1.5  # a "filler" longer than this has untrustworthy times: leave it
+SENTENCE_END = set(".!?。！？…")
 PUNCT = set(",.!?;:…，。！？、；：~～\"'“”‘’()（）[]【】-—")
 
 # (time of the first frame, energy in dB per ``HOP``) over [start, end].
@@ -53,6 +55,7 @@ class TWord:
 class TightenRules:
     fillers: frozenset[str]
     standalone_fillers: frozenset[str]
+    pause_fillers: frozenset[str] = frozenset()
     remove_fillers: bool = True
     shorten_pauses: bool = True
     max_pause: float = 0.6  # pauses longer than this are shortened...
@@ -132,10 +135,14 @@ def find_fillers(words: Sequence[TWord], rules: TightenRules) -> list[tuple[int,
             key = _joined(run)
             if not key:
                 continue
-            if key in rules.fillers or (
-                key in rules.standalone_fillers
-                and _boundary_before(words, i, marked, rules)
-                and _boundary_after(words, j, rules)
+            if (
+                key in rules.fillers
+                or (
+                    key in rules.standalone_fillers
+                    and _boundary_before(words, i, marked, rules)
+                    and _boundary_after(words, j, rules)
+                )
+                or (key in rules.pause_fillers and _pause_after(words, j, rules))
             ):
                 hit = (i, j)
                 break
@@ -168,6 +175,16 @@ def _boundary_after(words: Sequence[TWord], j: int, rules: TightenRules) -> bool
         or nxt.start - words[j].end >= rules.boundary_gap
         or norm(nxt.text) in rules.fillers
     )
+
+
+def _pause_after(words: Sequence[TWord], j: int, rules: TightenRules) -> bool:
+    """A comma or a pause follows, not a sentence's end: "我妈那个，老锅" but not "我要那个。"."""
+    text = words[j].text.strip()
+    if text and text[-1] in SENTENCE_END:
+        return False
+    if text and text[-1] in PUNCT:
+        return True
+    return j + 1 < len(words) and words[j + 1].start - words[j].end >= rules.boundary_gap
 
 
 @dataclass

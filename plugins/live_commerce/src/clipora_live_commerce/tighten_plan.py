@@ -23,6 +23,7 @@ def rules_from(settings: TightenSettings) -> TightenRules:
     return TightenRules(
         fillers=settings.fillers.all(),
         standalone_fillers=settings.standalone_fillers.all(),
+        pause_fillers=settings.pause_fillers.all(),
         remove_fillers=settings.remove_fillers,
         shorten_pauses=settings.shorten_pauses,
         max_pause=settings.max_pause_seconds,
