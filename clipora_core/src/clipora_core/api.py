@@ -76,6 +76,8 @@ _LAZY: dict[str, str] = {
     "ItemEditPlan": "contracts",
     "ExecutionArtifact": "contracts",
     "ExecutionResult": "contracts",
+    "ClipScore": "contracts",
+    "ScorePart": "contracts",
     "PresenceSample": "contracts",
     "PresenceReport": "contracts",
     "Product": "contracts",
@@ -117,6 +119,7 @@ _LAZY: dict[str, str] = {
     "clip_thumbnail": "thumbnails",
     "clip_thumbnails": "thumbnails",
     "thumbnail_path": "thumbnails",
+    "best_first": "ranking",
     "recording_entry": "batch_report",
     # applications built on the kernel
     "load_config": "config",

@@ -18,6 +18,7 @@ from pydantic import Field
 
 from clipora_core.contracts import Document, ExecutionResult, Model, utc_now
 from clipora_core.fileio import atomic_write_text
+from clipora_core.ranking import best_first
 from clipora_core.thumbnails import thumbnail_path
 from clipora_core.workspace import STAGES, JobWorkspace
 
@@ -39,6 +40,10 @@ class ClipEntry(Model):
     thumbnail: str = ""
     ok: bool = True
     error: str = ""
+    # The clip's score (0-100) and its parts (0-1 each), when its video type scores clips.
+    score: float | None = None
+    score_parts: dict[str, float] = Field(default_factory=dict)
+    cover: str = ""
 
 
 class RecordingEntry(Model):
@@ -118,8 +123,10 @@ def recording_entry(
     result_path = job.path("renders/execution_result.json")
     if m.stages["render"].status == "completed" and result_path.is_file():
         result = ExecutionResult.model_validate(job.read_json("renders/execution_result.json"))
-        for art in result.artifacts:
+        # Best first, as the CLI lists them: the clip to post first leads.
+        for art in best_first(result.artifacts):
             thumb = thumbnail_path(job, art.clip_id)
+            cover = Path(art.cover_path) if art.cover_path else None
             entry.clips.append(
                 ClipEntry(
                     clip_id=art.clip_id,
@@ -133,6 +140,11 @@ def recording_entry(
                     thumbnail=_rel(thumb, workdir) if thumb.is_file() else "",
                     ok=art.success,
                     error=art.error_detail,
+                    score=art.score.total if art.score else None,
+                    score_parts={k: p.value for k, p in art.score.parts.items()}
+                    if art.score
+                    else {},
+                    cover=_rel(cover, workdir) if cover and cover.is_file() else "",
                 )
             )
     return entry
@@ -173,14 +185,20 @@ _OUTCOME_WORDS = {
 
 def _clip_html(c: ClipEntry) -> str:
     e = html.escape
+    image = c.thumbnail or c.cover
     thumb = (
-        f'<a href="{e(c.path)}"><img src="{e(c.thumbnail)}" alt="{e(c.title)}" loading="lazy"></a>'
-        if c.thumbnail
+        f'<a href="{e(c.path)}"><img src="{e(image)}" alt="{e(c.title)}" loading="lazy"></a>'
+        if image
         else '<div class="noimg"></div>'
     )
     title = e(c.title or c.clip_id) + (f" · {e(c.variant)}" if c.variant else "")
+    if c.score is not None:
+        parts = ", ".join(f"{k} {v:.2f}" for k, v in c.score_parts.items())
+        title += f' <span class="score" title="{e(parts)}">{c.score:.0f}</span>'
     if c.ok:
         links = [f'<a href="{e(c.path)}">mp4</a>']
+        if c.cover:
+            links.append(f'<a href="{e(c.cover)}">cover 封面</a>')
         if c.subtitled_path:
             links.append(f'<a href="{e(c.subtitled_path)}">subtitled 带字幕</a>')
         links += [f'<a href="{e(p)}">{e(fmt)}</a>' for fmt, p in c.subtitles.items()]
@@ -272,6 +290,8 @@ h1 { font-size: 20px; margin: 0 0 4px; } .meta { color: #666; margin-bottom: 16p
 .clip img { width: 220px; border-radius: 4px; background: #222; display: block; }
 .clip .noimg { width: 220px; height: 124px; background: #eee; border-radius: 4px; }
 .clip .title { font-weight: 600; margin-top: 4px; } .clip a { margin-right: 8px; }
+.score { display: inline-block; padding: 0 6px; border-radius: 8px; background: #1d1d1f;
+  color: #fff; font-size: 12px; margin-left: 4px; }
 table.stages { border-collapse: collapse; font-size: 12px; margin: 6px 0; }
 table.stages td, table.stages th { border: 1px solid #e2e2e2; padding: 2px 6px; text-align: right; }
 """

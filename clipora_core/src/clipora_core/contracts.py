@@ -219,6 +219,22 @@ class SemanticItemSet(Document):
     dropped: list[DroppedUnit] = Field(default_factory=list)
 
 
+class ScorePart(Model):
+    """One named part of a clip's score: how well the clip does it (0..1) and why."""
+
+    value: float = Field(ge=0, le=1)
+    weight: float = Field(ge=0)
+    reason: str = ""
+
+
+class ClipScore(Model):
+    """How postable a clip is, 0-100: the weighted parts (hook, product named, price stated,
+    call to action, completeness, length fit, or whatever the video type scores)."""
+
+    total: float = Field(ge=0, le=100)
+    parts: dict[str, ScorePart] = Field(default_factory=dict)
+
+
 class EditPlanSegment(Model):
     id: str
     windows: list[TimeWindow] = Field(min_length=1)
@@ -230,6 +246,9 @@ class EditPlanSegment(Model):
     metadata: dict[str, Any] = Field(default_factory=dict)
     # Addition: the same windows on the original recording's timeline (differs after cleaning).
     original_windows: list[TimeWindow] = Field(default_factory=list)
+    # Addition, optional so plans without it (older ones, hand-written ones) stay valid: old
+    # readers keep it as an unknown field, so the plan's schema version stays.
+    score: ClipScore | None = None
 
     @field_validator("id")
     @classmethod
@@ -300,6 +319,9 @@ class ExecutionArtifact(Model):
     original_windows: list[TimeWindow] = Field(default_factory=list)
     subtitle_paths: dict[str, str] = Field(default_factory=dict)
     burned_output_path: str | None = None
+    # Additions (optional, as on the plan segment): the segment's score and the clip's cover.
+    score: ClipScore | None = None
+    cover_path: str | None = None
 
 
 class ExecutionResult(Document):

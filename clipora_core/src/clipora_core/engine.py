@@ -44,6 +44,10 @@ NEVER_FINGERPRINT = {
     "analysis.products",
     "analysis.products_file",
 }
+# Config a stage reads after its units' work: a change runs the stage again, but its units
+# (each clip, whose record holds the stage's config fingerprint) are reused; a cover setting
+# makes the covers again, never the clips.
+STAGE_ONLY = {"render": ("render.cover",)}
 
 
 @dataclass
@@ -165,10 +169,11 @@ class Engine:
                 if not sep or stage == name:
                     patterns.append(rest)
         dumped = flat(fingerprintable(self.settings))
+        stage_only = STAGE_ONLY.get(name, ())
         config = {
             k: v
             for k, v in sorted(dumped.items())
-            if matches(k, patterns) and k not in NEVER_FINGERPRINT
+            if matches(k, patterns) and k not in NEVER_FINGERPRINT and not matches(k, stage_only)
         }
         return fingerprint(
             {
@@ -186,6 +191,11 @@ class Engine:
             "upstream": upstream,
             "config": self.config_fingerprint(name),
         }
+        if name in STAGE_ONLY:
+            dumped = flat(fingerprintable(self.settings))
+            payload["stage_config"] = {
+                k: v for k, v in sorted(dumped.items()) if matches(k, STAGE_ONLY[name])
+            }
         products = job.products() if name == "semantic_discover" else None
         if products is not None:
             # Only with a list, so jobs without one keep the fingerprints they had.

@@ -154,9 +154,29 @@ class BatchSettings(Section):
     thumbnails: bool = Field(True, description="A thumbnail per clip for the batch report")
 
 
+class CoverSettings(Section):
+    """A cover image per clip (``<clip>-cover.jpg`` beside it): its sharpest frame."""
+
+    enabled: bool = Field(True, description="Write a cover image beside each clip")
+    overlay_title: bool = Field(
+        False, description="Write the clip's title (the product name) on the cover"
+    )
+    title_position: Literal["top", "bottom"] = Field(
+        "bottom", description="Where the title goes on the cover: top or bottom"
+    )
+    candidates: int = Field(
+        6, ge=1, le=30, description="Frames compared for sharpness; the sharpest is the cover"
+    )
+    prefer_host: bool = Field(
+        True,
+        description="With pose_presence on, only frames where the host is on screen are candidates",
+    )
+
+
 class RenderSettings(Section):
     renderer: str = Field("", description="Clip renderer")
     playback_speed: float = Field(1.0, gt=0, le=4, description="Playback speed of clips")
+    cover: CoverSettings = Field(default_factory=CoverSettings)
 
 
 class RenderSubtitlesSettings(Section):

@@ -1,8 +1,8 @@
 """A small JPEG per rendered clip (``renders/thumbs/<clip>.jpg``), for reports and galleries.
 
-Made on the worker that rendered the job (the clips are there and it has a CPU to spare), one
-frame from the middle of each clip, scaled to 320 px wide; a thumbnail newer than its clip is
-kept.
+Made on the worker that rendered the job (the clips are there and it has a CPU to spare): the
+clip's cover (``<clip>-cover.jpg``, see covers.py) when it has one, else a frame from its middle,
+scaled to 320 px wide; a thumbnail newer than its clip and cover is kept.
 """
 
 from __future__ import annotations
@@ -24,23 +24,32 @@ def thumbnail_path(job: JobWorkspace, clip_id: str) -> Path:
 
 
 def clip_thumbnail(
-    job: JobWorkspace, clip_id: str, clip: Path, duration: float | None, media: Media
+    job: JobWorkspace,
+    clip_id: str,
+    clip: Path,
+    duration: float | None,
+    media: Media,
+    cover: Path | None = None,
 ) -> Path | None:
-    """The clip's thumbnail, made if missing or older than the clip; None (logged) when its
-    frame cannot be read. Safe to call for one clip from several threads at once: each writes
-    its own temporary file and the last complete one wins."""
+    """The clip's thumbnail (its ``cover`` scaled down, when given and there), made if missing or
+    older than the clip or cover; None (logged) when its frame cannot be read. Safe to call for
+    one clip from several threads at once: each writes its own temporary file and the last
+    complete one wins."""
     thumb = thumbnail_path(job, clip_id)
-    if thumb.is_file() and thumb.stat().st_mtime_ns >= clip.stat().st_mtime_ns:
+    if cover is not None and not cover.is_file():
+        cover = None
+    newest = max(clip.stat().st_mtime_ns, cover.stat().st_mtime_ns if cover else 0)
+    if thumb.is_file() and thumb.stat().st_mtime_ns >= newest:
         return thumb
     thumb.parent.mkdir(parents=True, exist_ok=True)
     middle = max(0.0, (duration or 0.0) / 2)
+    source = ["-i", str(cover)] if cover else ["-ss", f"{middle:.3f}", "-i", str(clip)]
     tmp = thumb.with_name(f".{thumb.stem}.{uuid.uuid4().hex[:8]}.tmp.jpg")
     try:
         media.run(
-            ["-ss", f"{middle:.3f}", "-i", str(clip), "-frames:v", "1",
-             "-vf", f"scale={WIDTH}:-2", "-q:v", "4", str(tmp)],
+            [*source, "-frames:v", "1", "-vf", f"scale={WIDTH}:-2", "-q:v", "4", str(tmp)],
             what=f"making the thumbnail of {clip.name}",
-        )  # fmt: skip
+        )
     except CliporaError as exc:
         tmp.unlink(missing_ok=True)
         job.log(f"no thumbnail for {clip.name}: {exc.one_line()}", level="warning")
@@ -60,7 +69,8 @@ def clip_thumbnails(job: JobWorkspace, media: Media) -> dict[str, Path]:
     for art in result.artifacts:
         clip = Path(art.output_path)
         if art.success and clip.is_file():
-            thumb = clip_thumbnail(job, art.clip_id, clip, art.duration_seconds, media)
+            cover = Path(art.cover_path) if art.cover_path else None
+            thumb = clip_thumbnail(job, art.clip_id, clip, art.duration_seconds, media, cover)
             if thumb is not None:
                 out[art.clip_id] = thumb
     return out

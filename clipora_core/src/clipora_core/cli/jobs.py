@@ -178,12 +178,18 @@ def report(job: Any) -> None:
     for d in job.manifest.dropped:
         click.echo(f"[clipora] {d.kind}: {d.stage} {d.unit} {d.id}: {d.reason}", err=True)
     if job.stage("render").status == "completed" and result_path.is_file():
+        from clipora_core.ranking import best_first, score_total
+
         data = json.loads(result_path.read_text(encoding="utf-8"))
-        for art in data.get("artifacts", []):
+        # Best first: the clip a seller should post first heads the list.
+        for art in best_first(data.get("artifacts", [])):
             mark = "ok " if art.get("success") else "FAILED"
             dur = art.get("duration_seconds")
             dur_text = f"{dur:6.1f}s" if isinstance(dur, int | float) else "      "
-            click.echo(f"[clipora] {mark} {dur_text} {art.get('output_path')}", err=True)
+            total = score_total(art)
+            score_text = f"score {total:3.0f}" if total is not None else " " * 9
+            path = art.get("output_path")
+            click.echo(f"[clipora] {mark} {dur_text} {score_text} {path}", err=True)
 
 
 def run_stage_command(

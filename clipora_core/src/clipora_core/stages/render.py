@@ -18,6 +18,7 @@ from clipora_core.contracts import (
     Resources,
     WorkUnit,
 )
+from clipora_core.covers import make_covers
 from clipora_core.errors import CliporaError, StageError
 from clipora_core.progress import StageProgress
 from clipora_core.stages.base import StageContext
@@ -67,6 +68,7 @@ def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
     from clipora_core.rendering import ClipRenderer
 
     job, progress = ctx.job, ctx.progress
+    previous = _previous_artifacts(job)
     clips = ClipRenderer.prepare(ctx)
     clips.remove_stale({seg.id for seg in plan.segments})
     results: dict[str, ExecutionArtifact] = {}
@@ -97,6 +99,9 @@ def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
     with cf.ThreadPoolExecutor(max_workers=workers) as pool:
         list(pool.map(work, plan.segments))
     artifacts = [results[seg.id] for seg in plan.segments]
+    for seg, art in zip(plan.segments, artifacts, strict=True):
+        art.score = seg.score
+    make_covers(ctx.engine, job, artifacts, previous, workers)
     result = ExecutionResult(
         plan_id=plan.plan_id,
         artifacts=artifacts,
@@ -118,6 +123,17 @@ def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
         "render",
     )
     return result
+
+
+def _previous_artifacts(job: Any) -> dict[str, ExecutionArtifact]:
+    """The last render's artifacts by clip id (their covers may be reused), or none."""
+    if not job.path("renders/execution_result.json").is_file():
+        return {}
+    try:
+        old = ExecutionResult.model_validate(job.read_json("renders/execution_result.json"))
+    except (ValueError, OSError):
+        return {}
+    return {a.clip_id: a for a in old.artifacts}
 
 
 def render_workers(ctx: StageContext) -> int:

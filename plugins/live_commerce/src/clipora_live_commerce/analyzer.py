@@ -54,6 +54,7 @@ from clipora_live_commerce.presence_plan import (
     apply_presence,
     resolve_span,
 )
+from clipora_live_commerce.scoring import score_planned
 from clipora_live_commerce.settings import LiveCommerceSettings
 from clipora_live_commerce.tighten_plan import BodyTightener
 from clipora_live_commerce.windowing import WindowSpec, plan_windows
@@ -585,6 +586,9 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
             seg = EditPlanSegment(
                 id=f"{item.id}-plan-{k:03d}",
                 windows=play,
+                score=score_planned(
+                    play, entries, request, item.metadata, ctx.products, self.options
+                ),
                 title=v.title.strip() or item.title or first_detail,
                 summary=v.summary.strip() or " | ".join(dict.fromkeys(body_points)) or item.summary,
                 variant=str(k),

@@ -85,6 +85,31 @@ class TightenSettings(Section):
         return self
 
 
+class ScoreWeights(Section):
+    """How much each part counts in a clip's score (any scale: they are normalised)."""
+
+    hook: float = Field(0.2, ge=0, description="The first seconds grab a viewer")
+    product_named: float = Field(0.2, ge=0, description="The product's name is said")
+    price_stated: float = Field(0.15, ge=0, description="A price is said")
+    call_to_action: float = Field(0.15, ge=0, description="The host tells viewers to buy")
+    completeness: float = Field(
+        0.15, ge=0, description="Starts and ends between sentences, no greetings or giveaways"
+    )
+    length_fit: float = Field(0.15, ge=0, description="Its length is near the target")
+
+
+class ScoreSettings(Section):
+    """Each clip's score (0-100): clips are listed best first."""
+
+    enabled: bool = Field(True, description="Score each clip (plan, render result, lists)")
+    target_seconds: float | None = Field(
+        None,
+        gt=0,
+        description="Clip length that scores best (default: body_target_seconds plus the clip's hook)",
+    )
+    weights: ScoreWeights = Field(default_factory=ScoreWeights)
+
+
 class LiveCommerceSettings(Section):
     engine: Literal["auto", "llm", "offline"] = Field(
         "auto",
@@ -120,6 +145,9 @@ class LiveCommerceSettings(Section):
         default_factory=TightenSettings, description="Tight bodies: fillers and long pauses cut"
     )
 
+    score: ScoreSettings = Field(
+        default_factory=ScoreSettings, description="Each clip's score, and what counts in it"
+    )
     provider: ProviderSettings = Field(
         default_factory=ProviderSettings, description="OpenAI-compatible LLM for engine llm"
     )

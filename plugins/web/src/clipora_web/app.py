@@ -25,6 +25,7 @@ from clipora_core.api import (
     Kind,
     Media,
     ProductList,
+    best_first,
     clip_thumbnail,
     default_config_path,
     field_at,
@@ -352,8 +353,11 @@ class WebContext:
                                 duration_seconds=entry["duration_seconds"],
                                 url=url,
                                 thumbnail_url=f"{url}/thumbnail",
+                                score=entry["score"],
+                                cover_url=f"{url}/cover" if entry["cover"] else None,
                             )
                         )
+                clips = best_first(clips, lambda c: c.score)
             jobs.append(
                 BatchJob(
                     job_id=job_id,
@@ -396,10 +400,18 @@ class WebContext:
             Path(entry["path"]),
             entry["duration_seconds"],
             Media.from_settings(self.settings()),
+            entry["cover"],
         )
         if path is None:
             raise ApiError(404, "no_output", f"clip #{index} has no thumbnail")
         return path
+
+    def cover(self, job_id: str, index: int) -> Path:
+        """Clip #index's cover image, as the render made it."""
+        path = self.output(job_id, index)["cover"]
+        if path is None:
+            raise ApiError(404, "no_output", f"clip #{index} has no cover")
+        return Path(path)
 
     def _create_job(self, form: ParsedForm) -> str:
         overrides = self.overrides_from(form.fields)
@@ -728,8 +740,20 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
     def job_thumbnail(
         job_id: JobId, index: Annotated[int, PathParam(ge=0, le=100000)]
     ) -> FileResponse:
-        """A 320 px JPEG from the middle of clip #index."""
+        """A 320 px JPEG of clip #index: its cover scaled down, else a frame from its middle."""
         return _file(ctx.thumbnail(job_id, index), "image/jpeg", False)
+
+    @app.get(
+        "/api/jobs/{job_id}/outputs/{index}/cover",
+        responses={**ERRORS, 200: {"content": {"image/jpeg": {}}}},
+        response_class=FileResponse,
+        tags=["jobs"],
+    )
+    def job_cover(
+        job_id: JobId, index: Annotated[int, PathParam(ge=0, le=100000)], download: bool = False
+    ) -> FileResponse:
+        """Clip #index's cover: its sharpest frame, at the clip's size (``render.cover``)."""
+        return _file(ctx.cover(job_id, index), "image/jpeg", download)
 
     @app.get(
         "/api/jobs/{job_id}", response_model=jobstate.JobSnapshot, responses=ERRORS, tags=["jobs"]

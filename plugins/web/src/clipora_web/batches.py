@@ -32,6 +32,8 @@ class BatchClip(BaseModel):
     duration_seconds: float | None = None
     url: str
     thumbnail_url: str
+    score: float | None = None
+    cover_url: str | None = None
 
 
 class BatchJob(BaseModel):

@@ -12,7 +12,14 @@ import os
 from pathlib import Path
 from typing import Any, Literal
 
-from clipora_core.api import STAGES, ExecutionResult, JobManifest, StageState, read_json
+from clipora_core.api import (
+    STAGES,
+    ExecutionResult,
+    JobManifest,
+    StageState,
+    best_first,
+    read_json,
+)
 from pydantic import BaseModel, Field, ValidationError
 
 from clipora_web.submission import RUN_LOG, WebSubmission, is_job_id, read_submission
@@ -60,6 +67,11 @@ class OutputView(BaseModel):
     url: str | None = None
     subtitles: dict[str, str] = Field(default_factory=dict, description="format -> download URL")
     burned_url: str | None = None
+    score: float | None = Field(None, description="0-100, when the video type scores clips")
+    score_parts: dict[str, float] = Field(
+        default_factory=dict, description="each part of the score, 0-1"
+    )
+    cover_url: str | None = None
 
 
 class DroppedView(BaseModel):
@@ -214,7 +226,8 @@ def current_stage(manifest: JobManifest) -> str | None:
 
 
 def read_outputs(root: Path, manifest: JobManifest) -> list[dict[str, Any]]:
-    """Every clip of the last render, in plan order, as plain dicts with resolved paths.
+    """Every clip of the last render, in plan order (its index is its place in the plan), as
+    plain dicts with resolved paths.
 
     Paths that do not resolve to an existing file inside the job folder are dropped here, so a
     download route can only ever serve what this returns.
@@ -241,6 +254,11 @@ def read_outputs(root: Path, manifest: JobManifest) -> list[dict[str, Any]]:
                             if fmt in SUBTITLE_TYPES and (p := inside(root, raw)) is not None
                         },
                         "burned": inside(root, art.burned_output_path),
+                        "cover": inside(root, art.cover_path),
+                        "score": art.score.total if art.score else None,
+                        "score_parts": {k: p.value for k, p in art.score.parts.items()}
+                        if art.score
+                        else {},
                     }
                 )
             return entries
@@ -263,12 +281,17 @@ def read_outputs(root: Path, manifest: JobManifest) -> list[dict[str, Any]]:
                 "duration_seconds": None,
                 "subtitles": subs,
                 "burned": None,
+                "cover": None,
+                "score": None,
+                "score_parts": {},
             }
         )
     return entries
 
 
 def output_views(job_id: str, entries: list[dict[str, Any]]) -> list[OutputView]:
+    """The clips best first (highest score; unscored ones after, in plan order); each keeps
+    its plan index, which its URLs use."""
     views = []
     base = f"/api/jobs/{job_id}/outputs"
     for i, e in enumerate(entries):
@@ -284,9 +307,12 @@ def output_views(job_id: str, entries: list[dict[str, Any]]) -> list[OutputView]
                 url=f"{base}/{i}" if e["success"] else None,
                 subtitles={fmt: f"{base}/{i}/subtitles/{fmt}" for fmt in e["subtitles"]},
                 burned_url=f"{base}/{i}/burned" if e["burned"] else None,
+                score=e["score"],
+                score_parts=e["score_parts"],
+                cover_url=f"{base}/{i}/cover" if e["success"] and e["cover"] else None,
             )
         )
-    return views
+    return best_first(views, lambda v: v.score)
 
 
 # --- logs --------------------------------------------------------------------------------------
