@@ -178,6 +178,13 @@ def test_tight_bodies_plan_render_and_subtitles_agree(listed_run):
         assert played == pytest.approx(
             sum(w["end_seconds"] - w["start_seconds"] for w in windows), abs=0.15
         )
+        # The subtitles are on the clip's own (shorter) timeline.
+        srt = next((job / "renders").glob(f"*{seg['id']}.srt")).read_text(encoding="utf-8")
+        ends = [
+            int(h) * 3600 + int(m) * 60 + int(sec) + int(ms) / 1000
+            for h, m, sec, ms in re.findall(r"--> (\d+):(\d+):(\d+),(\d+)", srt)
+        ]
+        assert ends and max(ends) <= played + 0.05
     if lang != "en":
         return
     # The earbuds pitch has "Uh, I really like to, ...": the Uh goes, the "like" stays.
