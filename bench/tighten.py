@@ -128,7 +128,9 @@ def measure(stream: str, job: Path, settings: TightenSettings) -> dict[str, Any]
     )
     energy = WavEnergy(STREAMS / stream / "audio.wav")
     plan = json.loads((job / "analysis/edit_plan.json").read_text())
-    clips, inside, in_speech, edges, kinds = [], 0, 0, 0, {"filler": 0, "pause": 0}
+    clips: list[dict[str, Any]] = []
+    inside = in_speech = edges = 0
+    kinds = {"filler": 0, "pause": 0}
     fillers_left = fillers_cut = 0
     for seg in plan["segments"]:
         meta = seg["metadata"]
@@ -156,13 +158,13 @@ def measure(stream: str, job: Path, settings: TightenSettings) -> dict[str, Any]
             if norm(w.text) in rules.fillers
             and any(b.start_seconds < (w.start + w.end) / 2 < b.end_seconds for b in body)
         )
-    removed = [c["removed"] for c in clips]
+    per_clip = [c["removed"] for c in clips]
     return {
         "stream": stream,
         "clips": len(clips),
-        "removed_mean": round(statistics.mean(removed), 2) if removed else 0.0,
-        "removed_median": round(statistics.median(removed), 2) if removed else 0.0,
-        "removed_share": round(sum(removed) / max(1e-9, sum(c["seconds"] for c in clips)), 4),
+        "removed_mean": round(statistics.mean(per_clip), 2) if per_clip else 0.0,
+        "removed_median": round(statistics.median(per_clip), 2) if per_clip else 0.0,
+        "removed_share": round(sum(per_clip) / max(1e-9, sum(c["seconds"] for c in clips)), 4),
         "cuts": kinds,
         "filler_cuts": fillers_cut,
         "hesitations_left": fillers_left,
@@ -170,7 +172,7 @@ def measure(stream: str, job: Path, settings: TightenSettings) -> dict[str, Any]
         "edges_inside_word": inside,
         "edges_in_speech": in_speech,
         "clip_seconds": round(sum(c["seconds"] for c in clips), 2),
-        "per_clip_removed": [round(r, 2) for r in removed],
+        "per_clip_removed": [round(r, 2) for r in per_clip],
     }
 
 
