@@ -127,6 +127,8 @@ def test_failed_window_and_failed_item_are_listed_and_the_rest_completes():
     for s in segs:
         assert s.metadata["engine"] == "llm"
         assert s.metadata["planned_windows"][0]["role"] == "hook"
+        # Clips planned by the model are scored as the offline engine's are.
+        assert s.score is not None and s.score.parts["product_named"].value > 0
         for w in s.windows:
             assert any(
                 x.start_seconds - 1e-6 <= w.start_seconds and w.end_seconds <= x.end_seconds + 1e-6

@@ -114,7 +114,12 @@ def job(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     products = d / "products.json"
     products.write_text(
         json.dumps(
-            {"products": [{"name": "phone stand", "price": 15}, {"name": "water bottle", "price": 29}]}
+            {
+                "products": [
+                    {"name": "phone stand", "price": 15},
+                    {"name": "water bottle", "price": 29},
+                ]
+            }
         ),
         encoding="utf-8",
     )
@@ -128,7 +133,14 @@ def test_scores_are_in_the_plan_and_the_result_and_clips_are_listed_best_first(j
     result = _read(root / "renders" / "execution_result.json")
     segments = plan["segments"]
     assert len({s["metadata"]["semantic_item_id"] for s in segments}) == 2, segments
-    parts = {"hook", "product_named", "price_stated", "call_to_action", "completeness", "length_fit"}
+    parts = {
+        "hook",
+        "product_named",
+        "price_stated",
+        "call_to_action",
+        "completeness",
+        "length_fit",
+    }
     for seg in segments:
         assert set(seg["score"]["parts"]) == parts
         assert 0 <= seg["score"]["total"] <= 100
@@ -146,7 +158,9 @@ def test_scores_are_in_the_plan_and_the_result_and_clips_are_listed_best_first(j
     assert best["score"]["parts"]["price_stated"]["value"] == 1.0
     assert best["score"]["parts"]["call_to_action"]["value"] > 0
     assert all(
-        s["score"]["parts"]["call_to_action"]["value"] == 0 for s in segments if product(s) == "stand"
+        s["score"]["parts"]["call_to_action"]["value"] == 0
+        for s in segments
+        if product(s) == "stand"
     )
 
     # The plan stays in time order; the CLI lists the clips by score, best first.
@@ -190,14 +204,18 @@ def test_the_batch_report_and_the_web_gallery_list_best_first_with_covers(job) -
     entry = recording_entry(Path("two products.mp4"), "done", JobWorkspace.open(root), root.parent)
     scores = [c.score for c in entry.clips]
     assert scores == sorted(scores, reverse=True) and None not in scores
-    assert all(c.cover.endswith("-cover.jpg") and (root.parent / c.cover).is_file() for c in entry.clips)
+    assert all(
+        c.cover.endswith("-cover.jpg") and (root.parent / c.cover).is_file() for c in entry.clips
+    )
     assert set(entry.clips[0].score_parts) >= {"hook", "length_fit"}
 
     snap = jobstate.snapshot(root)
     assert snap is not None
     views = snap.outputs
     assert [v.score for v in views] == sorted(scores, reverse=True)
-    plan_order = [a["clip_id"] for a in _read(root / "renders" / "execution_result.json")["artifacts"]]
+    plan_order = [
+        a["clip_id"] for a in _read(root / "renders" / "execution_result.json")["artifacts"]
+    ]
     # Each clip keeps its plan index (its URLs); only the order shown changes.
     assert all(plan_order[v.index] == v.clip_id for v in views)
     assert all(v.cover_url == f"/api/jobs/{root.name}/outputs/{v.index}/cover" for v in views)

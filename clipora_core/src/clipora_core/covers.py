@@ -152,6 +152,7 @@ class CoverMaker:
         ):
             art.cover_path = str(target)
             art.metadata["cover_key"] = key
+            art.metadata["cover_seconds"] = previous.metadata.get("cover_seconds")
             return
         with tempfile.TemporaryDirectory(prefix=".cover-", dir=clip.parent) as tmp:
             try:
