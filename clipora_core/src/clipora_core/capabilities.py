@@ -28,6 +28,7 @@ if TYPE_CHECKING:
         ProductList,
         RemovalInterval,
         SemanticItemInterval,
+        SubjectSample,
         TimeMapEntry,
         TimeWindow,
         Transcript,
@@ -370,6 +371,21 @@ class RenderRequest:
     # With burn_subtitles: also write the clip without them here, from the same decode, when
     # the renderer can (RenderOutput.plain_path says whether it did).
     plain_out_path: Path | None = None
+    # One per window, when the renderer asked to frame subjects (Renderer.subject_crop).
+    framing: list[WindowFraming] | None = None
+
+
+@dataclass
+class WindowFraming:
+    """How one window of a clip is framed when the renderer crops a part of the source.
+
+    ``crop``: a crop of the renderer's ``subject_crop`` size whose top-left corner follows
+    ``keys`` -- (seconds from the window's start, left, top) in source pixels, moving in a
+    straight line between keys and holding after the last. ``fill``: the subjects do not fit
+    in such a crop; the whole frame is shown over a blurred, enlarged copy of itself."""
+
+    mode: str = "crop"  # crop | fill
+    keys: list[tuple[float, float, float]] = field(default_factory=list)
 
 
 @dataclass
@@ -390,6 +406,12 @@ class Renderer(ABC):
         """The clips' frame size (subtitles are laid out for it): the source's by default."""
         return probe.video_width or 1280, probe.video_height or 720
 
+    def subject_crop(self, probe: MediaProbe) -> tuple[int, int] | None:
+        """The size (source pixels) of the moving crop this renderer cuts out of the source
+        to keep the subjects in frame, when it is set up to; the kernel then finds the subjects
+        and sends a ``WindowFraming`` per window. None: the renderer frames clips itself."""
+        return None
+
 
 @dataclass
 class PresenceRequest:
@@ -405,6 +427,11 @@ class PresenceDetector(ABC):
 
     @abstractmethod
     def detect(self, request: PresenceRequest) -> list[PresenceSample]: ...
+
+    def locate(self, request: PresenceRequest) -> list[SubjectSample] | None:
+        """Where the host, what the host holds up, or whatever stands out is, at the request's
+        sample times (for framing a crop). None: this detector cannot tell."""
+        return None
 
     def close(self) -> None:  # noqa: B027 - optional
         """Called once the analyze stage is done with it."""
@@ -447,36 +474,7 @@ class Executor(ABC):
         """Called once the batch is done (stop what it started)."""
 
 
-@dataclass
-class ExportClip:
-    """One clip of the plan as an editor sees it: cuts of the original recording, in order."""
-
-    clip_id: str
-    title: str
-    variant: str
-    # The clip's pieces on the original recording's clock (cleaning already mapped through).
-    cuts: list[TimeWindow]
-    # The rendered mp4, when the job has rendered this clip (an editor may link it instead).
-    rendered_path: Path | None = None
-
-
-@dataclass
-class ExportRequest:
-    source_path: Path  # the original recording every cut refers to
-    probe: MediaProbe  # the recording's (frame rate, size, duration)
-    clips: list[ExportClip]
-    out_dir: Path  # write here (the kernel made it)
-    progress: StageProgress
-    playback_speed: float = 1.0  # what the rendered clips use; timelines stay at 1.0
-
-
-class Exporter(ABC):
-    """What an ``exporter`` factory returns: a job's clips as files an editor opens."""
-
-    @abstractmethod
-    def export(self, request: ExportRequest) -> list[Path]:
-        """Write the files (one timeline per clip, or one with every clip) and return them."""
-
+from clipora_core.exporters import Exporter  # noqa: E402 - it needs nothing from here
 
 INTERFACE_FOR_KIND: dict[Kind, type] = {
     Kind.ASR: ASRBackend,

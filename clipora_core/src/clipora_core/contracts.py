@@ -339,6 +339,30 @@ class PresenceSample(Model):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class SubjectBox(Model):
+    """Something to keep in frame, as fractions of the (displayed) frame: 0,0 is top left."""
+
+    kind: Literal["person", "hands", "salient"]
+    left: float = Field(ge=0, le=1)
+    top: float = Field(ge=0, le=1)
+    right: float = Field(ge=0, le=1)
+    bottom: float = Field(ge=0, le=1)
+    score: float = Field(1.0, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SubjectBox:
+        if self.right < self.left or self.bottom < self.top:
+            raise ValueError("a subject box needs left <= right and top <= bottom")
+        return self
+
+
+class SubjectSample(Model):
+    """The subjects a detector found in the frame at one time (empty: none found)."""
+
+    timestamp_seconds: float
+    boxes: list[SubjectBox] = Field(default_factory=list)
+
+
 class PresenceReport(Document):
     semantic_item_id: str
     detector: str

@@ -11,9 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from clipora_core.capabilities import ExportClip, ExportRequest, Kind
+from clipora_core.capabilities import Kind
 from clipora_core.contracts import EditPlan, ExecutionResult
 from clipora_core.errors import StageError
+from clipora_core.exporters import ExportClip, ExportRequest
 from clipora_core.progress import StageProgress
 from clipora_core.timeline import to_original_windows
 

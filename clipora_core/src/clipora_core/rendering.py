@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from clipora_core.capabilities import Kind, Renderer, RenderRequest, SubtitleRequest, SubtitleStyle
+from clipora_core.capabilities import (
+    Kind,
+    Renderer,
+    RenderRequest,
+    SubtitleRequest,
+    SubtitleStyle,
+)
 from clipora_core.contracts import (
     EditPlanSegment,
     ExecutionArtifact,
@@ -27,6 +33,7 @@ from clipora_core.contracts import (
 from clipora_core.errors import CliporaError, ConfigError
 from clipora_core.fileio import read_json, write_json
 from clipora_core.progress import StageProgress
+from clipora_core.subject_framing import SubjectFramer
 from clipora_core.timeline import to_original_windows
 from clipora_core.workspace import fingerprint
 
@@ -74,6 +81,7 @@ class ClipRenderer:
     media_time_map: list[TimeMapEntry] = field(default_factory=list)
     style: SubtitleStyle | None = None
     burn_format: str | None = None
+    framer: SubjectFramer | None = None  # with a renderer that crops to the subjects
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -98,6 +106,9 @@ class ClipRenderer:
         self.probe = ctx.media_probe()
         self.time_map = ctx.time_map()
         self.media_time_map = ctx.media_time_map()
+        crop = self.renderer.subject_crop(self.probe)
+        if crop is not None:
+            self.framer = SubjectFramer.start(ctx, self.probe, crop)
         if sweep:
             self.remove_leftovers()
         return self
@@ -197,6 +208,22 @@ class ClipRenderer:
                 art.subtitle_paths[fmt] = str(path)
         return burn
 
+    def _artifact(self, seg: EditPlanSegment, out: Path) -> ExecutionArtifact:
+        """The clip's record before rendering (failed until it is rendered)."""
+        return ExecutionArtifact(
+            clip_id=seg.id,
+            output_path=str(out),
+            success=False,
+            windows=seg.windows,
+            original_windows=seg.original_windows
+            or to_original_windows(seg.windows, self.time_map),
+            metadata={
+                "title": seg.title,
+                "variant": seg.variant,
+                "semantic_item_id": seg.metadata.get("semantic_item_id"),
+            },
+        )
+
     def render(
         self, seg: EditPlanSegment, progress: StageProgress, metadata: dict[str, Any] | None = None
     ) -> ExecutionArtifact:
@@ -211,25 +238,16 @@ class ClipRenderer:
         out_dir.mkdir(parents=True, exist_ok=True)
         stem = f"{seg.variant}-{seg.id}"
         out = out_dir / f"{stem}.mp4"
-        art = ExecutionArtifact(
-            clip_id=seg.id,
-            output_path=str(out),
-            success=False,
-            windows=seg.windows,
-            original_windows=seg.original_windows
-            or to_original_windows(seg.windows, self.time_map),
-            metadata={
-                "title": seg.title,
-                "variant": seg.variant,
-                "semantic_item_id": seg.metadata.get("semantic_item_id"),
-            },
-        )
+        art = self._artifact(seg, out)
         assert self.probe is not None
         burn: Path | None = None
         try:
             burn = self._write_subtitles(seg, art, stem)
             art.metadata["subtitle_cues"] = bool(art.subtitle_paths or burn)
             fonts_dir = self.style.fonts_dir if (burn and self.style) else None
+            framing = None
+            if self.framer is not None:
+                framing = self.framer.frame(self.cuts(seg), art.metadata, progress)
 
             def request(out_path: Path, burn_in: Path | None, plain: Path | None) -> RenderRequest:
                 return RenderRequest(
@@ -244,6 +262,7 @@ class ClipRenderer:
                     burn_subtitles=burn_in,
                     fonts_dir=fonts_dir,
                     plain_out_path=plain,
+                    framing=framing,
                 )
 
             both = sub.mode == "both" and burn is not None
@@ -275,6 +294,11 @@ class ClipRenderer:
                 {"fingerprint": self.clip_fingerprint(seg), "artifact": art},
             )
         return art
+
+    def close(self) -> None:
+        """Release the subject locator (a model held in memory)."""
+        if self.framer is not None:
+            self.framer.close()
 
     def remove_stale(self, keep_ids: set[str]) -> None:
         """Delete clips (and records) of segments no longer in the plan."""

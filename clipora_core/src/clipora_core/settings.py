@@ -154,6 +154,39 @@ class BatchSettings(Section):
     thumbnails: bool = Field(True, description="A thumbnail per clip for the batch report")
 
 
+class SubjectFramingSettings(Section):
+    """How a crop follows the subjects when the renderer frames them (``fit: subject``)."""
+
+    sample_seconds: float = Field(
+        0.5, gt=0, le=5, description="Seconds between the frames looked at for the subjects"
+    )
+    max_speed: float = Field(
+        0.25,
+        gt=0,
+        le=5,
+        description="Fastest the crop may move, in source widths (or heights) per second",
+    )
+    margin: float = Field(
+        0.05, ge=0, le=0.3, description="Room kept around the subjects, as a share of the crop"
+    )
+    smoothing_seconds: float = Field(
+        1.0, ge=0, le=10, description="Seconds over which the crop's moves are eased"
+    )
+    min_fit: float = Field(
+        0.7,
+        ge=0,
+        le=1,
+        description=(
+            "Share of a window's frames in which the subjects must fit the crop; below it the "
+            "window shows the whole frame over a blurred copy"
+        ),
+    )
+    hands: bool = Field(
+        True,
+        description="Keep what the host holds toward the camera in frame too, not only the host",
+    )
+
+
 class CoverSettings(Section):
     """A cover image per clip (``<clip>-cover.jpg`` beside it): its sharpest frame."""
 
@@ -177,6 +210,7 @@ class RenderSettings(Section):
     renderer: str = Field("", description="Clip renderer")
     playback_speed: float = Field(1.0, gt=0, le=4, description="Playback speed of clips")
     cover: CoverSettings = Field(default_factory=CoverSettings)
+    subject: SubjectFramingSettings = Field(default_factory=SubjectFramingSettings)
 
 
 class RenderSubtitlesSettings(Section):

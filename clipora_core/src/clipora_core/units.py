@@ -128,8 +128,11 @@ def _render_clip(unit: WorkUnit, worker: str) -> dict[str, Any]:
     job = engine.workspace
     try:
         clips = ClipRenderer.prepare(engine.context("render"), sweep=False)
-        seg = EditPlanSegment.model_validate(unit.segment)
-        art = clips.render(seg, StageProgress(job, "render"), metadata={"rendered_on": worker})
+        try:
+            seg = EditPlanSegment.model_validate(unit.segment)
+            art = clips.render(seg, StageProgress(job, "render"), metadata={"rendered_on": worker})
+        finally:
+            clips.close()
     finally:
         close_job_logger(job)
     return {"artifact": art.model_dump(mode="json")}

@@ -24,6 +24,7 @@ from clipora_core.api import (
     PresenceDetector,
     PresenceRequest,
     PresenceSample,
+    SubjectSample,
 )
 
 from clipora_presence_mediapipe.sampling import sample_times
@@ -60,6 +61,7 @@ class MediaPipePresenceDetector(PresenceDetector):
         self._landmarker: Any = None
         self._lock = threading.Lock()
         self._closed = False
+        self._warm = False
         self.stats = {"frames": 0, "detect_seconds": 0.0, "decode_seconds": 0.0, "windows": 0}
 
     # --- lifecycle ---------------------------------------------------------------------------
@@ -105,10 +107,38 @@ class MediaPipePresenceDetector(PresenceDetector):
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         with self._lock:
             landmarker = self._ensure_landmarker()
-            result = landmarker.detect(image)
+            if self._warm:
+                result = landmarker.detect(image)
+            else:
+                # The first inference prints LiteRT warnings (memory alignment, logging
+                # before InitGoogle) straight to fd 2, through the progress bars.
+                with _captured_stderr():
+                    result = landmarker.detect(image)
+                self._warm = True
         return list(result.pose_landmarks or [])
 
     def detect(self, request: PresenceRequest) -> list[PresenceSample]:
+        samples = [self._classify_frame(f) for f in self._frames(request, "presence sampling")]
+        samples.sort(key=lambda s: s.timestamp_seconds)
+        return samples
+
+    def locate(self, request: PresenceRequest) -> list[SubjectSample]:
+        """The host's body and raised hands from the pose; where no pose is found, the region
+        that stands out most (spectral-residual saliency), e.g. a product shown on its own."""
+        from clipora_presence_mediapipe.subjects import pose_boxes, salient_box
+
+        out: list[SubjectSample] = []
+        for frame in self._frames(request, "locating subjects"):
+            boxes = pose_boxes(self.detect_rgb(frame.rgb), self.cfg)
+            if not boxes:
+                found = salient_box(frame.rgb)
+                boxes = [found] if found is not None else []
+            out.append(SubjectSample(timestamp_seconds=frame.timestamp_seconds, boxes=boxes))
+        out.sort(key=lambda s: s.timestamp_seconds)
+        return out
+
+    def _frames(self, request: PresenceRequest, what: str) -> Iterator[Any]:
+        """The request's sampled frames, in window order, with progress."""
         from clipora_presence_mediapipe.frames import VideoReader
 
         interval = float(request.sample_interval_seconds)
@@ -120,22 +150,21 @@ class MediaPipePresenceDetector(PresenceDetector):
         ]
         total = sum(len(times) for times in plan)
         if total == 0:
-            return []
+            return
         progress = request.progress
         progress.update(0, total)
         with self._lock:
             self._ensure_landmarker()  # fail on a bad model before decoding anything
         progress.info(
-            "presence sampling",
+            what,
             detector=self.name,
             windows=len(plan),
             samples=total,
             sample_interval_seconds=interval,
             identity_policy=self.cfg.identity_policy,
         )
-        samples: list[PresenceSample] = []
         seen: set[float] = set()
-        missing = 0
+        done = missing = 0
         with VideoReader(request.source_path, self.cfg.max_frame_height) as reader:
             for window_times in plan:
                 times = [t for t in window_times if t not in seen]
@@ -145,21 +174,20 @@ class MediaPipePresenceDetector(PresenceDetector):
                 for frame in reader.frames_at(times):
                     t1 = time.perf_counter()
                     self.stats["decode_seconds"] += t1 - t0
-                    samples.append(self._classify_frame(frame))
+                    yield frame
                     t0 = time.perf_counter()
                     self.stats["detect_seconds"] += t0 - t1
                     got += 1
-                    progress.update(len(samples), total)
+                    done += 1
+                    progress.update(done, total)
                 self.stats["windows"] += 1
                 missing += len(times) - got
         if missing:
             progress.warning(
                 f"presence: {missing} sample time(s) lie past the end of the video; not judged"
             )
-        self.stats["frames"] += len(samples)
+        self.stats["frames"] += done
         progress.update(total, total)
-        samples.sort(key=lambda s: s.timestamp_seconds)
-        return samples
 
     def _classify_frame(self, frame: Any) -> PresenceSample:
         poses = self.detect_rgb(frame.rgb)

@@ -29,6 +29,11 @@ def copy_audio(source: SourceInfo, cuts: list[Cut], target: Path) -> dict[str, A
     AudioNotCopyable when the source audio does not allow it."""
     import av
 
+    from clipora_render_ffmpeg.filters import close_joins
+
+    joins = close_joins(cuts)
+    if joins:
+        raise AudioNotCopyable(f"{joins} join(s) inside speech get short fades")
     with av.open(str(source.path)) as src:
         if not src.streams.audio:
             raise AudioNotCopyable("no audio stream")

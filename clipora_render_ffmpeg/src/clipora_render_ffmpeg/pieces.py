@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from clipora_render_ffmpeg.ffmpeg_tools import MP4_OUTPUT, atempo_chain, run_ffmpeg
-from clipora_render_ffmpeg.filters import audio_window, seek_input
+from clipora_render_ffmpeg.filters import audio_window, join_fade, seek_input
 from clipora_render_ffmpeg.timeline import Cut, SourceInfo
 
 if TYPE_CHECKING:
@@ -94,6 +94,7 @@ def encode_audio_track(
     the group's video piece), and one AAC encode runs over the joined PCM, so the track has one
     encoder delay, not one per group."""
     clip = request.clip_id or "clip"
+    fade = join_fade([c for g in groups for c in g])
     parts: list[str] = []
     for k, group in enumerate(groups):
         inputs: list[str] = []
@@ -101,7 +102,9 @@ def encode_audio_track(
         for i, cut in enumerate(group):
             opts, offset = seek_input(cut)
             inputs += [*opts, "-vn", "-i", str(source.path)]
-            graph.append(audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}"))
+            graph.append(
+                audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}", fade)
+            )
         labels = "".join(f"[a{i}]" for i in range(len(group)))
         chain = [f"concat=n={len(group)}:v=0:a=1"]
         if abs(speed - 1.0) > 1e-9:

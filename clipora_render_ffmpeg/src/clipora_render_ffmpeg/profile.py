@@ -11,10 +11,13 @@ class FramePlan:
     width: int
     height: int
     filters: list[str]  # video filters that turn the (rotated) source into width x height
+    # fit=subject: the size of the moving crop (source pixels) scaled to width x height, per
+    # window (see framing.py); ``filters`` is then empty.
+    subject: tuple[int, int] | None = None
 
     @property
     def resized(self) -> bool:
-        return bool(self.filters)
+        return bool(self.filters) or self.subject is not None
 
 
 def _even(x: float) -> int:
@@ -32,7 +35,8 @@ def plan_frame(src_w: int, src_h: int, render: Any) -> FramePlan:
     """Canvas size and filters. Without size settings the source size is kept (odd sizes are
     cropped by one pixel: H.264 4:2:0 needs even sizes). ``aspect`` with ``fit=pad`` keeps the
     source's long side as the canvas's long side (1920x1080 at 9:16 gives 1080x1920); with
-    ``fit=crop`` it takes the largest centred crop of that aspect."""
+    ``fit=crop`` it takes the largest centred crop of that aspect; ``fit=subject`` gives pad's
+    canvas, filled by the largest crop of its aspect, which follows the subjects."""
     aspect = _aspect(getattr(render, "aspect", None))
     width = getattr(render, "width", None)
     height = getattr(render, "height", None)
@@ -68,7 +72,15 @@ def plan_frame(src_w: int, src_h: int, render: Any) -> FramePlan:
     if (w, h) == (src_w, src_h):
         return FramePlan(w, h, [])
     target_aspect = w / h
-    if abs(target_aspect - src_aspect) < 0.01 or fit == "pad":
+    if fit == "subject" and abs(target_aspect - src_aspect) >= 0.01:
+        if target_aspect < src_aspect:
+            ch = src_h - src_h % 2
+            cw = _even(min(src_w, ch * target_aspect))
+        else:
+            cw = src_w - src_w % 2
+            ch = _even(min(src_h, cw / target_aspect))
+        return FramePlan(w, h, [], subject=(cw, ch))
+    if abs(target_aspect - src_aspect) < 0.01 or fit != "crop":
         mode = "decrease"
         filters = [
             f"scale={w}:{h}:force_original_aspect_ratio={mode}:force_divisible_by=2",

@@ -32,10 +32,12 @@ from clipora_core.api import (
     RenderOutput,
     RenderRequest,
     StageError,
+    WindowFraming,
 )
 
 from clipora_render_ffmpeg.ffmpeg_tools import MP4_OUTPUT, atempo_chain, run_ffmpeg
-from clipora_render_ffmpeg.filters import audio_window, seek_input, video_window
+from clipora_render_ffmpeg.filters import audio_window, join_fade, seek_input, video_window
+from clipora_render_ffmpeg.framing import centred, window_filters
 from clipora_render_ffmpeg.pieces import (
     encode_audio_track,
     inputs_per_process,
@@ -69,6 +71,10 @@ class FFmpegRenderer(Renderer):
         frame = plan_frame(probe.video_width or 1280, probe.video_height or 720, self.options)
         return frame.width, frame.height
 
+    def subject_crop(self, probe: MediaProbe) -> tuple[int, int] | None:
+        frame = plan_frame(probe.video_width or 1280, probe.video_height or 720, self.options)
+        return frame.subject
+
     # --- entry point -------------------------------------------------------------------------
 
     def render(self, request: RenderRequest) -> RenderOutput:
@@ -85,6 +91,7 @@ class FFmpegRenderer(Renderer):
         fps = output_rate(source, self._opt("frame_rate", None))
         frame = plan_frame(source.width, source.height, self.options)
         cuts = snap_windows(list(request.windows), source, fps)
+        framings = self._framings(request, source, frame)
         burn = Path(request.burn_subtitles).resolve() if request.burn_subtitles else None
         if burn is not None and not burn.is_file():
             raise StageError(f"subtitle file to burn in not found: {burn}")
@@ -123,7 +130,17 @@ class FFmpegRenderer(Renderer):
             if not done:
                 metadata.update(
                     self._reencode(
-                        request, source, cuts, fps, frame, speed, burn, work, tmp_out, tmp_plain
+                        request,
+                        source,
+                        cuts,
+                        fps,
+                        frame,
+                        speed,
+                        burn,
+                        work,
+                        tmp_out,
+                        tmp_plain,
+                        framings,
                     )
                 )
                 metadata["method"] = "reencode"
@@ -166,6 +183,19 @@ class FFmpegRenderer(Renderer):
         )
 
     # --- decisions ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _framings(
+        request: RenderRequest, source: SourceInfo, frame: FramePlan
+    ) -> list[WindowFraming] | None:
+        """Each window's framing with ``fit: subject`` (a held centre crop where the request
+        brought none); None otherwise."""
+        if frame.subject is None:
+            return None
+        given = list(request.framing or [])
+        if len(given) != len(request.windows):
+            given = [centred(frame, source.width, source.height) for _ in request.windows]
+        return given
 
     def _smart_cut_blocker(
         self, source: SourceInfo, fps: Any, frame: FramePlan, speed: float, burn: Path | None
@@ -257,6 +287,7 @@ class FFmpegRenderer(Renderer):
         work: Path,
         out: Path,
         plain: Path | None = None,
+        framings: list[WindowFraming] | None = None,
     ) -> dict[str, Any]:
         """One ffmpeg run decodes the windows, joins them, and encodes ``out`` (and, with
         ``plain``, the same frames without the burned subtitles: one decode, split after the
@@ -264,7 +295,7 @@ class FFmpegRenderer(Renderer):
         groups = split_evenly(cuts, inputs_per_process(source))
         if len(groups) > 1:
             return self._reencode_groups(
-                request, source, cuts, groups, fps, frame, speed, burn, work, out
+                request, source, cuts, groups, fps, frame, speed, burn, work, out, framings
             )
         stats: dict[str, Any] = {}
         copied_audio: Path | None = None
@@ -279,6 +310,7 @@ class FFmpegRenderer(Renderer):
             except AudioNotCopyable as exc:
                 stats = {"audio": "reencoded", "audio_copy_skipped": str(exc)}
         encode_audio = source.has_audio and copied_audio is None
+        fade = join_fade(cuts)
         inputs: list[str] = []
         graph: list[str] = []
         pairs: list[str] = []
@@ -286,10 +318,14 @@ class FFmpegRenderer(Renderer):
             opts, offset = seek_input(cut)
             inputs += [*opts, *([] if encode_audio else ["-an"]), "-i", str(source.path)]
             graph.append(video_window(f"{i}:v:0", offset, cut, fps, f"v{i}"))
-            pairs.append(f"[v{i}]")
+            if framings is not None:
+                graph += window_filters(i, framings[i], frame, f"v{i}")
+                pairs.append(f"[f{i}]")
+            else:
+                pairs.append(f"[v{i}]")
             if encode_audio:
                 graph.append(
-                    audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}")
+                    audio_window(f"{i}:a:0", offset, cut, source.audio_sample_rate, f"a{i}", fade)
                 )
                 pairs.append(f"[a{i}]")
         audio = 1 if encode_audio else 0
@@ -365,6 +401,7 @@ class FFmpegRenderer(Renderer):
         burn: Path | None,
         work: Path,
         out: Path,
+        framings: list[WindowFraming] | None = None,
     ) -> dict[str, Any]:
         """The full re-encode for more windows than one ffmpeg process may open inputs for
         (``pieces.inputs_per_process``): each group of windows is encoded by its own process
@@ -405,11 +442,17 @@ class FFmpegRenderer(Renderer):
             group, name = groups[k], f"r{k:03d}.ts"
             inputs: list[str] = []
             graph: list[str] = []
+            first = sum(len(g) for g in groups[:k])
+            labels = ""
             for i, cut in enumerate(group):
                 opts, offset = seek_input(cut)
                 inputs += [*opts, "-an", "-i", str(source.path)]
                 graph.append(video_window(f"{i}:v:0", offset, cut, fps, f"v{i}"))
-            labels = "".join(f"[v{i}]" for i in range(len(group)))
+                if framings is not None:
+                    graph += window_filters(i, framings[first + i], frame, f"v{i}")
+                    labels += f"[f{i}]"
+                else:
+                    labels += f"[v{i}]"
             graph.append(f"{labels}concat=n={len(group)}:v=1:a=0[cv]")
             # Frame times on the clip's clock, so the subtitles filter shows this piece's cues.
             post = [f"setpts=(N+{starts[k]})*{fps.denominator}/({fps.numerator}*TB)"]

@@ -21,9 +21,12 @@ class RenderProfileSettings(Section):
     aspect: str | None = Field(
         None, description="Output aspect such as 9:16 or 1:1 (default: the source's)"
     )
-    fit: Literal["pad", "crop"] = Field(
+    fit: Literal["pad", "crop", "subject"] = Field(
         "pad",
-        description="How the source fills an output of another aspect: pad (bars) or crop (centre)",
+        description=(
+            "How the source fills an output of another aspect: pad (bars), crop (centre) or "
+            "subject (a crop that follows the host and the product; see render.subject)"
+        ),
     )
     width: int | None = Field(
         None, gt=0, description="Output width in pixels (height follows the aspect if unset)"

@@ -96,8 +96,11 @@ def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
         progress.update(done_seconds, total_seconds, message=f"{n}/{len(plan.segments)} clips")
 
     workers = render_workers(ctx)
-    with cf.ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(work, plan.segments))
+    try:
+        with cf.ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(work, plan.segments))
+    finally:
+        clips.close()
     artifacts = [results[seg.id] for seg in plan.segments]
     for seg, art in zip(plan.segments, artifacts, strict=True):
         art.score = seg.score
@@ -218,3 +221,4 @@ class RenderStreamer:
 
     def close(self) -> None:
         self.pool.shutdown(wait=True)
+        self.clips.close()
