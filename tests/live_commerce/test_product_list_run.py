@@ -41,15 +41,17 @@ def clipora(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run_demo(tmp: Path, lang: str, products: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+def run_demo(
+    tmp: Path, lang: str, products: str, list_name: str = "products.txt"
+) -> tuple[subprocess.CompletedProcess[str], Path]:
     tmp.mkdir(parents=True, exist_ok=True)
     video = tmp / f"demo_{lang}.mp4"
     shutil.copy(REPO / "examples" / f"demo_{lang}.mp4", video)
     shutil.copy(FIXTURES / f"demo_{lang}.transcript.json", video.with_suffix(".json"))
-    (tmp / "products.txt").write_text(products, encoding="utf-8")
+    (tmp / list_name).write_text(products, encoding="utf-8")
     (tmp / "clipora.yaml").write_text(CONFIG, encoding="utf-8")
     res = clipora(
-        "run", str(video), "--products", "products.txt", "--config", "clipora.yaml",
+        "run", str(video), "--products", list_name, "--config", "clipora.yaml",
         "--set", f"paths.workdir={tmp / 'work'}", cwd=tmp,
     )  # fmt: skip
     assert res.returncode == 0, res.stderr
@@ -196,3 +198,12 @@ def test_tight_bodies_plan_render_and_subtitles_agree(listed_run):
     heard = transcribe(Path(clips[seg_id]["output_path"]), "en").text
     assert "wireless earbuds" in heard.lower()
     assert not re.search(r"\b(uh|um)\b", heard, re.I), heard
+
+
+def test_a_listed_price_reaches_the_plan_for_the_banner(tmp_path):
+    listed = "name,aliases,price\n不锈钢保温杯,保温杯,129\n补水面霜,面霜,\n"
+    _, job = run_demo(tmp_path, "zh", listed, "products.csv")
+    plan = json.loads((job / "analysis/edit_plan.json").read_text(encoding="utf-8"))
+    prices = {s["title"]: s.get("price") for s in plan["segments"]}
+    assert prices.get("不锈钢保温杯") == 129, prices
+    assert "补水面霜" in prices and prices["补水面霜"] is None  # listed without a price

@@ -91,13 +91,14 @@ def _job(home: Path) -> Path:
     return job
 
 
-def _render(home: Path, name: str, *sets: str) -> Path:
+def _render(home: Path, name: str, *sets: str, **segment: object) -> Path:
     job = _job(home)
     manifest = json.loads((job / "manifest.json").read_text(encoding="utf-8"))
+    windows = [{"start_seconds": 0.0, "end_seconds": 6.0}]
     plan = {
         "plan_id": name,
         "source_path": manifest["effective_source_path"],
-        "segments": [{"id": name, "windows": [{"start_seconds": 0.0, "end_seconds": 6.0}]}],
+        "segments": [{"id": name, "windows": windows, **segment}],
     }
     plan_path = home / f"{name}.json"
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
@@ -203,3 +204,25 @@ def test_word_highlight_runs_along_the_line_as_it_is_spoken(make_home) -> None:
     # The next line starts unlit (white) at 4.0 s only after its first characters are spoken:
     # at 4.0 s LINE_B (3.3-5.7 s) has a few characters lit, not the whole line.
     assert 0 < len(_lit(after)) < len(lit_late) + 40
+
+
+def test_a_banner_shows_the_product_name_and_price_from_the_plan(make_home) -> None:
+    home = make_home(3.0)  # a 180x320 frame: big enough letters to count
+    sets = ("render_subtitles.layout.banner=true", "render.ffmpeg.aspect=9:16")
+    clip = _render(home, "banner", *sets, title="保温杯", price=129)
+    (frame,) = _rgb_frames(clip, [1.5])
+    h, w = frame.shape[:2]
+    r, g, b = frame[..., 0], frame[..., 1], frame[..., 2]
+    red = (r > 170) & (g < 110) & (b < 110)
+    rows = np.nonzero(red.any(axis=1))[0]
+    assert rows.size and rows.max() < h * 0.3, "the banner's box sits at the top"
+    box = frame[rows.min() : rows.max() + 1]
+    white = (box > 170).all(axis=2)
+    cols = np.nonzero(white.any(axis=0))[0]
+    assert white.sum() > 100 and cols.max() - cols.min() > w * 0.3  # name and price written
+    # The same clip without a price: a shorter line in the banner.
+    plain = _render(home, "banner2", *sets, title="保温杯")
+    (frame2,) = _rgb_frames(plain, [1.5])
+    white2 = (frame2[rows.min() : rows.max() + 1] > 170).all(axis=2)
+    cols2 = np.nonzero(white2.any(axis=0))[0]
+    assert 0 < cols2.max() - cols2.min() < cols.max() - cols.min()

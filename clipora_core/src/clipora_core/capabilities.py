@@ -346,6 +346,9 @@ class SubtitleRequest:
     out_path: Path  # without suffix decisions: the writer picks the extension
     style: SubtitleStyle
     language: str | None = None
+    # The clip's product name and price (from the plan), for writers that draw a title banner.
+    title: str = ""
+    price: float | None = None
 
 
 class SubtitleWriter(ABC):

@@ -249,6 +249,8 @@ class EditPlanSegment(Model):
     # Addition, optional so plans without it (older ones, hand-written ones) stay valid: old
     # readers keep it as an unknown field, so the plan's schema version stays.
     score: ClipScore | None = None
+    # Addition (optional): the product's price from the seller's list, for a title banner.
+    price: float | None = Field(None, ge=0)
 
     @field_validator("id")
     @classmethod

@@ -198,6 +198,8 @@ class ClipRenderer:
                     out_path=target,
                     style=self.style,
                     language=self.transcript.language,
+                    title=seg.title,
+                    price=seg.price,
                 )
             )
             if path is None:

@@ -590,6 +590,7 @@ class LiveCommerceAnalyzer(VideoTypeAnalyzer):
                     play, entries, request, item.metadata, ctx.products, self.options
                 ),
                 title=v.title.strip() or item.title or first_detail,
+                price=_listed_price(item.metadata, ctx.products),
                 summary=v.summary.strip() or " | ".join(dict.fromkeys(body_points)) or item.summary,
                 variant=str(k),
                 metadata={
@@ -784,3 +785,13 @@ def _drop_item(ctx: Any, item: Any, reason: str, kind: str = "failed") -> None:
     ctx.dropped.append(
         DroppedUnit(stage=STAGE_ANALYZE, unit="item", id=item.id, kind=kind, reason=reason)
     )
+
+
+def _listed_price(item_metadata: dict[str, Any], products: Any) -> float | None:
+    """The price the seller's list gives the item's product, if the item is a listed one."""
+    k = item_metadata.get("listed_index")
+    listed = list(getattr(products, "products", None) or [])
+    if isinstance(k, int) and 0 <= k < len(listed):
+        price = listed[k].price
+        return float(price) if price is not None else None
+    return None

@@ -58,8 +58,9 @@ class _Writer(SubtitleWriter):
         self, options: SubtitleLayoutSettings | None = None, runtime: PluginRuntime | None = None
     ) -> None:
         self.options = layout_options(options)
-        self.word_highlight = bool(getattr(options, "word_highlight", False))
-        self.highlight_colour = str(getattr(options, "highlight_colour", "&H0000E5FF"))
+        self.layout = options or SubtitleLayoutSettings()
+        self.word_highlight = self.layout.word_highlight
+        self.highlight_colour = self.layout.highlight_colour
 
     def cues(self, request: SubtitleRequest) -> list[Cue]:
         return build_cues(request.transcript, request.windows, request.playback_speed, self.options)
@@ -105,6 +106,37 @@ class AssWriter(_Writer):
             scale_multiplier=style.font_scale_multiplier,
         )
 
+    def banner_text(self, request: SubtitleRequest) -> str:
+        """The product name, then the price when the plan has one; empty: no banner."""
+        if not self.layout.banner or not request.title.strip():
+            return ""
+        text = request.title.strip()
+        if request.price is not None:
+            text += "  " + self.layout.banner_price_format.replace("{price}", f"{request.price:g}")
+        return _ass_text(text)
+
+    def banner_style(self, st: ResolvedStyle, request: SubtitleRequest) -> pysubs2.SSAStyle:
+        # An opaque box (border style 3: libass fills it with the outline colour) at the top,
+        # or at the bottom when the captions are at the top.
+        top = request.style.position_preset != "top"
+        colour = _color(self.layout.banner_colour)
+        return pysubs2.SSAStyle(
+            fontname=st.font_name,
+            fontsize=round(st.font_size * 1.1),
+            primarycolor=_color("&H00FFFFFF"),
+            outlinecolor=colour,
+            backcolor=colour,
+            bold=True,
+            borderstyle=3,
+            outline=max(1.0, round(st.font_size * 0.25, 1)),
+            shadow=0,
+            alignment=pysubs2.Alignment(8 if top else 2),
+            marginl=st.margin_l,
+            marginr=st.margin_r,
+            marginv=st.margin_v,
+            encoding=1,
+        )
+
     def document(self, request: SubtitleRequest, cues: list[Cue]) -> pysubs2.SSAFile:
         st = self.resolved_style(request)
         subs = pysubs2.SSAFile()
@@ -114,14 +146,15 @@ class AssWriter(_Writer):
         if request.width > 0 and request.height > 0:
             subs.info["PlayResX"] = str(request.width)
             subs.info["PlayResY"] = str(request.height)
+        text_colour = self.layout.text_colour or st.primary
         subs.styles = {
             "Default": pysubs2.SSAStyle(
                 fontname=st.font_name,
                 fontsize=st.font_size,
                 # Karaoke: words are drawn in the secondary colour until spoken, then primary.
-                primarycolor=_color(self.highlight_colour if self.word_highlight else st.primary),
-                secondarycolor=_color(st.primary if self.word_highlight else "&H000000FF"),
-                outlinecolor=_color(st.outline_colour),
+                primarycolor=_color(self.highlight_colour if self.word_highlight else text_colour),
+                secondarycolor=_color(text_colour if self.word_highlight else "&H000000FF"),
+                outlinecolor=_color(self.layout.outline_colour or st.outline_colour),
                 backcolor=_color(st.back),
                 bold=st.bold,
                 borderstyle=1,
@@ -142,6 +175,15 @@ class AssWriter(_Writer):
                     end=round(cue.end * 1000),
                     text=text,
                     style="Default",
+                )
+            )
+        banner = self.banner_text(request)
+        if banner:
+            subs.styles["Banner"] = self.banner_style(st, request)
+            length = sum(w.duration for w in request.windows) / max(request.playback_speed, 1e-6)
+            subs.append(
+                pysubs2.SSAEvent(
+                    start=0, end=round(length * 1000), text=banner, style="Banner", layer=1
                 )
             )
         return subs
