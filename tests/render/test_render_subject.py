@@ -116,6 +116,67 @@ def test_the_subject_stays_whole_in_a_vertical_clip(moving: Path, tmp_path: Path
     assert seen >= 20
 
 
+def test_a_person_crossing_the_frame_stays_in_the_vertical_clip(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A real photograph of a person (scikit-image's public-domain astronaut portrait) slides
+    across a 16:9 picture: the pose model finds her in the clip's frames, whole and inside."""
+    from clipora_presence_mediapipe.detector import MediaPipePresenceDetector
+    from clipora_presence_mediapipe.subjects import pose_boxes
+    from skimage import data, io
+
+    d = tmp_path_factory.mktemp("person")
+    photo = d / "astronaut.png"
+    io.imsave(photo, data.astronaut())
+    video = d / "person.mp4"
+    ffmpeg(
+        "-f", "lavfi", "-i", "color=c=0x203040:s=1280x720:r=25:d=10",
+        "-loop", "1", "-framerate", "25", "-i", str(photo),
+        "-f", "lavfi", "-i", "sine=f=300:d=10",
+        "-filter_complex", "[1]scale=420:420[p];[0][p]overlay=x='80+70*t':y=150:shortest=1[v]",
+        "-map", "[v]", "-map", "2:a", "-t", "10", "-c:v", "libx264", "-preset", "ultrafast",
+        "-pix_fmt", "yuv420p", "-c:a", "aac", str(video),
+    )  # fmt: skip
+    home = tmp_path / "home"
+    home.mkdir()
+    config = home / "clipora.yaml"
+    config.write_text(
+        f"paths:\n  workdir: {json.dumps(str(home / 'wd'))}\n"
+        "render_subtitles:\n  mode: disabled\n"
+        "render:\n  ffmpeg:\n    aspect: '9:16'\n    fit: subject\n",
+        encoding="utf-8",
+    )
+    job = Path(clipora(home, "inspect", video, "--config", config).stdout.split()[-1])
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "plan_id": "person",
+                "source_path": str(video),
+                "segments": [
+                    {"id": "host", "windows": [{"start_seconds": 0.5, "end_seconds": 9.5}]}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    clipora(home, "render", job, "--plan", plan, "--config", config)
+    (art,) = json.loads((job / "renders" / "execution_result.json").read_text())["artifacts"]
+    (window,) = art["metadata"]["framing"]["windows"]
+    assert window["mode"] == "crop" and window["fitting"] == window["samples"] > 10
+    found = 0
+    with MediaPipePresenceDetector() as detector, av.open(art["output_path"]) as c:
+        for i, frame in enumerate(c.decode(video=0)):
+            if i % 25:
+                continue
+            rgb = frame.to_ndarray(format="rgb24")
+            (person,) = [b for b in pose_boxes(detector.detect_rgb(rgb), detector.cfg)
+                         if b.kind == "person"]  # fmt: skip
+            assert person.left > 0.01 and person.right < 0.99, (frame.time, person)
+            found += 1
+    assert found >= 8
+
+
 def test_a_window_that_cannot_fit_is_shown_whole_over_a_blur(moving: Path, tmp_path: Path) -> None:
     # Without a plan for its windows the renderer holds the crop in the middle.
     out = render_clip(moving, [(1.0, 3.0)], tmp_path / "fill.mp4", aspect="9:16", fit="subject")
