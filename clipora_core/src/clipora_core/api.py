@@ -143,6 +143,10 @@ _LAZY: dict[str, str] = {
     "JobManifest": "workspace",
     "StageState": "workspace",
     "get_host": "plugins",
+    "Review": "review",
+    "ReviewState": "review",
+    "ReviewEdit": "review_models",
+    "awaiting_review": "review",
     "cli_main": "cli:main",
     "core_version": ":__version__",
 }

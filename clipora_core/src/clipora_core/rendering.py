@@ -33,6 +33,7 @@ from clipora_core.contracts import (
 from clipora_core.errors import CliporaError, ConfigError
 from clipora_core.fileio import read_json, write_json
 from clipora_core.progress import StageProgress
+from clipora_core.review import effective_transcript_path
 from clipora_core.subject_framing import SubjectFramer
 from clipora_core.timeline import to_original_windows
 from clipora_core.workspace import fingerprint
@@ -94,8 +95,9 @@ class ClipRenderer:
         self.renderer = ctx.instance(Kind.RENDERER, s.render.renderer, "render.renderer")
         self.burn_format = burn_in_format(ctx.engine)
         fmts = subtitle_formats(s, self.burn_format)
-        if fmts and job.path("semantic/transcript.json").is_file():
-            self.transcript = Transcript.model_validate(job.read_json("semantic/transcript.json"))
+        transcript = effective_transcript_path(job)
+        if fmts and transcript.is_file():
+            self.transcript = Transcript.model_validate(read_json(transcript))
             for fmt in fmts:
                 self.writers[fmt] = ctx.instance(
                     Kind.SUBTITLE_WRITER, fmt, "render_subtitles.formats"
@@ -146,8 +148,24 @@ class ClipRenderer:
                 "cuts": [w.model_dump(mode="json") for w in self.cuts(seg)],
                 "config": self.config_fingerprint,
                 "source": identity,
+                "subtitles": self.subtitle_text(seg),
             }
         )
+
+    def subtitle_text(self, seg: EditPlanSegment) -> list[Any]:
+        """What the clip's subtitles say (the transcript lines it shows, and its title): a
+        reviewed line or name renders again only the clips that show it."""
+        if self.transcript is None:
+            return []
+        lines = [
+            [t.id, t.text]
+            for t in self.transcript.segments
+            if any(
+                t.start_seconds < w.end_seconds and t.end_seconds > w.start_seconds
+                for w in seg.windows
+            )
+        ]
+        return [seg.title, lines]
 
     def cuts(self, seg: EditPlanSegment) -> list[TimeWindow]:
         """The segment's windows in the file the renderer reads."""
@@ -234,6 +252,7 @@ class ClipRenderer:
         reused = self.reusable(seg)
         if reused is not None:
             reused.metadata["reused"] = True
+            reused.metadata["title"] = seg.title  # a renamed product's clip keeps its frames
             return reused
         s = self.ctx.settings
         sub, out_dir = s.render_subtitles, self.out_dir

@@ -206,6 +206,14 @@ class CoverSettings(Section):
     )
 
 
+class ReviewSettings(Section):
+    enabled: bool = Field(
+        False,
+        description="Stop after analyze so the clips can be reviewed and edited; "
+        "`clipora render <job>` (or the web UI's review page) renders them afterwards",
+    )
+
+
 class RenderSettings(Section):
     renderer: str = Field("", description="Clip renderer")
     playback_speed: float = Field(1.0, gt=0, le=4, description="Playback speed of clips")
@@ -252,6 +260,7 @@ CORE_SECTIONS: dict[str, type[BaseModel]] = {
     "analysis": AnalysisSettings,
     "concurrency": ConcurrencySettings,
     "batch": BatchSettings,
+    "review": ReviewSettings,
     "render": RenderSettings,
     "render_subtitles": RenderSubtitlesSettings,
 }

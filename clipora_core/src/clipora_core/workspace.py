@@ -101,6 +101,9 @@ class JobManifest(Document):
     # `--set KEY=VALUE` values this job was run with (never secrets); later commands reuse them.
     config_sets: list[str] = Field(default_factory=list)
     products: ProductListInfo | None = None
+    # The run stopped after analyze for the seller to review the clips (``review.enabled``);
+    # cleared once the clips are rendered.
+    awaiting_review: bool = False
 
     def running_stage(self) -> str | None:
         return next((n for n in STAGES if self.stages[n].status == "running"), None)

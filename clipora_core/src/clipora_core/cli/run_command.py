@@ -29,9 +29,17 @@ def register(cli: click.Group) -> None:
         metavar="STAGE",
         help="Rerun this stage even if it finished (repeatable; later stages rerun too).",
     )
+    @click.option(
+        "--review",
+        is_flag=True,
+        help="Stop after analyze so the clips can be reviewed; `clipora render JOB` renders "
+        "them (also: review.enabled).",
+    )
     @products_option
     @common_options
-    def run(ctx: Ctx, video: Path, force: tuple[str, ...], products: Path | None) -> None:
+    def run(
+        ctx: Ctx, video: Path, force: tuple[str, ...], products: Path | None, review: bool
+    ) -> None:
         """Run every stage on VIDEO (or continue the job folder VIDEO)."""
         from clipora_core.workspace import STAGES
 
@@ -42,11 +50,21 @@ def register(cli: click.Group) -> None:
             )
         loaded = load_for_job(ctx, video)
         product_list, warning = products_for(loaded, products)
-        job = open_or_create(ctx, loaded, video, "render")
+        review = review or bool(loaded.settings.review.enabled)
+        last = "analyze" if review else "render"
+        job = open_or_create(ctx, loaded, video, last)
         try:
             keep_products(job, product_list, warning)
-            engine(job, loaded).run_through("render", force={f.replace("-", "_") for f in force})
+            engine(job, loaded).run_through(last, force={f.replace("-", "_") for f in force})
+            if review:
+                job.update(awaiting_review=True)
         finally:
             job.release()
+        if review and not ctx.quiet:
+            click.echo(
+                "[clipora] the clips await review: edit them on the job's review page "
+                f"(clipora web), then render them with `clipora render {job.root}`",
+                err=True,
+            )
         finish(job)
         exit_on_clip_failures(job)

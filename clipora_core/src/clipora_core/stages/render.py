@@ -113,7 +113,8 @@ def render_plan(ctx: StageContext, plan: EditPlan) -> ExecutionResult:
     )
     job.write_json("renders/execution_result.json", result)
     job.update(
-        outputs=dict(job.manifest.outputs, renders=[a.output_path for a in artifacts if a.success])
+        outputs=dict(job.manifest.outputs, renders=[a.output_path for a in artifacts if a.success]),
+        awaiting_review=False,
     )
     job.record_dropped(
         [

@@ -40,7 +40,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
-from clipora_web import jobstate
+from clipora_web import jobstate, review_routes
 from clipora_web.batches import (
     BatchClip,
     BatchJob,
@@ -92,6 +92,7 @@ OVERRIDE_LABELS = {
     "render_subtitles.mode": "Subtitles",
     "render_subtitles.position_preset": "Subtitle position",
     "render_subtitles.font_theme": "Subtitle font theme",
+    "review.enabled": "Review clips before rendering",
 }
 
 
@@ -194,7 +195,7 @@ class WebContext:
         out: dict[str, str] = {}
         for key in OVERRIDE_KEYS:
             value = (fields.get(key) or "").strip()
-            if key == "cleaning.enabled" and value == "on":
+            if key in ("cleaning.enabled", "review.enabled") and value == "on":
                 value = "true"
             if not value:
                 continue
@@ -527,6 +528,7 @@ def create_app(
     model = build_settings_model(model_sections)
     ctx.override_options = {
         "cleaning.enabled": ["true", "false"],
+        "review.enabled": ["true", "false"],
         "asr.mode": [c.name for c in host.capabilities(Kind.ASR)],
         "analysis.video_type": [c.name for c in host.capabilities(Kind.VIDEO_TYPE)],
     }
@@ -577,6 +579,7 @@ def create_app(
         return JSONResponse({"code": code, "detail": exc.one_line()}, status_code=status)
 
     _api_routes(app, ctx)
+    review_routes.register(app, ctx, _page)
     _page_routes(app, ctx)
     return app
 

@@ -34,6 +34,7 @@ JobStatus = Literal[
     "interrupted",  # its process died or was killed (server shutdown, Ctrl-C in a terminal)
     "incomplete",  # some stages ran (e.g. `clipora clean` in a terminal), the rest never did
     "pending",  # created, never run
+    "review",  # analyzed; the clips wait for the seller's review before they render
 ]
 ACTIVE = ("queued", "running", "stopping")
 
@@ -201,6 +202,8 @@ def derive_status(
         last_error = last.error or f"the run exited with code {last.exit_code}"
     if stages["render"].status == "completed":
         return "completed", last_error
+    if manifest.awaiting_review and stages["analyze"].status == "completed" and not last_error:
+        return "review", None
     if last is not None and last.stopped:
         return "stopped", "stopped before it started"
     if last_error:

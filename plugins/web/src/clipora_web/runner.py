@@ -178,9 +178,12 @@ class JobRunner:
                     self._active.pop(job_id, None)
 
     def _command(self, root: Path, sub: WebSubmission, run: RunRecord) -> list[str]:
-        argv = [self.python, "-m", "clipora_web.job_process", "run", str(root), "--quiet"]
+        command = "render" if run.action == "render" else "run"
+        argv = [self.python, "-m", "clipora_web.job_process", command, str(root), "--quiet"]
         argv += ["--set", f"paths.workdir={self.workdir}"]
         argv += override_args(sub.overrides)
+        if command == "render":
+            return argv
         if sub.products and (root / PRODUCTS_FILE).is_file():
             argv += ["--products", str(root / PRODUCTS_FILE)]
         if run.force:

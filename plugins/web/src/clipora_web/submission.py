@@ -27,11 +27,13 @@ OVERRIDE_KEYS: tuple[str, ...] = (
     "render_subtitles.mode",
     "render_subtitles.position_preset",
     "render_subtitles.font_theme",
+    "review.enabled",
 )
 
 
 class RunRecord(Model):
-    action: Literal["run", "rerun", "resume"] = "run"
+    # render: the clips of a reviewed job (``clipora render``), nothing before them.
+    action: Literal["run", "rerun", "resume", "render"] = "run"
     force: str | None = None
     queued_at: str = Field(default_factory=utc_now)
     started_at: str | None = None

@@ -1,0 +1,157 @@
+"""Review before render through the JSON API: a job stops after analyze, every edit is
+validated (each limit answered with a clear 4xx and no server path), the kept clips render, and
+a later edit renders again only the clip it touched. Also ``clipora run --review``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from web_support import upload, wait_for, write_config
+
+CLIP1, CLIP2 = "semantic-item-001-plan-001", "semantic-item-001-plan-002"
+
+
+def _review_job(client, media) -> str:
+    r = upload(client, media["video"], media["srt"], **{"review.enabled": "true"})
+    assert r.status_code == 201, r.text
+    job_id = r.json()["job_id"]
+    snap = wait_for(client, job_id)
+    assert snap["status"] == "review", snap
+    assert snap["outputs"] == [] and snap["stages"][-1]["status"] == "pending"
+    return job_id
+
+
+def _clip_times(workdir: Path, job_id: str) -> dict[str, int]:
+    renders = workdir / job_id / "renders"
+    return {p.name: p.stat().st_mtime_ns for p in renders.glob("*.mp4")}
+
+
+def test_edits_are_validated(make_client, media, tmp_path):
+    client = make_client()
+    job_id = _review_job(client, media)
+    url = f"/api/jobs/{job_id}/review"
+    view = client.get(url).json()
+    assert view["version"] == 0 and view["awaiting_review"] is True
+    assert [c["id"] for c in view["items"][0]["clips"]] == [CLIP1, CLIP2]
+
+    long_windows = [{"start_seconds": i, "end_seconds": i + 0.5} for i in range(21)]
+    bad = [
+        ({"kind": "nope"}, "does not match any of the expected tags"),
+        ({"kind": "keep", "clip_id": CLIP1}, "keep: Field required"),
+        ({"kind": "keep", "clip_id": CLIP1, "keep": True, "x": 1}, "Extra inputs"),
+        ({"kind": "keep", "clip_id": "../../etc", "keep": True}, "should match pattern"),
+        ({"kind": "keep", "clip_id": "missing", "keep": False}, "no clip 'missing'"),
+        ({"kind": "transcript", "segment_id": "seg-0001", "text": "x" * 501}, "at most 500"),
+        ({"kind": "transcript", "segment_id": "seg-0001", "text": " "}, "text is empty"),
+        ({"kind": "transcript", "segment_id": "seg-9999", "text": "x"}, "no transcript line"),
+        ({"kind": "rename", "item_id": "semantic-item-001", "title": "y" * 121}, "at most 120"),
+        ({"kind": "rename", "item_id": "other", "title": "y"}, "no product 'other'"),
+        ({"kind": "merge", "item_id": "semantic-item-001", "into_id": "semantic-item-001"},
+         "into itself"),
+        ({"kind": "windows", "clip_id": CLIP1, "windows": long_windows}, "at most 20"),
+        ({"kind": "windows", "clip_id": CLIP1, "windows": [{"start_seconds": 9, "end_seconds": 3}]},
+         "must be after start"),
+        ({"kind": "windows", "clip_id": CLIP1, "windows": [{"start_seconds": 60, "end_seconds": 90}]},
+         "ends after the video (70.00s)"),
+        ({"kind": "windows", "clip_id": CLIP1, "windows": [
+            {"start_seconds": 10, "end_seconds": 20}, {"start_seconds": 15, "end_seconds": 25}]},
+         "must not overlap"),
+    ]  # fmt: skip
+    for body, message in bad:
+        r = client.post(url + "/edits", json=body)
+        assert r.status_code == 400, (body, r.text)
+        assert r.json()["code"] == "invalid_edit" and message in r.json()["detail"], r.json()
+        assert str(tmp_path) not in r.text
+    r = client.post(
+        url + "/edits", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 400 and "Invalid JSON" in r.json()["detail"]
+    r = client.post(
+        url + "/edits", content=b'{"kind": "keep"}', headers={"content-type": "text/plain"}
+    )
+    assert r.status_code == 415
+    r = client.post(
+        url + "/edits", content=b" " * 20000, headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 413 and "at most 16 KiB" in r.json()["detail"]
+    r = client.post(url + "/edits", content=b"")
+    assert r.status_code == 400
+    assert client.post(url + "/undo").json()["detail"] == "there is no edit to undo"
+    r = client.post(url + "/undo", json={"to_version": -1})
+    assert r.status_code == 400 and "greater than or equal to 0" in r.json()["detail"]
+    assert client.get("/api/jobs/0123456789ab/review").status_code == 404
+    assert client.get("/api/jobs/not-a-job/review").status_code == 422
+    assert client.get(url).json()["version"] == 0  # nothing was recorded
+    assert not (tmp_path / "workdir" / job_id / "analysis" / "review").exists()
+
+
+def test_render_kept_clips_then_only_the_edited_clip_again(make_client, media, tmp_path):
+    client = make_client()
+    workdir = tmp_path / "workdir"
+    job_id = _review_job(client, media)
+    url = f"/api/jobs/{job_id}/review"
+    assert client.post(url + "/render").status_code == 202
+    snap = wait_for(client, job_id)
+    assert snap["status"] == "completed" and len(snap["outputs"]) == 2, snap
+    first = _clip_times(workdir, job_id)
+
+    # A line only the first clip shows: only the first clip renders again.
+    fix = {"kind": "transcript", "segment_id": "seg-0012", "text": "We only have 40 on hand."}
+    assert client.post(url + "/edits", json=fix).status_code == 200
+    assert client.get(f"/api/jobs/{job_id}").json()["status"] == "review"
+    assert client.post(url + "/render").status_code == 202
+    assert wait_for(client, job_id)["status"] == "completed"
+    second = _clip_times(workdir, job_id)
+    assert second[f"2-{CLIP2}.mp4"] == first[f"2-{CLIP2}.mp4"]
+    assert second[f"1-{CLIP1}.mp4"] != first[f"1-{CLIP1}.mp4"]
+    srt = (workdir / job_id / "renders" / f"1-{CLIP1}.srt").read_text(encoding="utf-8")
+    assert "40 on hand" in srt and "50 on hand" not in srt
+    raw = json.loads((workdir / job_id / "semantic" / "transcript.json").read_text())
+    assert raw["segments"][11]["text"] == "We only have 50 on hand, so don't wait."
+
+    # Trimming the second clip renders only it; dropping the first removes its files.
+    trim = {
+        "kind": "windows",
+        "clip_id": CLIP2,
+        "windows": [{"start_seconds": 45.2, "end_seconds": 52.9}],
+    }
+    view = client.post(url + "/edits", json=trim).json()
+    assert view["items"][0]["clips"][1]["windows"] == [
+        {"start_seconds": 44.99, "end_seconds": 53.07}
+    ]
+    client.post(url + "/edits", json={"kind": "keep", "clip_id": CLIP1, "keep": False})
+    assert client.post(url + "/render").status_code == 202
+    snap = wait_for(client, job_id)
+    assert [o["clip_id"] for o in snap["outputs"]] == [CLIP2]
+    assert 7.7 < snap["outputs"][0]["duration_seconds"] < 8.5
+    assert sorted(_clip_times(workdir, job_id)) == [f"2-{CLIP2}.mp4"]
+
+    # Undo brings the first clip back (its windows and text as before: rendered again once).
+    view = client.post(url + "/undo").json()
+    assert view["version"] == 2 and view["items"][0]["clips"][0]["kept"] is True
+
+
+def test_cli_run_review_stops_after_analyze(media, tmp_path):
+    config = write_config(tmp_path)
+    cli = [sys.executable, "-m", "clipora_core.cli"]
+    r = subprocess.run(
+        [*cli, "run", str(media["video"]), "--config", str(config), "--review"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    job = Path(r.stdout.strip().splitlines()[-1])
+    assert "the clips await review" in r.stderr and f"clipora render {job}" in r.stderr
+    manifest = json.loads((job / "manifest.json").read_text())
+    assert (
+        manifest["awaiting_review"] is True and manifest["stages"]["render"]["status"] == "pending"
+    )
+    r = subprocess.run(
+        [*cli, "render", str(job), "--config", str(config)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    manifest = json.loads((job / "manifest.json").read_text())
+    assert manifest["awaiting_review"] is False and len(list((job / "renders").glob("*.mp4"))) == 2
