@@ -1,0 +1,114 @@
+"""Review before render in headless Chromium: a job stopped for review is corrected (a misheard
+product name), one clip trimmed and the other dropped, then only the kept clip is rendered; the
+downloaded clip's length, its subtitles, its burned-in frame and the job's files are checked."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from web_media import ffmpeg
+from web_support import CHROMIUM
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="browser tests need Debian's Chromium at /usr/bin/chromium (apt-get install chromium)",
+)
+CLIP1, CLIP2 = "semantic-item-001-plan-001", "semantic-item-001-plan-002"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "images"
+
+
+def _review_job(server, media) -> Path:
+    r = subprocess.run(
+        [sys.executable, "-m", "clipora_core.cli", "run", str(media["video"]), "--review",
+         "--config", str(server["config"]), "--set", "render_subtitles.mode=both"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return Path(r.stdout.strip().splitlines()[-1])
+
+
+def _frame(video: Path, at: float, out: Path) -> bytes:
+    subprocess.run(
+        [ffmpeg(), "-nostdin", "-y", "-loglevel", "error", "-ss", str(at), "-i", str(video),
+         "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", str(out)],
+        check=True,
+    )  # fmt: skip
+    return out.read_bytes()
+
+
+def _duration(video: Path) -> float:
+    r = subprocess.run([ffmpeg(), "-i", str(video)], capture_output=True, text=True)
+    h, m, s = re.search(r"Duration: (\d+):(\d+):([\d.]+)", r.stderr).groups()  # type: ignore[union-attr]
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def _wait_version(page, n: int) -> None:
+    page.wait_for_selector(f'#review[data-version="{n}"]', timeout=15_000)
+
+
+def test_review_fix_trim_drop_and_render(page, live_server, media, tmp_path):
+    job = _review_job(live_server, media)
+    page.goto(f"{live_server['url']}/jobs/{job.name}")
+    page.click("#review-link")
+    page.wait_for_url(re.compile(r".*/review$"))
+    _wait_version(page, 0)
+    expect(page.locator(".item-title")).to_have_text("water bottle")
+    expect(page.locator("#review-awaiting")).to_be_visible()
+
+    # The host said "water bottle"; the product is a thermos flask.
+    line = page.locator("#line-seg-0006")
+    line.fill("This thermos flask is double wall stainless steel, so it keeps drinks cold")
+    page.locator('[data-line="seg-0006"] .save-line').click()
+    _wait_version(page, 1)
+    expect(page.locator(".item-title")).to_have_text("thermos flask")
+
+    clip = page.locator(f'[data-clip="{CLIP1}"]')
+    clip.locator(".win-end").first.fill("40")
+    clip.locator("tr").nth(1).locator("button", has_text=re.compile("Remove|删除")).click()
+    clip.locator(".apply-windows").click()
+    _wait_version(page, 2)
+    starts = page.locator(f'[data-clip="{CLIP1}"] .win-start')
+    expect(starts).to_have_count(1)
+    assert page.locator(f'[data-clip="{CLIP1}"] .win-end').input_value() == "38.93"  # a pause
+
+    page.uncheck(f"#keep-{CLIP2}")
+    _wait_version(page, 3)
+    expect(page.locator(f'[data-clip="{CLIP2}"]')).to_have_class(re.compile("dropped"))
+    DOCS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(DOCS / "review-en.png"), full_page=True)
+    if page.locator("#lang-zh-CN").count():  # the interface's language switch
+        page.click("#lang-zh-CN")
+        _wait_version(page, 3)
+        page.screenshot(path=str(DOCS / "review-zh.png"), full_page=True)
+
+    page.click("#review-render")
+    page.wait_for_url(re.compile(rf".*/jobs/{job.name}$"))
+    page.wait_for_selector(".clip video", timeout=90_000)  # the page reloads once rendered
+    with page.expect_download() as info:
+        page.locator(".download-clip").first.click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    # With subtitles burned in, the page offers that version first.
+    assert saved.name == f"1-{CLIP1}-subtitled.mp4"
+    assert abs(_duration(saved) - (38.93 - 24.41)) < 0.3
+
+    renders = job / "renders"
+    assert sorted(p.name for p in renders.iterdir() if not p.name.startswith(".")) == sorted(
+        [f"1-{CLIP1}{end}" for end in
+         (".mp4", "-subtitled.mp4", ".srt", ".vtt", "-cover.jpg")] + ["execution_result.json"]
+    )  # fmt: skip
+    srt = (renders / f"1-{CLIP1}.srt").read_text(encoding="utf-8")
+    assert "thermos flask" in srt and "water bottle" not in srt
+    assert saved.read_bytes() == (renders / saved.name).read_bytes()
+    plain = _frame(renders / f"1-{CLIP1}.mp4", 0.5, tmp_path / "plain.gray")
+    burned = _frame(saved, 0.5, tmp_path / "burned.gray")
+    changed = sum(a != b for a, b in zip(plain, burned, strict=True))
+    assert changed > len(plain) * 0.01  # the subtitle is burned into the frame
+    result = json.loads((renders / "execution_result.json").read_text())
+    assert [a["metadata"]["title"] for a in result["artifacts"]] == ["thermos flask"]
