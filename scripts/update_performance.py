@@ -564,6 +564,30 @@ def batch_section(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def reframe_section(data: dict[str, Any]) -> str:
+    lines = _intro(
+        "Vertical clips that follow the subject (`fit: subject`)",
+        f"`uv run python bench/reframe.py` — {data['clips']} clips of {data['clip_seconds']:g} s "
+        f"(a hook and two body windows each) cut to 9:16 from {data['source']}, a 1280x720 "
+        "recording of a person (a photograph) drifting and swaying across a studio wall; best "
+        f"of {data['runs']} interleaved runs. `subject` includes locating the person (MediaPipe "
+        "pose, 2 samples a second) and planning the crop, as the render stage does; `pad` (bars, "
+        "the same 720x1280 canvas) is the baseline of the same run. CPU is this process and its "
+        "ffmpeg children.",
+        data,
+    ) + [
+        "| fit | wall | CPU | CPU vs pad | wall vs pad | of which locating (wall) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for fit, r in data["methods"].items():
+        locate = f"{r['locate_wall_seconds']:.1f} s" if fit == "subject" else "–"
+        lines.append(
+            f"| {fit} | {r['wall_seconds']:.1f} s | {r['cpu_seconds']:.1f} s | "
+            f"{r['cpu_ratio_to_pad']:.2f}× | {r['wall_ratio_to_pad']:.2f}× | {locate} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
 SECTIONS = {
     "pipeline": pipeline_section,
     "clean": clean_section,
@@ -577,6 +601,7 @@ SECTIONS = {
     "segmentation": segmentation_section,
     "presence": presence_section,
     "batch": batch_section,
+    "reframe": reframe_section,
 }
 
 
