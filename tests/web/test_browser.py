@@ -24,12 +24,12 @@ def _wait_done(page, status: str) -> None:
 
     (Predicates are functions: a bare expression would be eval'd, which the page's CSP forbids.)"""
     page.wait_for_function(
-        f"() => document.getElementById('job-status').textContent === '{status}'",
+        f"() => document.getElementById('job-status').dataset.status === '{status}'",
         timeout=120_000,
     )
     page.wait_for_selector('#job[data-active="false"]', timeout=30_000)
     page.wait_for_load_state()
-    expect(page.locator("#job-status")).to_have_text(status)
+    expect(page.locator("#job-status")).to_have_attribute("data-status", status)
 
 
 def _start_job(
@@ -40,6 +40,7 @@ def _start_job(
     if transcript is not None:
         page.set_input_files("#transcript", str(transcript))
     if asr_mode:
+        page.click("details.more summary")  # the less used choices start folded
         page.select_option("#opt-asr-mode", asr_mode)
     page.click("#start")
     page.wait_for_url(re.compile(r".*/jobs/[0-9a-f]{12}$"))
@@ -52,16 +53,16 @@ def test_upload_watch_play_and_download(page, live_server, media, tmp_path):
     assert page.locator("#job").get_attribute("data-active") == "true"
     page.evaluate(
         """() => { const el = document.getElementById('job-status'); const seen = [];
-                   new MutationObserver(() => { seen.push(el.textContent);
+                   new MutationObserver(() => { seen.push(el.dataset.status);
                      sessionStorage.setItem('seen', JSON.stringify(seen)); })
-                   .observe(el, {childList: true, characterData: true, subtree: true}); }"""
+                   .observe(el, {attributes: true, childList: true, subtree: true}); }"""
     )
     _wait_done(page, "completed")
     seen = json.loads(page.evaluate("() => sessionStorage.getItem('seen') || '[]'"))
     assert seen and seen[-1] == "completed", seen  # pushed live, before the page reloaded
     for stage in ("clean", "inspect", "semantic_discover", "semantic_cluster", "analyze", "render"):
         row = page.locator(f"#stage-{stage}")
-        assert row.locator('[data-field="status"]').inner_text() == "completed"
+        assert row.locator('[data-field="status"]').get_attribute("data-status") == "completed"
         assert row.locator('[data-field="percent"]').inner_text() == "100%"
     expect(page.locator(".clip video")).to_have_count(2)
     assert "water bottle" in page.locator(".clip figcaption").first.inner_text()
@@ -101,7 +102,9 @@ def test_upload_watch_play_and_download(page, live_server, media, tmp_path):
     assert info.value.suggested_filename == "edit_plan.json"
 
     page.goto(live_server["url"] + "/jobs")
-    assert page.locator(f'tr[data-job="{job_id}"] .status').inner_text() == "completed"
+    assert page.locator(f'tr[data-job="{job_id}"] .status').get_attribute("data-status") == (
+        "completed"
+    )
 
 
 def test_failed_job_shows_its_reason(page, live_server, media):
@@ -130,6 +133,7 @@ def test_config_editor_masks_secrets(page, live_server):
     assert key.input_value() == ""
     assert "leave empty to keep" in key.get_attribute("placeholder")
 
+    _unfold(page, "render", "render.ffmpeg")
     page.fill('[id="f-render.playback_speed"]', "1.25")
     page.uncheck('[id="f-render.ffmpeg.smart_cut"]')
     page.click("#save")
@@ -144,17 +148,28 @@ def test_config_editor_masks_secrets(page, live_server):
     assert SECRET not in page.content()
 
     # An invalid value is explained and not saved.
+    _unfold(page, "render")
     page.fill('[id="f-render.playback_speed"]', "99")
     page.click("#save")
-    assert "render.playback_speed" in page.locator("#config-error").inner_text()
+    assert page.locator("#config-error").is_visible()
+    field_error = page.locator('[id="err-render.playback_speed"]')
+    assert "less than or equal to 4" in field_error.inner_text()
+    assert page.locator('[id="f-render.playback_speed"]').input_value() == "99"  # as typed
     assert yaml.safe_load(live_server["config"].read_text())["render"]["playback_speed"] == 1.25
 
     # Restore for the other tests sharing this server.
     page.goto(live_server["url"] + "/config")
+    _unfold(page, "render", "render.ffmpeg")
     page.fill('[id="f-render.playback_speed"]', "1.0")
     page.check('[id="f-render.ffmpeg.smart_cut"]')
     page.click("#save")
     assert page.locator("#config-message").is_visible()
+
+
+def _unfold(page, *sections: str) -> None:
+    """Open advanced settings sections (they start folded)."""
+    for section in sections:
+        page.locator(f'[id="section-{section}"] > summary').click()
 
 
 def test_plugins_page_lists_capabilities(page, live_server):

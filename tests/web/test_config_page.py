@@ -88,7 +88,7 @@ def test_unchanged_form_writes_nothing_and_one_edit_writes_one_key(make_client, 
 
     bad = [(k, "fast-please" if k == "render.ffmpeg.crf" else v) for k, v in pairs]
     r = _post(client, bad)
-    assert r.status_code == 400 and "render.ffmpeg.crf" in r.text
+    assert r.status_code == 422 and 'id="err-render.ffmpeg.crf"' in r.text
     assert yaml.safe_load(config.read_text())["analysis"]["pose_presence"] == {
         "min_presence_ratio": 0.8
     }

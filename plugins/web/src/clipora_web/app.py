@@ -51,7 +51,9 @@ from clipora_web.batches import (
     read_batch,
     write_batch,
 )
+from clipora_web.bundle import attachment_header, bundle_members, stream_zip
 from clipora_web.config_editor import (
+    ConfigInvalid,
     ConfigState,
     ConfigUpdate,
     _literal_options,
@@ -60,6 +62,17 @@ from clipora_web.config_editor import (
     load_effective,
     save_config,
 )
+from clipora_web.config_page import build_page
+from clipora_web.i18n import (
+    DEFAULT_LANG,
+    LANG_COOKIE,
+    install_i18n,
+    js_strings,
+    normalize_lang,
+    request_language,
+    translate,
+)
+from clipora_web.limits import BodyLimit, BodyTooLarge, strip_paths
 from clipora_web.runner import JobRunner
 from clipora_web.security import Guard, is_loopback
 from clipora_web.submission import (
@@ -85,6 +98,8 @@ JOB_ID = r"^[0-9a-f]{12}$"
 JobId = Annotated[str, PathParam(pattern=JOB_ID, description="12 hex digits")]
 BatchId = Annotated[str, PathParam(pattern=r"^b[0-9a-f]{11}$", description="b + 11 hex digits")]
 DEFAULT_MAX_UPLOAD_MB = 4096
+# Shapes whose crop should follow the host and the product unless the form says otherwise.
+RESHAPED_ASPECTS = ("9:16", "1:1", "4:5")
 OVERRIDE_LABELS = {
     "cleaning.enabled": "Remove frozen video first (cleaning)",
     "asr.mode": "Speech recognition (ASR mode)",
@@ -99,6 +114,12 @@ OVERRIDE_LABELS = {
 class ErrorBody(BaseModel):
     code: str
     detail: str
+
+
+class ConfigErrorBody(ErrorBody):
+    fields: dict[str, str] = Field(
+        default_factory=dict, description="dotted config key -> why its value was refused"
+    )
 
 
 class JobList(BaseModel):
@@ -128,6 +149,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody},
     409: {"model": ErrorBody},
     413: {"model": ErrorBody},
+}
+CONFIG_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    422: {"model": ConfigErrorBody, "description": "a value the settings model refuses"},
 }
 
 
@@ -161,6 +186,10 @@ class WebContext:
         )
         if snap is None:
             raise ApiError(404, "unknown_job", f"job {job_id} has a damaged manifest")
+        snap.error = strip_paths(snap.error) or None
+        for stage in snap.stages:
+            stage.error = strip_paths(stage.error) or None
+            stage.detail = strip_paths(stage.detail)
         return snap
 
     def summaries(self) -> list[jobstate.JobSummary]:
@@ -168,6 +197,7 @@ class WebContext:
         for root in jobstate.list_job_roots(self.workdir):
             s = jobstate.summary(root, active=self.runner.state(root.name))
             if s is not None:
+                s.error = strip_paths(s.error) or None
                 items.append(s)
         return sorted(items, key=lambda s: s.created_at, reverse=True)
 
@@ -205,6 +235,8 @@ class WebContext:
                     f"{key}={value!r} is not available", hint=f"choose one of: {', '.join(options)}"
                 )
             out[key] = value
+        if out.get("render.ffmpeg.aspect") in RESHAPED_ASPECTS:
+            out.setdefault("render.ffmpeg.fit", "subject")
         return out
 
     def server_video(self, raw: str) -> Path:
@@ -216,13 +248,13 @@ class WebContext:
         except (OSError, RuntimeError):
             raise InputError(f"cannot resolve {raw}") from None
         if not any(path.is_relative_to(d) for d in self.media_dirs):
-            allowed = ", ".join(str(d) for d in self.media_dirs) or "none"
             raise InputError(
-                f"{raw} is outside the folders this server may read ({allowed})",
-                hint="start clipora web with --media-dir FOLDER to allow another folder",
+                f"{path.name} is outside the folders this server may read",
+                hint="the start page lists them; start clipora web with --media-dir FOLDER "
+                "to allow another folder",
             )
         if not path.is_file():
-            raise InputError(f"video not found on the server: {path}")
+            raise InputError(f"video not found on the server: {path.name}")
         return path
 
     def products_from(self, form: ParsedForm) -> ProductList | None:
@@ -532,10 +564,13 @@ def create_app(
         "asr.mode": [c.name for c in host.capabilities(Kind.ASR)],
         "analysis.video_type": [c.name for c in host.capabilities(Kind.VIDEO_TYPE)],
     }
+    ctx.override_options["render_subtitles.layout.word_highlight"] = ["true", "false"]
+    ctx.override_options["render.ffmpeg.aspect"] = ["source", "9:16", "1:1", "4:5", "16:9"]
     for key in (
         "render_subtitles.mode",
         "render_subtitles.position_preset",
         "render_subtitles.font_theme",
+        "render.ffmpeg.fit",
     ):
         info = field_at(model, key)
         ctx.override_options[key] = _literal_options(info.annotation) if info else []
@@ -557,27 +592,11 @@ def create_app(
         redoc_url=None,
     )
     app.state.ctx = ctx
+    app.add_middleware(BodyLimit)  # inside Guard: a refused body still gets its headers
     app.add_middleware(Guard, token=token, allowed_hosts=allowed_hosts)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
 
-    @app.exception_handler(ApiError)
-    async def _api_error(request: Request, exc: ApiError) -> Response:
-        if _wants_html(request):
-            return _page(
-                ctx,
-                request,
-                "error.html",
-                {"status": exc.status, "message": exc.detail},
-                exc.status,
-            )
-        return JSONResponse({"code": exc.code, "detail": exc.detail}, status_code=exc.status)
-
-    @app.exception_handler(CliporaError)
-    async def _clipora_error(request: Request, exc: CliporaError) -> Response:
-        status = 413 if isinstance(exc, UploadTooLarge) else 400
-        code = "too_large" if status == 413 else "invalid_input"
-        return JSONResponse({"code": code, "detail": exc.one_line()}, status_code=status)
-
+    _error_handlers(app, ctx)
     _api_routes(app, ctx)
     review_routes.register(app, ctx, _page)
     _page_routes(app, ctx)
@@ -587,7 +606,57 @@ def create_app(
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["list_line"] = list_line
+    templates.env.filters["nopath"] = strip_paths
+    install_i18n(templates.env)
     return templates
+
+
+def _error_handlers(app: FastAPI, ctx: WebContext) -> None:
+    """Errors as a JSON body for the API and a page in the reader's language for a browser;
+    neither names a server path nor shows a traceback."""
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    def answer(request: Request, status: int, code: str, detail: str) -> Response:
+        detail = strip_paths(detail)
+        if _wants_html(request):
+            return _page(ctx, request, "error.html", {"status": status, "message": detail}, status)
+        return JSONResponse({"code": code, "detail": detail}, status_code=status)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        return answer(request, exc.status, exc.code, exc.detail)
+
+    @app.exception_handler(CliporaError)
+    async def _clipora_error(request: Request, exc: CliporaError) -> Response:
+        status = 413 if isinstance(exc, UploadTooLarge) else 400
+        code = "too_large" if status == 413 else "invalid_input"
+        return answer(request, status, code, exc.one_line())
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        lang = request_language(request)
+        if exc.status_code == 404:
+            detail = translate(lang, "error.not_found")
+            return answer(request, 404, "not_found", detail)
+        if isinstance(exc, BodyTooLarge):
+            detail = translate(lang, "error.too_large", kib=exc.limit // 1024)
+            return answer(request, 413, "too_large", detail)
+        return answer(request, exc.status_code, "http_error", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _internal_error(request: Request, exc: Exception) -> Response:
+        import logging
+
+        logging.getLogger("clipora.web").exception("unhandled error on %s", request.url.path)
+        detail = translate(request_language(request), "error.internal")
+        return answer(request, 500, "internal_error", detail)
+
+
+def _form_value(key: str, value: Any) -> str:
+    """A config value as the new-job form names it (an unset aspect is the source's)."""
+    if value is None:
+        return "source" if key == "render.ffmpeg.aspect" else ""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _version() -> str:
@@ -605,7 +674,14 @@ def _wants_html(request: Request) -> bool:
 def _page(
     ctx: WebContext, request: Request, name: str, context: dict[str, Any], status: int = 200
 ) -> Response:
-    base = {"request": request, "token_required": ctx.token_required, "workdir": str(ctx.workdir)}
+    lang = request_language(request)
+    base = {
+        "request": request,
+        "token_required": ctx.token_required,
+        "workdir": str(ctx.workdir),
+        "lang": lang,
+        "js_i18n": js_strings(lang),
+    }
     return ctx.templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 
 
@@ -679,16 +755,51 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
         """The config editor's fields and values. Secret values are never included."""
         return editor_state(ctx.config_path, ctx.workdir, ctx.host)
 
-    @app.post("/api/config", response_model=ConfigState, responses=ERRORS, tags=["config"])
+    @app.post("/api/config", response_model=ConfigState, responses=CONFIG_ERRORS, tags=["config"])
     def post_config(update: ConfigUpdate) -> Any:
-        """Change keys of the server's config file (validated first; nothing written on error)."""
+        """Change keys of the server's config file, validated by the same settings model as the
+        CLI (nothing is written on error): 422 names each refused key, 400 an unknown one."""
         try:
             save_config(ctx.config_path, update, ctx.host)
+        except ConfigInvalid as exc:
+            body = ConfigErrorBody(
+                code="invalid_config",
+                detail=strip_paths(exc.one_line()),
+                fields={p.path: p.message for p in exc.problems},
+            )
+            return JSONResponse(body.model_dump(), status_code=422)
         except ConfigError as exc:
             return JSONResponse(
-                {"code": "invalid_config", "detail": exc.one_line()}, status_code=400
+                {"code": "invalid_config", "detail": strip_paths(exc.one_line())},
+                status_code=400,
             )
         return editor_state(ctx.config_path, ctx.workdir, ctx.host)
+
+    @app.get(
+        "/api/jobs/{job_id}/download-all",
+        responses={**ERRORS, 200: {"content": {"application/zip": {}}}},
+        tags=["jobs"],
+    )
+    def job_download_all(job_id: JobId) -> Response:
+        """Every clip of the job (and its burned-in version), subtitles, covers and
+        edit_plan.json in one zip, streamed as it is written."""
+        from fastapi.responses import StreamingResponse
+
+        root = ctx.root(job_id)
+        manifest = jobstate.read_manifest(root)
+        entries = jobstate.read_outputs(root, manifest) if manifest else []
+        members = bundle_members(entries, jobstate.inside(root, jobstate.JOB_FILES["plan"][0]))
+        if not any(name.startswith("clips/") for name, _ in members):
+            raise ApiError(404, "no_output", f"job {job_id} has no clips yet")
+        stem = Path(ctx.snapshot(job_id, 0).source_name).stem or job_id
+        return StreamingResponse(
+            stream_zip(members),
+            media_type="application/zip",
+            headers={
+                "Content-Disposition": attachment_header(f"{stem}-clips.zip"),
+                "Cache-Control": "no-cache",
+            },
+        )
 
     @app.get("/api/plugins", tags=["plugins"])
     def get_plugins() -> list[dict[str, Any]]:
@@ -908,23 +1019,37 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
             for key in OVERRIDE_KEYS:
                 value: Any = settings
                 for part in key.split("."):
-                    value = getattr(value, part)
-                defaults[key] = str(value).lower() if isinstance(value, bool) else str(value)
+                    value = getattr(value, part, None)
+                defaults[key] = _form_value(key, value)
         return {
-            "error": error,
+            "error": strip_paths(error) if error else None,
             "values": values or {},
-            "overrides": [
-                {
+            "overrides": {
+                k: {
                     "key": k,
-                    "label": OVERRIDE_LABELS[k],
+                    "label": OVERRIDE_LABELS.get(k, k),
                     "options": ctx.override_options.get(k, []),
                     "default": defaults.get(k, ""),
                 }
                 for k in OVERRIDE_KEYS
-            ],
+            },
             "media_dirs": [str(d) for d in ctx.media_dirs],
             "max_upload_mb": ctx.max_upload_bytes // (1024 * 1024),
         }
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
+
+    @app.get("/lang/{code}", include_in_schema=False)
+    def switch_language(code: str, next: str = "/") -> Response:
+        """The header's language switch: remembered in a cookie for a year."""
+        lang = normalize_lang(code) or DEFAULT_LANG
+        # Only a path on this server: never an open redirect to another site.
+        target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="lax")
+        return response
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def home(request: Request) -> Response:
@@ -949,9 +1074,8 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
         try:
             snap = ctx.batch_snapshot(batch_id)
         except ApiError:
-            return _page(
-                ctx, request, "error.html", {"status": 404, "message": "no such batch"}, 404
-            )
+            message = translate(request_language(request), "error.no_batch")
+            return _page(ctx, request, "error.html", {"status": 404, "message": message}, 404)
         return _page(ctx, request, "batch.html", {"batch": snap})
 
     @app.get("/jobs", response_class=HTMLResponse, include_in_schema=False)
@@ -961,7 +1085,8 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
     @app.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     def job_page(request: Request, job_id: str) -> Response:
         if jobstate.job_root(ctx.workdir, job_id) is None:
-            return _page(ctx, request, "error.html", {"status": 404, "message": "no such job"}, 404)
+            message = translate(request_language(request), "error.no_job")
+            return _page(ctx, request, "error.html", {"status": 404, "message": message}, 404)
         snap = ctx.snapshot(job_id)
         return _page(
             ctx,
@@ -971,7 +1096,6 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
                 "job": snap,
                 "job_json": snap.model_dump_json(),
                 "stages": STAGES,
-                "labels": OVERRIDE_LABELS,
                 "active": snap.status in jobstate.ACTIVE,
             },
         )
@@ -997,12 +1121,18 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
 
     @app.get("/config", response_class=HTMLResponse, include_in_schema=False)
     def config_page(request: Request, saved: int | None = None) -> Response:
+        lang = request_language(request)
         state = editor_state(ctx.config_path, ctx.workdir, ctx.host)
         message = None
         if saved is not None:
-            message = f"Saved {saved} change(s)." if saved else "Nothing changed."
+            key = "config.saved" if saved else "config.unchanged"
+            message = translate(lang, key, n=saved)
+        page = build_page(lang, state)
         return _page(
-            ctx, request, "config.html", {"state": state, "message": message, "error": None}
+            ctx,
+            request,
+            "config.html",
+            {"state": state, "page": page, "message": message, "error": None},
         )
 
     @app.post("/config", include_in_schema=False)
@@ -1021,13 +1151,16 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
                 ctx.config_path, ConfigUpdate(values=values, clear_secrets=clear), ctx.host
             )
         except ConfigError as exc:
-            return _page(
-                ctx,
-                request,
-                "config.html",
-                {"state": state, "message": None, "error": exc.one_line()},
-                400,
+            lang = request_language(request)
+            problems = exc.problems if isinstance(exc, ConfigInvalid) else []
+            error = (
+                translate(lang, "config.invalid", n=len(problems))
+                if problems
+                else strip_paths(exc.one_line())
             )
+            page = build_page(lang, state, problems, values)
+            context = {"state": state, "page": page, "message": None, "error": error}
+            return _page(ctx, request, "config.html", context, 422 if problems else 400)
         return RedirectResponse(f"/config?saved={len(changed)}", status_code=303)
 
     @app.get("/plugins", response_class=HTMLResponse, include_in_schema=False)

@@ -44,6 +44,10 @@ CAPABILITY_CHOICES: dict[str, Kind] = {
     "render.renderer": Kind.RENDERER,
 }
 
+# Free-text fields offered as a choice of common values (a value in the file outside them is
+# still shown and kept).
+SUGGESTED_CHOICES: dict[str, list[str]] = {"render.ffmpeg.aspect": ["9:16", "1:1", "4:5", "16:9"]}
+
 Control = Literal["text", "textarea", "number", "checkbox", "select", "password", "list"]
 
 
@@ -79,6 +83,24 @@ class ConfigState(BaseModel):
     workdir: str
     load_error: str | None = None
     sections: list[SectionView]
+
+
+class FieldProblem(BaseModel):
+    """Why one submitted value was refused (``type``/``ctx`` as pydantic reports them, so a page
+    can word the message in its own language)."""
+
+    path: str
+    type: str
+    message: str
+    ctx: dict[str, str] = Field(default_factory=dict)
+
+
+class ConfigInvalid(ConfigError):
+    """Values the settings model refuses, each with the field it belongs to."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        super().__init__("invalid config: " + "; ".join(f"{p.path}: {p.message}" for p in problems))
 
 
 class ConfigUpdate(BaseModel):
@@ -165,7 +187,7 @@ def control_for(
     if path in CAPABILITY_CHOICES and host is not None:
         names = [c.name for c in host.capabilities(CAPABILITY_CHOICES[path])]
         return "select", names
-    options = _literal_options(annotation)
+    options = _literal_options(annotation) or SUGGESTED_CHOICES.get(path, [])
     if options:
         return "select", options
     if _has_mapping_items(annotation):
@@ -394,6 +416,9 @@ def save_config(config_path: Path, update: ConfigUpdate, host: Any) -> list[str]
             changed.append(dotted)
     if not changed:
         return []
+    problems = field_problems(model, data, host)
+    if problems:
+        raise ConfigInvalid(problems)
     text = _dump_roundtrip(data)
     _validate_text(config_path, text, sections)
     config_path.parent.mkdir(parents=True, exist_ok=True)
@@ -441,7 +466,74 @@ def _validate_text(config_path: Path, text: str, sections: list[Any]) -> None:
             fh.write(text)
         load_config(Path(tmp), environ={}, sections=sections)
     except ConfigError as exc:
-        raise ConfigError(exc.message.replace(tmp, str(config_path)), hint=exc.hint) from None
+        # The file's name only: an error shown in a browser never names a server path.
+        message = exc.message.replace(f"file:{tmp}", config_path.name).replace(
+            tmp, config_path.name
+        )
+        raise ConfigError(message, hint=exc.hint) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+# --- validating --------------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _ctx_text(value: Any) -> str:
+    """A limit as a person writes it: 4, not 4.0."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _capability_problems(flat: dict[str, Any], host: Any) -> list[FieldProblem]:
+    """A backend's name must be one the plugins registered: the model only knows it is text."""
+    problems = []
+    for path, kind in CAPABILITY_CHOICES.items():
+        value = flat.get(path)
+        if value in (None, "") or host is None:
+            continue
+        names = [c.name for c in host.capabilities(kind)]
+        if str(value) not in names:
+            problems.append(
+                FieldProblem(
+                    path=path,
+                    type="literal_error",
+                    message=f"Input should be {', '.join(repr(n) for n in names)}",
+                    ctx={"expected": ", ".join(names)},
+                )
+            )
+    return problems
+
+
+def field_problems(model: type[BaseModel], data: dict[str, Any], host: Any) -> list[FieldProblem]:
+    """Each value of ``data`` (the file to be written) that the settings model, the same one
+    the CLI loads, refuses: enums, ranges, types, patterns and the registered backends."""
+    from pydantic import ValidationError
+
+    known = {dotted for dotted, _ in iter_fields(model)}
+    problems = _capability_problems(flatten(data), host)
+    seen = {p.path for p in problems}
+    try:
+        model.model_validate(_plain(data))
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = [str(part) for part in err["loc"]]
+            path = next(
+                (".".join(loc[:n]) for n in range(len(loc), 0, -1) if ".".join(loc[:n]) in known),
+                None,
+            )
+            if path is None or path in seen:
+                continue  # not a field (e.g. a moved key): the full load below explains it
+            seen.add(path)
+            ctx = {k: _ctx_text(v) for k, v in (err.get("ctx") or {}).items()}
+            problems.append(FieldProblem(path=path, type=err["type"], message=err["msg"], ctx=ctx))
+    return problems

@@ -27,6 +27,9 @@ OVERRIDE_KEYS: tuple[str, ...] = (
     "render_subtitles.mode",
     "render_subtitles.position_preset",
     "render_subtitles.font_theme",
+    "render_subtitles.layout.word_highlight",
+    "render.ffmpeg.aspect",
+    "render.ffmpeg.fit",
     "review.enabled",
 )
 

@@ -7,9 +7,15 @@
   var jobId = root.dataset.jobId;
   var wasActive = root.dataset.active === "true";
   var ACTIVE = ["queued", "running", "stopping"];
+  // Words in the page's language (base.html: <body data-i18n>); the raw status stays in
+  // data-status for scripts and tests.
+  var i18n = JSON.parse(document.body.dataset.i18n || "{}");
+  var labels = i18n.labels || {};
+  var messages = i18n.messages || {};
 
   function setStatus(el, status) {
-    el.textContent = status;
+    el.textContent = labels["status." + status] || status;
+    el.dataset.status = status;
     el.className = "status status-" + status;
   }
 
@@ -19,7 +25,8 @@
     err.textContent = snap.error || "";
     err.hidden = !snap.error;
     var qp = document.getElementById("queue-position");
-    qp.textContent = snap.queue_position ? "(position " + snap.queue_position + " in the queue)" : "";
+    var template = messages["job.queue_position"] || "({n})";
+    qp.textContent = snap.queue_position ? template.replace("{n}", snap.queue_position) : "";
     snap.stages.forEach(function (s) {
       var row = document.getElementById("stage-" + s.name);
       if (!row) return;
