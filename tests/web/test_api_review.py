@@ -5,8 +5,10 @@ a later edit renders again only the clip it touched. Also ``clipora run --review
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
 
 from web_support import upload, wait_for, write_config
@@ -86,6 +88,34 @@ def test_edits_are_validated(make_client, media, tmp_path):
     assert client.get("/api/jobs/not-a-job/review").status_code == 422
     assert client.get(url).json()["version"] == 0  # nothing was recorded
     assert not (tmp_path / "workdir" / job_id / "analysis" / "review").exists()
+
+
+def test_review_page_follows_the_language_choice(make_client, media):
+    """The review page, its script's words and the job page's link speak the language every
+    other page speaks: ?lang, then the cookie, then Accept-Language."""
+    client = make_client()
+    job_id = _review_job(client, media)
+    zh = {"accept-language": "zh-CN,zh;q=0.9", "accept": "text/html"}
+
+    def script_words(html: str) -> dict[str, str]:
+        found = re.search(r"<body data-i18n='([^']*)'", html)
+        assert found, html[:500]
+        return json.loads(unescape(found.group(1)))["messages"]
+
+    page = client.get(f"/jobs/{job_id}/review", headers=zh).text
+    assert '<html lang="zh-CN">' in page and "<title>审核片段" in page and "撤销" in page
+    words = script_words(page)
+    assert words["review.saved"] == "已保存。" and words["review.play"] == "播放"
+    assert "review.saved" not in script_words(client.get("/", headers=zh).text)  # its page only
+    page = client.get(f"/jobs/{job_id}/review?lang=en", headers=zh).text
+    assert "<title>Review clips" in page and script_words(page)["review.saved"] == "Saved."
+    job_page = client.get(f"/jobs/{job_id}", headers=zh).text
+    assert "片段在等你审核" in job_page and "审核并修改片段" in job_page
+    client.get("/lang/en")
+    assert script_words(client.get(f"/jobs/{job_id}/review", headers=zh).text)["review.undo"] == (
+        "Undo"
+    )  # the cookie wins over the browser's language
+    assert "Review and edit the clips" in client.get(f"/jobs/{job_id}", headers=zh).text
 
 
 def test_render_kept_clips_then_only_the_edited_clip_again(make_client, media, tmp_path):

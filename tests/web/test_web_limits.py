@@ -141,10 +141,26 @@ def test_friendly_error_pages_favicon_and_language(make_client):
 
 
 def test_every_message_a_template_uses_exists():
+    from clipora_web.i18n import JS_KEYS, PAGE_JS_PREFIXES
     from clipora_web.messages import EN, ZH
 
     used = set()
     for template in TEMPLATES.glob("*.html"):
         used |= set(re.findall(r"""\bt\(\s*["']([a-z0-9_.]+)["']\s*[,)]""", template.read_text()))
+    assert "review.title" in used  # the review page's words are in the shared catalogue
+    # A script's words: tr("key") in review.js, messages["key"] in job.js; each must reach
+    # its page through <body data-i18n> (JS_KEYS, or the page's own prefix).
+    delivered = {"review.js": PAGE_JS_PREFIXES["review.html"], "job.js": ()}
+    for script in (TEMPLATES.parent / "static").glob("*.js"):
+        keys = set(
+            re.findall(r"""\b(?:tr\(|messages\[)\s*["']([a-z0-9_.]+)["']""", script.read_text())
+        )
+        prefixes = delivered.get(script.name, ())
+        missing = [
+            k for k in keys if k not in JS_KEYS and not (prefixes and k.startswith(prefixes))
+        ]
+        assert not missing, (script.name, missing)
+        used |= keys
     assert used and not sorted(used - set(EN))
     assert not sorted(k for k in used if k not in ZH and EN[k])  # Chinese for every word used
+    assert not [k for k in EN if k.startswith(("review.", "security.")) and k not in ZH]

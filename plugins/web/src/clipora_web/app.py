@@ -680,7 +680,7 @@ def _page(
         "token_required": ctx.token_required,
         "workdir": str(ctx.workdir),
         "lang": lang,
-        "js_i18n": js_strings(lang),
+        "js_i18n": js_strings(lang, name),
     }
     return ctx.templates.TemplateResponse(request, name, {**base, **context}, status_code=status)
 

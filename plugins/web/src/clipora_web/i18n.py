@@ -14,8 +14,9 @@ In a template (every page rendered through ``app._page`` has ``lang`` in its con
 
 Messages live in ``messages.py`` (``MESSAGES["en"]`` and ``MESSAGES["zh-CN"]``, flat dotted
 keys); a page of its own adds its keys there, in both languages. Strings for a static script go
-in ``JS_KEYS`` (the page's ``<body data-i18n>`` carries them as JSON; the CSP forbids inline
-script). In Python: ``translate(lang, key, **fields)``.
+in ``JS_KEYS`` (every page) or, for one page's script, under a prefix in ``PAGE_JS_PREFIXES``
+(``review.*`` for review.html); the page's ``<body data-i18n>`` carries them as JSON under
+``messages`` (the CSP forbids inline script). In Python: ``translate(lang, key, **fields)``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ DEFAULT_LANG = "en"
 LANG_COOKIE = "lang"
 # Message keys a static script needs (job.js shows live stage and status changes).
 JS_KEYS: tuple[str, ...] = ("job.queue_position",)
+# A page whose script draws most of it (review.js) gets all its keys, only on that page.
+PAGE_JS_PREFIXES: dict[str, tuple[str, ...]] = {"review.html": ("review.",)}
 
 
 def normalize_lang(code: str | None) -> str | None:
@@ -119,13 +122,16 @@ def field_help(lang: str, path: str, english: str) -> tuple[str, bool]:
     return english, False
 
 
-def js_strings(lang: str) -> dict[str, Any]:
-    """What job.js needs to show live updates in the page's language."""
+def js_strings(lang: str, page: str = "") -> dict[str, Any]:
+    """What the page's scripts need in its language: job.js's live updates on every page, and
+    the keys ``PAGE_JS_PREFIXES`` names for ``page`` (a template name)."""
     prefixes = ("stage.", "status.")
     table = MESSAGES[DEFAULT_LANG]
+    own = PAGE_JS_PREFIXES.get(page, ())
+    keys = [*JS_KEYS, *(k for k in table if own and k.startswith(own))]
     return {
         "lang": lang,
-        "messages": {k: translate(lang, k) for k in JS_KEYS},
+        "messages": {k: translate(lang, k) for k in keys},
         "labels": {k: translate(lang, k) for k in table if k.startswith(prefixes)},
     }
 

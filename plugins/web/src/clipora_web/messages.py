@@ -235,6 +235,56 @@ EN: dict[str, str] = {
     "field.analysis.live_commerce.engine": "Finding clips",
     "field.analysis.live_commerce.provider.api_key": "AI model key",
     "field.render.cover.enabled": "Cover image per clip",
+    # review page (review.html and review.js)
+    "review.title": "Review clips",
+    "review.intro": "Fix what speech recognition misheard, rename products, trim clips and drop "
+    "the ones you do not want; then render only the kept clips.",
+    "review.awaiting": "The clips await your review: nothing is rendered until you render them.",
+    "review.cleaned": "Cleaning cut frozen video out of this recording: the player shows the "
+    "whole recording, every time here is the recording's, and clips skip the removed parts "
+    "(striped on each bar).",
+    "review.back": "Back to the job",
+    "review.version": "Edits",
+    "review.undo": "Undo",
+    "review.render": "Render kept clips",
+    "review.rendering": "Rendering… the job page shows its progress.",
+    "review.product": "Product",
+    "review.rename": "Rename",
+    "review.merge_into": "Merge into",
+    "review.merge": "Merge",
+    "review.lines": "Transcript",
+    "review.line_fixed": "fixed (heard: {raw})",
+    "review.save_line": "Save",
+    "review.clips": "Clips",
+    "review.variant": "Variant",
+    "review.keep": "Keep",
+    "review.dropped": "Dropped",
+    "review.start": "Start (s)",
+    "review.end": "End (s)",
+    "review.handle_start": "Start of window {n} (arrow keys move it 0.1 s)",
+    "review.handle_end": "End of window {n} (arrow keys move it 0.1 s)",
+    "review.use_now": "Take the player's time",
+    "review.apply_windows": "Apply (snaps to pauses)",
+    "review.add_window": "Add window",
+    "review.remove_window": "Remove",
+    "review.play": "Play",
+    "review.duration": "{s} s",
+    "review.saved": "Saved.",
+    # the security layer's refusals (security.py), for a browser
+    "security.bad_host": "This server only answers to its own address.",
+    "security.bad_host_hint": "Open Clipora at the address `clipora web` printed.",
+    "security.unauthorized": "This Clipora server needs its access token.",
+    "security.unauthorized_hint": "Open the link printed by `clipora web` (it ends with "
+    "?token=…) once; the browser then remembers it.",
+    "security.wrong_token": "The access token in the link is wrong.",
+    "security.cross_origin": "Refused: the request came from another website.",
+    "security.cross_origin_hint": "Changes can only be made from Clipora's own pages: go back "
+    "to Clipora and try again there.",
+    # new-job form and batch page: review before render
+    "home.review": "Review the clips before rendering",
+    "home.review_hint": "The job stops once the clips are chosen: fix the text, trim or drop "
+    "clips on the review page, then render them.",
+    "batch.review": "Review",
 }
 
 ZH: dict[str, str] = {
@@ -457,6 +507,53 @@ ZH: dict[str, str] = {
     "field.analysis.live_commerce.engine": "挑选片段的方式",
     "field.analysis.live_commerce.provider.api_key": "AI 大模型密钥",
     "field.render.cover.enabled": "每个片段一张封面",
+    # review page (review.html and review.js)
+    "review.title": "审核片段",
+    "review.intro": "改正识别错的字、给商品改名、剪短或延长片段、去掉不要的片段，"
+    "然后只渲染保留的片段。",
+    "review.awaiting": "片段等待审核：在你点击渲染之前不会生成视频。",
+    "review.cleaned": "清理时去掉了这段录像里卡住的画面：播放器放的是完整录像，这里的时间"
+    "都是录像上的时间，片段会跳过去掉的部分（时间条上的斜纹）。",
+    "review.back": "返回任务",
+    "review.version": "修改次数",
+    "review.undo": "撤销",
+    "review.render": "渲染保留的片段",
+    "review.rendering": "正在渲染……任务页面显示进度。",
+    "review.product": "商品",
+    "review.rename": "改名",
+    "review.merge_into": "合并到",
+    "review.merge": "合并",
+    "review.lines": "字幕文本",
+    "review.line_fixed": "已改正（原文：{raw}）",
+    "review.save_line": "保存",
+    "review.clips": "片段",
+    "review.variant": "版本",
+    "review.keep": "保留",
+    "review.dropped": "已去掉",
+    "review.start": "开始（秒）",
+    "review.end": "结束（秒）",
+    "review.handle_start": "第 {n} 段的开始（方向键每次移动 0.1 秒）",
+    "review.handle_end": "第 {n} 段的结束（方向键每次移动 0.1 秒）",
+    "review.use_now": "用播放器当前的时间",
+    "review.apply_windows": "应用（对齐到停顿）",
+    "review.add_window": "添加一段",
+    "review.remove_window": "删除",
+    "review.play": "播放",
+    "review.duration": "{s} 秒",
+    "review.saved": "已保存。",
+    # the security layer's refusals (security.py), for a browser
+    "security.bad_host": "这个服务器只响应它自己的地址。",
+    "security.bad_host_hint": "请用 `clipora web` 打印出的地址打开 Clipora。",
+    "security.unauthorized": "这个 Clipora 服务器需要访问令牌。",
+    "security.unauthorized_hint": "打开 `clipora web` 打印出的链接（以 ?token=… 结尾）一次，"
+    "浏览器之后会记住它。",
+    "security.wrong_token": "链接里的访问令牌不对。",
+    "security.cross_origin": "已拒绝：这个请求来自别的网站。",
+    "security.cross_origin_hint": "只能在 Clipora 自己的页面上做修改：请回到 Clipora 再试一次。",
+    # new-job form and batch page: review before render
+    "home.review": "先审核再生成",
+    "home.review_hint": "选好片段后任务先停下：在审核页面改字幕、剪短或去掉片段，再点渲染。",
+    "batch.review": "审核",
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": EN, "zh-CN": ZH}

@@ -7,7 +7,6 @@ the job folder like every other page's.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,7 +26,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from clipora_web import jobstate
-from clipora_web.review_text import language, texts
+from clipora_web.i18n import request_language, translate
 from clipora_web.submission import WebSubmission, read_submission, write_submission
 
 if TYPE_CHECKING:
@@ -215,11 +214,9 @@ def register(app: FastAPI, ctx: WebContext, page: Callable[..., Response]) -> No
     @app.get("/jobs/{job_id}/review", response_class=HTMLResponse, include_in_schema=False)
     def review_page(request: Request, job_id: str) -> Response:
         if jobstate.job_root(ctx.workdir, job_id) is None:
-            return page(ctx, request, "error.html", {"status": 404, "message": "no such job"}, 404)
-        snap = ctx.snapshot(job_id)
-        rt = texts(language(request))
-        context = {"job": snap, "rt": rt, "rt_json": json.dumps(rt, ensure_ascii=False)}
-        return page(ctx, request, "review.html", context)
+            message = translate(request_language(request), "error.no_job")
+            return page(ctx, request, "error.html", {"status": 404, "message": message}, 404)
+        return page(ctx, request, "review.html", {"job": ctx.snapshot(job_id)})
 
 
 def _parse(parse: Any, error: Any) -> Any:

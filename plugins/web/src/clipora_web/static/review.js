@@ -6,7 +6,8 @@
   var root = document.getElementById("review");
   if (!root) return;
   var jobId = root.dataset.jobId;
-  var T = JSON.parse(root.dataset.text || "{}");
+  // Words in the page's language: base.html's <body data-i18n> carries every review.* message.
+  var messages = JSON.parse(document.body.dataset.i18n || "{}").messages || {};
   var api = "/api/jobs/" + jobId + "/review";
   var video = document.getElementById("review-video");
   var state = null;
@@ -25,8 +26,8 @@
     return node;
   }
 
-  function fmt(key, fields) {
-    var text = T[key] || key;
+  function tr(key, fields) {
+    var text = messages[key] || key;
     Object.keys(fields || {}).forEach(function (k) { text = text.replace("{" + k + "}", fields[k]); });
     return text;
   }
@@ -57,7 +58,7 @@
   function edit(body) {
     return send("/edits", body).then(function (view) {
       draw(view);
-      show(T.saved || "Saved.");
+      show(tr("review.saved"));
     }).catch(function (e) { show(e.message, true); });
   }
 
@@ -69,7 +70,7 @@
 
   function lineRow(line) {
     var input = el("input", { type: "text", value: line.text, id: "line-" + line.id, className: "line-text" });
-    var save = el("button", { type: "button", className: "small save-line", text: T.save_line });
+    var save = el("button", { type: "button", className: "small save-line", text: tr("review.save_line") });
     save.addEventListener("click", function () {
       edit({ kind: "transcript", segment_id: line.id, text: input.value });
     });
@@ -77,7 +78,7 @@
     var time = el("span", { className: "time", text: secs(line.start_seconds) + "s" });
     time.addEventListener("click", function () { play(line.start_seconds, line.end_seconds); });
     var li = el("li", { dataset: { line: line.id }, className: line.fixed ? "fixed" : "" }, [time, input, save]);
-    if (line.fixed) li.appendChild(el("span", { className: "raw", text: fmt("line_fixed", { raw: line.raw_text }) }));
+    if (line.fixed) li.appendChild(el("span", { className: "raw", text: tr("review.line_fixed", { raw: line.raw_text }) }));
     return li;
   }
 
@@ -106,15 +107,15 @@
   }
 
   function windowRow(w, body) {
-    var start = el("input", { type: "number", step: "0.1", min: "0", value: w.start_seconds, className: "win-start", "aria-label": T.start });
-    var end = el("input", { type: "number", step: "0.1", min: "0", value: w.end_seconds, className: "win-end", "aria-label": T.end });
-    var now1 = el("button", { type: "button", className: "small secondary", text: "⇤", title: T.start });
+    var start = el("input", { type: "number", step: "0.1", min: "0", value: w.start_seconds, className: "win-start", "aria-label": tr("review.start") });
+    var end = el("input", { type: "number", step: "0.1", min: "0", value: w.end_seconds, className: "win-end", "aria-label": tr("review.end") });
+    var now1 = el("button", { type: "button", className: "small secondary", text: "⇤", title: tr("review.start") });
     now1.addEventListener("click", function () { start.value = secs(video.currentTime); });
-    var now2 = el("button", { type: "button", className: "small secondary", text: "⇥", title: T.end });
+    var now2 = el("button", { type: "button", className: "small secondary", text: "⇥", title: tr("review.end") });
     now2.addEventListener("click", function () { end.value = secs(video.currentTime); });
-    var go = el("button", { type: "button", className: "small secondary", text: "▶ " + T.play });
+    var go = el("button", { type: "button", className: "small secondary", text: "▶ " + tr("review.play") });
     go.addEventListener("click", function () { play(parseFloat(start.value), parseFloat(end.value)); });
-    var rm = el("button", { type: "button", className: "small secondary", text: T.remove_window });
+    var rm = el("button", { type: "button", className: "small secondary", text: tr("review.remove_window") });
     var row = el("tr", {}, [
       el("td", {}, [start, now1]), el("td", {}, [end, now2]), el("td", {}, [go, rm]),
     ]);
@@ -126,19 +127,19 @@
     var keep = el("input", { type: "checkbox", checked: clip.kept, id: "keep-" + clip.id, className: "keep" });
     keep.addEventListener("change", function () { edit({ kind: "keep", clip_id: clip.id, keep: keep.checked }); });
     var head = el("div", { className: "row" }, [
-      el("b", { text: T.variant + " " + clip.variant }),
-      el("span", { className: "clip-duration", text: fmt("duration", { s: secs(clip.duration_seconds) }) }),
+      el("b", { text: tr("review.variant") + " " + clip.variant }),
+      el("span", { className: "clip-duration", text: tr("review.duration", { s: secs(clip.duration_seconds) }) }),
       clip.score !== null ? el("span", { className: "score", text: String(Math.round(clip.score)) }) : null,
-      el("label", { className: "inline" }, [keep, document.createTextNode(" " + (clip.kept ? T.keep : T.dropped))]),
+      el("label", { className: "inline" }, [keep, document.createTextNode(" " + (clip.kept ? tr("review.keep") : tr("review.dropped")))]),
     ]);
     var body = el("tbody");
     clip.windows.forEach(function (w) { body.appendChild(windowRow(w, body)); });
-    var add = el("button", { type: "button", className: "small secondary add-window", text: T.add_window });
+    var add = el("button", { type: "button", className: "small secondary add-window", text: tr("review.add_window") });
     add.addEventListener("click", function () {
       var t = video.currentTime || 0;
       body.appendChild(windowRow({ start_seconds: secs(t), end_seconds: secs(t + 5) }, body));
     });
-    var apply = el("button", { type: "button", className: "small apply-windows", text: T.apply_windows });
+    var apply = el("button", { type: "button", className: "small apply-windows", text: tr("review.apply_windows") });
     apply.addEventListener("click", function () {
       var windows = Array.prototype.map.call(body.children, function (tr) {
         return {
@@ -155,8 +156,8 @@
   }
 
   function itemBox(item) {
-    var name = el("input", { type: "text", value: item.title, id: "rename-" + item.id, "aria-label": T.product });
-    var rename = el("form", {}, [name, el("button", { type: "submit", className: "small", text: T.rename })]);
+    var name = el("input", { type: "text", value: item.title, id: "rename-" + item.id, "aria-label": tr("review.product") });
+    var rename = el("form", {}, [name, el("button", { type: "submit", className: "small", text: tr("review.rename") })]);
     rename.addEventListener("submit", function (ev) {
       ev.preventDefault();
       edit({ kind: "rename", item_id: item.id, title: name.value });
@@ -166,15 +167,15 @@
     ]);
     var others = state.items.filter(function (o) { return o.id !== item.id; });
     if (others.length) {
-      var pick = el("select", { "aria-label": T.merge_into },
+      var pick = el("select", { "aria-label": tr("review.merge_into") },
         others.map(function (o) { return el("option", { value: o.id, text: o.title }); }));
-      var merge = el("button", { type: "button", className: "small secondary", text: T.merge });
+      var merge = el("button", { type: "button", className: "small secondary", text: tr("review.merge") });
       merge.addEventListener("click", function () { edit({ kind: "merge", item_id: item.id, into_id: pick.value }); });
-      box.appendChild(el("div", { className: "row" }, [el("span", { text: T.merge_into }), pick, merge]));
+      box.appendChild(el("div", { className: "row" }, [el("span", { text: tr("review.merge_into") }), pick, merge]));
     }
-    box.appendChild(el("h3", { text: T.lines }));
+    box.appendChild(el("h3", { text: tr("review.lines") }));
     box.appendChild(el("ol", { className: "lines" }, item.lines.map(lineRow)));
-    box.appendChild(el("h3", { text: T.clips }));
+    box.appendChild(el("h3", { text: tr("review.clips") }));
     item.clips.forEach(function (c) { box.appendChild(clipBox(c)); });
     return box;
   }
@@ -203,13 +204,13 @@
   });
 
   document.getElementById("review-undo").addEventListener("click", function () {
-    send("/undo", {}).then(function (view) { draw(view); show(T.saved); })
+    send("/undo", {}).then(function (view) { draw(view); show(tr("review.saved")); })
       .catch(function (e) { show(e.message, true); });
   });
 
   document.getElementById("review-render").addEventListener("click", function () {
     send("/render", {}).then(function () {
-      show(T.rendering);
+      show(tr("review.rendering"));
       window.location.href = "/jobs/" + jobId;
     }).catch(function (e) { show(e.message, true); });
   });
