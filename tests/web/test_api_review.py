@@ -90,6 +90,27 @@ def test_edits_are_validated(make_client, media, tmp_path):
     assert not (tmp_path / "workdir" / job_id / "analysis" / "review").exists()
 
 
+def test_review_choice_on_the_form_can_be_unticked(make_client, media, tmp_path):
+    """With review on in the settings the form's box starts ticked, and unticking it counts
+    (a hidden "false" before the box: the last value of a field wins)."""
+    client = make_client(config=write_config(tmp_path, **{"review.enabled": True}))
+    home = client.get("/").text
+    box = re.search(r'<input type="checkbox" name="review.enabled"[^>]*>', home)
+    assert box and "checked" in box.group(0), home
+    assert '<input type="hidden" name="review.enabled" value="false">' in home
+    files = {
+        "video": (media["video"].name, media["video"].read_bytes(), "video/mp4"),
+        "transcript": (media["srt"].name, media["srt"].read_bytes(), "application/x-subrip"),
+    }
+    unticked = client.post("/api/jobs", files=files, data={"review.enabled": "false"}).json()
+    ticked = client.post("/api/jobs", files=files, data={"review.enabled": ["false", "true"]})
+    assert wait_for(client, unticked["job_id"])["status"] == "completed"
+    assert wait_for(client, ticked.json()["job_id"])["status"] == "review"
+    assert "checked" not in re.search(
+        r'<input type="checkbox" name="review.enabled"[^>]*>', make_client().get("/").text
+    ).group(0)  # type: ignore[union-attr]
+
+
 def test_review_page_follows_the_language_choice(make_client, media):
     """The review page, its script's words and the job page's link speak the language every
     other page speaks: ?lang, then the cookie, then Accept-Language."""

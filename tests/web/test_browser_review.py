@@ -112,3 +112,52 @@ def test_review_fix_trim_drop_and_render(page, live_server, media, tmp_path):
     assert changed > len(plain) * 0.01  # the subtitle is burned into the frame
     result = json.loads((renders / "execution_result.json").read_text())
     assert [a["metadata"]["title"] for a in result["artifacts"]] == ["thermos flask"]
+
+
+def test_the_new_job_form_can_stop_jobs_for_review(page, live_server, media, tmp_path):
+    """The publish section's "review before rendering" box: one recording stops at review with
+    a link to the review page; a batch uploaded with it ticked does the same for each."""
+    page.goto(live_server["url"] + "/?lang=zh-CN")
+    box = page.locator("#opt-review-enabled")
+    expect(page.locator("#publish label", has=box)).to_contain_text("先审核再生成")
+    page.goto(live_server["url"] + "/?lang=en")
+    expect(page.locator("#publish label", has=box)).to_contain_text(
+        "Review the clips before rendering"
+    )
+    assert not box.is_checked()  # the settings leave it off
+    page.set_input_files("#video", str(media["video"]))
+    page.set_input_files("#transcript", str(media["srt"]))
+    box.check()
+    page.click("#start")
+    page.wait_for_url(re.compile(r".*/jobs/[0-9a-f]{12}$"))
+    page.wait_for_selector('#job[data-active="false"]', timeout=120_000)
+    page.wait_for_selector("#review-link")  # the page reloads once the job stops
+    expect(page.locator("#job-status")).to_have_attribute("data-status", "review")
+    expect(page.locator("#job-status")).to_have_text("Waiting for review")
+    expect(page.locator("#review-entry")).to_contain_text("The clips await your review.")
+    assert page.locator(".clip video").count() == 0  # nothing rendered
+    page.click("#review-link")
+    page.wait_for_url(re.compile(r".*/review$"))
+    _wait_version(page, 0)
+    expect(page.locator("#review-awaiting")).to_be_visible()
+
+    pairs = []
+    for name in ("morning", "evening"):
+        video = tmp_path / f"{name}.mp4"
+        video.write_bytes(media["video"].read_bytes())
+        srt = tmp_path / f"{name}.srt"
+        srt.write_bytes(media["srt"].read_bytes())
+        pairs.append((video, srt))
+    page.goto(live_server["url"] + "/")
+    page.set_input_files("#video", [str(v) for v, _ in pairs])
+    page.set_input_files("#transcript", [str(s) for _, s in pairs])
+    page.check("#opt-review-enabled")
+    page.click("#start")
+    page.wait_for_url(re.compile(r".*/batches/b[0-9a-f]{11}$"))
+    page.wait_for_selector('#batch[data-active="false"]', timeout=180_000)
+    expect(page.locator('#batch-jobs [data-status="review"]')).to_have_count(2)
+    links = page.locator("#batch-jobs a.review-link")
+    expect(links).to_have_count(2)
+    links.first.click()
+    page.wait_for_url(re.compile(r".*/jobs/[0-9a-f]{12}/review$"))
+    _wait_version(page, 0)
