@@ -11,6 +11,8 @@ import sys
 from html import unescape
 from pathlib import Path
 
+from pytest import approx
+from web_media import FREEZE, make_frozen_video
 from web_support import upload, wait_for, write_config
 
 CLIP1, CLIP2 = "semantic-item-001-plan-001", "semantic-item-001-plan-002"
@@ -172,6 +174,7 @@ def test_render_kept_clips_then_only_the_edited_clip_again(make_client, media, t
     view = client.post(url + "/edits", json=trim).json()
     assert view["items"][0]["clips"][1]["windows"] == [
         {"start_seconds": 44.99, "end_seconds": 53.07}
+        | {"recording_start_seconds": 44.99, "recording_end_seconds": 53.07}  # nothing cut
     ]
     client.post(url + "/edits", json={"kind": "keep", "clip_id": CLIP1, "keep": False})
     assert client.post(url + "/render").status_code == 202
@@ -206,3 +209,80 @@ def test_cli_run_review_stops_after_analyze(media, tmp_path):
     assert r.returncode == 0, r.stderr
     manifest = json.loads((job / "manifest.json").read_text())
     assert manifest["awaiting_review"] is False and len(list((job / "renders").glob("*.mp4"))) == 2
+
+
+def test_a_cleaned_job_is_reviewed_on_the_recordings_clock(make_client, tmp_path):
+    """Cleaning cut a 6 s freeze (12-18 s) out of the recording: the page plays the recording,
+    so the review sends each time on both clocks and takes windows on either."""
+    video = make_frozen_video(tmp_path / "frozen.mp4")
+    config = write_config(tmp_path, **{"analysis.semantic_min_duration_seconds": 2})
+    client = make_client(config=config, media_dirs=[tmp_path])
+    r = client.post(
+        "/api/jobs",
+        data={"server_path": str(video), "cleaning.enabled": "true", "review.enabled": "true"},
+    )
+    assert r.status_code == 201, r.text
+    job_id = r.json()["job_id"]
+    assert wait_for(client, job_id)["status"] == "review"
+    url = f"/api/jobs/{job_id}/review"
+    view = client.get(url).json()
+    cut = FREEZE[1] - FREEZE[0]
+    assert view["cleaned"] is True and abs(view["recording_duration_seconds"] - 30) < 0.1
+    assert abs(view["duration_seconds"] - (30 - cut)) < 0.1
+    ((removed),) = view["removed"]
+    assert abs(removed["start_seconds"] - FREEZE[0]) < 0.05
+    assert abs(removed["end_seconds"] - FREEZE[1]) < 0.05
+    stand = view["items"][1]  # the product after the freeze
+    line = next(x for x in stand["lines"] if x["text"].startswith("Next product"))
+    assert line["start_seconds"] == approx(18.5 - cut, abs=0.05)  # the plan's clock
+    assert line["recording_start_seconds"] == approx(18.5, abs=0.05)  # the video's
+    clip = stand["clips"][-1]
+    for w in clip["windows"]:
+        assert w["recording_start_seconds"] == approx(w["start_seconds"] + cut, abs=0.05)
+        assert w["recording_end_seconds"] == approx(w["end_seconds"] + cut, abs=0.05)
+
+    def windows(start: float, end: float, **more: object) -> dict[str, object]:
+        body = {"start_seconds": start, "end_seconds": end}
+        return {"kind": "windows", "clip_id": clip["id"], "windows": [body], **more}
+
+    def plan_clip() -> dict[str, object]:
+        plan = json.loads((tmp_path / "workdir" / job_id / "analysis/edit_plan.json").read_text())
+        return next(s for s in plan["segments"] if s["id"] == clip["id"])
+
+    # A window given on the recording lands on the plan's clock, 6 s earlier.
+    r = client.post(url + "/edits", json=windows(19.0, 28.0, clock="recording", snap=False))
+    assert r.status_code == 200, r.text
+    stored = plan_clip()
+    assert stored["windows"] == [{"start_seconds": approx(13.0, abs=0.05),
+                                  "end_seconds": approx(22.0, abs=0.05)}]  # fmt: skip
+    shown = r.json()["items"][1]["clips"][-1]
+    assert shown["windows"][0]["recording_start_seconds"] == approx(19.0, abs=0.01)
+    assert shown["windows"][0]["recording_end_seconds"] == approx(28.0, abs=0.01)
+    # Across the cut: one window on the plan, two pieces of the recording (the freeze skipped).
+    r = client.post(url + "/edits", json=windows(10.0, 22.0, clock="recording", snap=False))
+    shown = r.json()["items"][1]["clips"][-1]
+    pieces = [(p["start_seconds"], p["end_seconds"]) for p in shown["recording_pieces"]]
+    assert pieces == [approx((10.0, FREEZE[0]), abs=0.05), approx((FREEZE[1], 22.0), abs=0.05)]
+    assert [(w["start_seconds"], w["end_seconds"]) for w in plan_clip()["original_windows"]] == (
+        pieces
+    )
+    # The plan's own clock still works; refusals name the problem.
+    assert client.post(url + "/edits", json=windows(13.0, 22.0, snap=False)).status_code == 200
+    assert plan_clip()["original_windows"][0]["start_seconds"] == approx(19.0, abs=0.05)
+    for body, message in (
+        (windows(13.0, 17.0, clock="recording"), "lies in a part of the recording that cleaning"),
+        (windows(25.0, 31.0, clock="recording"), "ends after the video (30.00s)"),
+        (windows(20.0, 26.0), "ends after the video (24.00s)"),
+        (windows(1.0, 2.0, clock="wall"), "clock: Input should be 'cleaned' or 'recording'"),
+    ):
+        r = client.post(url + "/edits", json=body)
+        assert r.status_code == 400 and message in r.json()["detail"], (body, r.text)
+
+    # The clip renders from the recording without the freeze: 2 s before it, 4 s after.
+    client.post(url + "/edits", json=windows(10.0, 22.0, clock="recording", snap=False))
+    for other in (c for i in view["items"] for c in i["clips"] if c["id"] != clip["id"]):
+        client.post(url + "/edits", json={"kind": "keep", "clip_id": other["id"], "keep": False})
+    assert client.post(url + "/render").status_code == 202
+    snap = wait_for(client, job_id)
+    assert [o["clip_id"] for o in snap["outputs"]] == [clip["id"]], snap
+    assert snap["outputs"][0]["duration_seconds"] == approx(6.0, abs=0.3)

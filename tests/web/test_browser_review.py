@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from web_media import ffmpeg
+from web_media import FREEZE, ffmpeg, make_frozen_video
 from web_support import CHROMIUM
 
 pytestmark = pytest.mark.skipif(
@@ -161,3 +161,81 @@ def test_the_new_job_form_can_stop_jobs_for_review(page, live_server, media, tmp
     links.first.click()
     page.wait_for_url(re.compile(r".*/jobs/[0-9a-f]{12}/review$"))
     _wait_version(page, 0)
+
+
+def _cleaned_review_job(server, folder: Path) -> Path:
+    """A job whose cleaning cut the 12-18 s freeze out of the recording, stopped for review."""
+    video = make_frozen_video(folder / "frozen.mp4")
+    r = subprocess.run(
+        [sys.executable, "-m", "clipora_core.cli", "run", str(video), "--review",
+         "--config", str(server["config"]), "--set", "cleaning.enabled=true",
+         "--set", "analysis.semantic_min_duration_seconds=2"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    return Path(r.stdout.strip().splitlines()[-1])
+
+
+def test_cleaned_job_plays_recording_times_and_handles_drag(page, live_server, tmp_path):
+    """The player shows the whole recording: the page seeks to recording times, plays a window
+    across the cut without the frozen part, and a window's edge is dragged (then nudged with the
+    arrow keys) before "apply" snaps it on the server."""
+    job = _cleaned_review_job(live_server, tmp_path)
+    cut = FREEZE[1] - FREEZE[0]
+    page.goto(f"{live_server['url']}/jobs/{job.name}/review?lang=en")
+    _wait_version(page, 0)
+    expect(page.locator("#review-cleaned")).to_be_visible()
+    clip = page.locator(".item").nth(1).locator(".clip-edit").last  # after the freeze
+    clip_id = clip.get_attribute("data-clip")
+    plan = json.loads((job / "analysis" / "edit_plan.json").read_text())
+    (window,) = next(s for s in plan["segments"] if s["id"] == clip_id)["windows"]
+    start_in, end_in = clip.locator(".win-start"), clip.locator(".win-end")
+    assert float(start_in.input_value()) == pytest.approx(window["start_seconds"] + cut, abs=0.01)
+    assert clip.locator(".timeline .cut").count() == 1  # the freeze, striped
+
+    # Playing a window across the cut: from 10.5 s, jumping the freeze, on past 18 s.
+    start_in.fill("10.5")
+    end_in.fill("20")
+    page.evaluate(
+        "() => { const v = document.getElementById('review-video'); window.seen = [];"
+        " v.addEventListener('timeupdate', () => window.seen.push(v.currentTime)); }"
+    )
+    clip.locator(".play-window").click()
+    page.wait_for_function(
+        "() => document.getElementById('review-video').currentTime > 18.4", timeout=15_000
+    )
+    seen = page.evaluate("() => window.seen")
+    assert any(10.4 < t < 12.0 for t in seen), seen  # it played from the recording's 10.5 s
+    assert not any(12.3 < t < 17.9 for t in seen), seen  # never the frozen picture
+
+    # Drag the end handle to 27 s on the bar, then nudge it with the keyboard.
+    bar = clip.locator(".timeline")
+    a, b = float(bar.get_attribute("data-from")), float(bar.get_attribute("data-to"))
+    box, handle = bar.bounding_box(), clip.locator(".handle-end")
+    assert box and handle.get_attribute("role") == "slider"
+    grip = handle.bounding_box()
+    assert grip
+    page.mouse.move(grip["x"] + grip["width"] / 2, grip["y"] + grip["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * (27.0 - a) / (b - a), grip["y"] + 5, steps=8)
+    page.mouse.up()
+    per_pixel = (b - a) / box["width"]
+    dragged = float(end_in.input_value())
+    assert dragged == pytest.approx(27.0, abs=2 * per_pixel + 0.01)
+    handle.press("ArrowRight")
+    handle.press("ArrowRight")
+    handle.press("ArrowLeft")
+    assert float(end_in.input_value()) == pytest.approx(dragged + 0.1, abs=0.001)
+    assert handle.get_attribute("aria-valuenow") == end_in.input_value()
+    expect(handle).to_be_focused()
+
+    clip.locator(".apply-windows").click()
+    _wait_version(page, 1)
+    plan = json.loads((job / "analysis" / "edit_plan.json").read_text())
+    (window,) = next(s for s in plan["segments"] if s["id"] == clip_id)["windows"]
+    shown = float(page.locator(f'[data-clip="{clip_id}"] .win-end').input_value())
+    assert shown == pytest.approx(window["end_seconds"] + cut, abs=0.01)  # one moment, two clocks
+    assert shown == pytest.approx(dragged + 0.1, abs=1.5)  # at most a snap away from the drop
+    assert float(page.locator(f'[data-clip="{clip_id}"] .win-start').input_value()) == (
+        pytest.approx(10.5, abs=1.5)
+    )

@@ -98,3 +98,44 @@ def make_speech_video(path: Path, text: str) -> Path:
         check=True,
     )  # fmt: skip
     return path
+
+
+# A recording whose picture freezes for 6 s between two products (cleaning cuts it out), and its
+# pitch, timed on the recording: (start, end, text).
+FREEZE = (12.0, 18.0)
+FROZEN_DURATION = 30.0
+FROZEN_PITCH: list[tuple[float, float, str]] = [
+    (0.5, 3.0, "First product is this water bottle."),
+    (3.0, 6.0, "The water bottle is stainless steel and keeps drinks cold all day."),
+    (6.0, 9.0, "It is usually $49, today only $29."),
+    (9.0, 11.5, "The link is up, grab the water bottle now."),
+    (13.0, 16.0, "Sorry, the camera is stuck, one moment."),
+    (18.5, 21.0, "Next product is this phone stand."),
+    (21.0, 24.0, "The phone stand folds flat and fits in any bag."),
+    (24.0, 27.0, "The phone stand is usually $25, today only $15."),
+    (27.0, 29.5, "The link is up for the phone stand."),
+]
+
+
+def make_frozen_video(path: Path) -> Path:
+    """``path`` (25 fps, lossless so the freeze is exact to the frame) and its SRT beside it."""
+    fps = 25
+    first, last = int(FREEZE[0] * fps), int(FREEZE[1] * fps) - 1
+    subprocess.run(
+        [
+            ffmpeg(), "-nostdin", "-y", "-loglevel", "error",
+            "-f", "lavfi", "-i", f"testsrc2=s=160x120:r={fps}:d={FROZEN_DURATION}",
+            "-f", "lavfi", "-i", f"sine=f=440:r=16000:d={FROZEN_DURATION}",
+            "-filter_complex",
+            f"[0:v]split[a][b];[a][b]freezeframes=first={first}:last={last}:replace={first}[v]",
+            "-map", "[v]", "-map", "1:a",
+            "-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p",
+            "-g", "50", "-c:a", "aac", "-shortest", str(path),
+        ],
+        check=True,
+    )  # fmt: skip
+    lines = []
+    for i, (start, end, text) in enumerate(FROZEN_PITCH, 1):
+        lines += [str(i), f"{_ts(start)} --> {_ts(end)}", text, ""]
+    path.with_suffix(".srt").write_text("\n".join(lines), encoding="utf-8")
+    return path

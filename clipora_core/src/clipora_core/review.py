@@ -20,6 +20,7 @@ from clipora_core.contracts import (
     EditPlanSegment,
     SemanticItemSet,
     TimeMapEntry,
+    TimeWindow,
     Transcript,
     first_error,
 )
@@ -40,7 +41,7 @@ from clipora_core.review_models import (
     snap_windows,
     speech_spans,
 )
-from clipora_core.timeline import to_original_windows
+from clipora_core.timeline import to_effective_time, to_original_windows
 from clipora_core.workspace import JobWorkspace, fingerprint
 
 PLAN = "analysis/edit_plan.json"
@@ -126,6 +127,44 @@ class Review:
             return cleaning.cleaned_duration_seconds
         return probe.duration_seconds if probe is not None else 0.0
 
+    @property
+    def media_time_map(self) -> list[TimeMapEntry]:
+        """Cleaned timeline -> times in the video the review plays (``job.effective_source``):
+        empty unless cleaning cut spans out of the recording without copying it (a job cleaned
+        into a copy by an earlier version plays that copy, already on the cleaned clock)."""
+        cleaning = self.job.manifest.cleaning
+        return self.time_map if cleaning.virtual and cleaning.removed else []
+
+    @property
+    def media_duration(self) -> float:
+        """The played video's length (the recording's, even when cleaning removed spans)."""
+        if not self.media_time_map:
+            return self.duration
+        probe = self.job.manifest.probe
+        return probe.duration_seconds if probe is not None else self.duration
+
+    def on_cleaned_clock(self, edit: SetWindows) -> SetWindows:
+        """``edit`` with its windows on the cleaned timeline (as the plan and the log keep
+        them); a recording-clock edge inside a removed span moves to where the video resumes."""
+        if edit.clock == "cleaned":
+            return edit
+        moved: list[TimeWindow] = []
+        for w in edit.windows:
+            if w.end_seconds > self.media_duration + 0.05:
+                raise InputError(
+                    f"window {w.start_seconds:.2f}-{w.end_seconds:.2f}s ends after the video "
+                    f"({self.media_duration:.2f}s)"
+                )
+            a = to_effective_time(w.start_seconds, self.media_time_map)
+            b = to_effective_time(w.end_seconds, self.media_time_map)
+            if b - a < 1e-6:
+                raise InputError(
+                    f"window {w.start_seconds:.2f}-{w.end_seconds:.2f}s lies in a part of the "
+                    "recording that cleaning removed"
+                )
+            moved.append(TimeWindow(start_seconds=round(a, 3), end_seconds=round(b, 3)))
+        return edit.model_copy(update={"windows": moved, "clock": "cleaned"})
+
     def state(self, version: int | None = None) -> ReviewState:
         n = self.log.version if version is None else version
         st = ReviewState(
@@ -149,6 +188,7 @@ class Review:
             raise InputError(f"this review already holds {MAX_VERSIONS} edits")
         st = self.state()
         if isinstance(edit, SetWindows):
+            edit = self.on_cleaned_clock(edit)
             _check_windows(edit, self.duration)  # as asked, then as snapped below
         if isinstance(edit, SetWindows) and edit.snap:
             spans = speech_spans(self.raw_transcript)
@@ -189,7 +229,7 @@ class Review:
             st.clip(edit.clip_id)
         else:
             st.clip(edit.clip_id)
-            _check_windows(edit, self.duration)
+            _check_windows(self.on_cleaned_clock(edit), self.duration)
 
     @staticmethod
     def _known_item(st: ReviewState, item_id: str) -> None:
@@ -215,7 +255,7 @@ class Review:
             (st.dropped.discard if edit.keep else st.dropped.add)(edit.clip_id)
         else:
             seg = st.clip(edit.clip_id)
-            seg.windows = list(edit.windows)
+            seg.windows = list(self.on_cleaned_clock(edit).windows)
             seg.original_windows = to_original_windows(seg.windows, self.time_map)
             seg.start_seconds = min(w.start_seconds for w in seg.windows)
             seg.end_seconds = max(w.end_seconds for w in seg.windows)

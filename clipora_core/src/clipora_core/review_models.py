@@ -64,12 +64,18 @@ class RenameItem(_Edit):
 
 
 class SetWindows(_Edit):
-    """A clip's windows, trimmed or extended (in play order; edges snap to pauses)."""
+    """A clip's windows, trimmed or extended (in play order; edges snap to pauses).
+
+    ``clock``: ``cleaned`` (the plan's timeline) or ``recording`` (the video the review plays,
+    ``job.effective_source``: differs when cleaning cut spans out of the recording without
+    copying it). The review stores every edit on the cleaned clock.
+    """
 
     kind: Literal["windows"] = "windows"
     clip_id: str = Field(pattern=_ID)
     windows: list[TimeWindow] = Field(min_length=1, max_length=MAX_WINDOWS)
     snap: bool = True
+    clock: Literal["cleaned", "recording"] = "cleaned"
 
 
 class KeepClip(_Edit):

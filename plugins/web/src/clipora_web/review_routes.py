@@ -16,8 +16,6 @@ from clipora_core.api import (
     JobWorkspace,
     Review,
     ReviewEdit,
-    ReviewState,
-    awaiting_review,
     first_error,
 )
 from fastapi import FastAPI, Request
@@ -27,6 +25,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
 from clipora_web import jobstate
 from clipora_web.i18n import request_language, translate
+from clipora_web.review_view import ReviewView, view
 from clipora_web.submission import WebSubmission, read_submission, write_submission
 
 if TYPE_CHECKING:
@@ -39,47 +38,6 @@ EDIT = TypeAdapter(ReviewEdit)
 class UndoRequest(BaseModel):
     model_config = {"extra": "forbid"}
     to_version: int | None = Field(None, ge=0, description="default: one edit back")
-
-
-class WindowView(BaseModel):
-    start_seconds: float
-    end_seconds: float
-
-
-class LineView(BaseModel):
-    id: str
-    start_seconds: float
-    end_seconds: float
-    text: str
-    raw_text: str
-    fixed: bool
-
-
-class ClipView(BaseModel):
-    id: str
-    item_id: str
-    variant: str
-    title: str
-    windows: list[WindowView]
-    kept: bool
-    duration_seconds: float
-    score: float | None = None
-
-
-class ItemView(BaseModel):
-    id: str
-    title: str
-    clips: list[ClipView]
-    lines: list[LineView]
-
-
-class ReviewView(BaseModel):
-    job_id: str
-    version: int = Field(description="edits so far; undo goes back one")
-    awaiting_review: bool
-    duration_seconds: float
-    video_url: str
-    items: list[ItemView]
 
 
 class ApiError(Exception):
@@ -241,57 +199,3 @@ async def _body(request: Request, error: Any, allow_empty: bool = False) -> byte
     if "json" not in request.headers.get("content-type", "json") and data.strip():
         raise error(415, "unsupported_media_type", "send the edit as application/json")
     return data
-
-
-def view(job: JobWorkspace, review: Review, state: ReviewState) -> ReviewView:
-    raw = {s.id: s.text for s in review.raw_transcript.segments} if review.raw_transcript else {}
-    items: dict[str, ItemView] = {
-        i: ItemView(id=i, title=t, clips=[], lines=[]) for i, t in state.items.items()
-    }
-    spans: dict[str, list[tuple[float, float]]] = {i: [] for i in items}
-    for seg in state.plan.segments:
-        item = str(seg.metadata.get("semantic_item_id") or seg.id)
-        if item not in items:
-            continue
-        items[item].clips.append(
-            ClipView(
-                id=seg.id,
-                item_id=item,
-                variant=seg.variant,
-                title=seg.title,
-                windows=[
-                    WindowView(**w.model_dump(include={"start_seconds", "end_seconds"}))
-                    for w in seg.windows
-                ],  # fmt: skip
-                kept=seg.id not in state.dropped,
-                duration_seconds=round(seg.duration, 3),
-                score=seg.score.total if seg.score else None,
-            )
-        )
-        spans[item].append((seg.start_seconds, seg.end_seconds))
-    for orig in review.original.segments:
-        item = str(orig.metadata.get("semantic_item_id") or orig.id)
-        if item in spans:
-            spans[item].append((orig.start_seconds, orig.end_seconds))
-    if state.transcript is not None:
-        for line in state.transcript.segments:
-            for item, covered in spans.items():
-                if any(line.start_seconds < b and line.end_seconds > a for a, b in covered):
-                    items[item].lines.append(
-                        LineView(
-                            id=line.id,
-                            start_seconds=line.start_seconds,
-                            end_seconds=line.end_seconds,
-                            text=line.text,
-                            raw_text=raw.get(line.id, line.text),
-                            fixed=line.id in state.fixed,
-                        )
-                    )
-    return ReviewView(
-        job_id=job.job_id,
-        version=review.log.version,
-        awaiting_review=awaiting_review(job),
-        duration_seconds=review.duration,
-        video_url=f"/api/jobs/{job.job_id}/review/video",
-        items=list(items.values()),
-    )
