@@ -217,3 +217,45 @@ def test_secrets_never_reach_the_browser(make_client, tmp_path, monkeypatch):
     assert (
         client.post("/api/config", json={"clear_secrets": ["render.ffmpeg.crf"]}).status_code == 400
     )
+
+
+def test_refusals_answer_a_page_to_a_browser(make_client, tmp_path):
+    """The security layer's refusals: JSON for a script, as before; for a browser asking for
+    HTML a page in the reader's language with the other language under it, no server detail."""
+    html = {"accept": "text/html,application/xhtml+xml"}
+    zh = {**html, "accept-language": "zh-CN,zh;q=0.9"}
+
+    def page(r, status: int, lang: str, *words: str) -> None:
+        assert r.status_code == status and r.headers["content-type"].startswith("text/html")
+        assert r.text.startswith(f'<!doctype html><html lang="{lang}">'), r.text[:200]
+        assert all(w in r.text for w in words), r.text
+        assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+        assert str(tmp_path) not in r.text and "Traceback" not in r.text
+
+    token = "t0ken-for-tests-1234567890"
+    client = make_client(bind_host="0.0.0.0", token=token, base_url="http://192.0.2.10:8000")
+    r = client.get("/jobs", headers=zh)
+    page(r, 401, "zh-CN", "请求被拒绝", "需要访问令牌", "Request refused", "needs its access token")
+    assert r.text.index("需要访问令牌") < r.text.index("needs its access token")  # reader's first
+    page(client.get("/?token=nope", headers=html), 401, "en", "access token in the link is wrong")
+    assert client.get("/?token=nope", headers=zh, follow_redirects=False).status_code == 401
+    r = client.get("/api/jobs")
+    assert r.status_code == 401 and r.json()["code"] == "unauthorized"  # a script: JSON
+
+    client = make_client()
+    rebound = {"Host": "rebind.evil.example:8000"}
+    page(client.get("/", headers={**zh, **rebound}), 400, "zh-CN", "只响应它自己的地址")
+    page(client.get("/?lang=en", headers={**zh, **rebound}), 400, "en", "its own address")
+    r = client.get("/api/config", headers=rebound)
+    assert r.status_code == 400 and r.json()["code"] == "bad_host"
+    evil = {"Origin": "http://evil.example"}
+    r = client.post("/config", data={"asr.mode": "local"}, headers={**html, **evil})
+    page(r, 403, "en", "came from another website", "来自别的网站")
+    client.cookies.set("lang", "zh-CN")
+    r = client.post("/jobs/000000000000/stop", headers={**html, **evil})
+    page(r, 403, "zh-CN", "已拒绝：这个请求来自别的网站")
+    r = client.post("/api/jobs/000000000000/stop", headers=evil)
+    assert r.status_code == 403 and r.json() == {
+        "code": "cross_origin",
+        "detail": "cross-site request refused",
+    }
