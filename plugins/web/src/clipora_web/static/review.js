@@ -138,7 +138,7 @@
       var input = edge === "start" ? startIn : endIn;
       var h = el("div", {
         className: "handle handle-" + edge, tabIndex: 0, role: "slider",
-        "aria-label": tr("review.handle_" + edge, { n: n }),
+        "aria-label": edge === "start" ? tr("review.handle_start", { n: n }) : tr("review.handle_end", { n: n }),
         "aria-valuemin": val(a), "aria-valuemax": val(b),
       });
       function place() {
