@@ -51,4 +51,8 @@ def write_json(path: Path, payload: Any) -> None:
 
 def read_json(path: Path) -> Any:
     with open(path, encoding="utf-8") as fh:
-        return json.load(fh)
+        try:
+            return json.load(fh)
+        except RecursionError:
+            # A damaged file of nested brackets: callers treat it like any malformed JSON.
+            raise ValueError("JSON nested too deeply") from None

@@ -1087,7 +1087,11 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
         if jobstate.job_root(ctx.workdir, job_id) is None:
             message = translate(request_language(request), "error.no_job")
             return _page(ctx, request, "error.html", {"status": 404, "message": message}, 404)
-        snap = ctx.snapshot(job_id)
+        try:
+            snap = ctx.snapshot(job_id)
+        except ApiError:
+            message = translate(request_language(request), "error.damaged_job", job=job_id)
+            return _page(ctx, request, "error.html", {"status": 404, "message": message}, 404)
         return _page(
             ctx,
             request,

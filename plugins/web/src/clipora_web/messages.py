@@ -182,6 +182,8 @@ EN: dict[str, str] = {
     "error.not_found": "There is nothing at this address.",
     "error.no_job": "There is no such job (it may have been deleted).",
     "error.no_batch": "There is no such batch.",
+    "error.damaged_job": "Job {job} cannot be shown: its record (manifest.json in its folder) "
+    "is damaged. Run it again from the terminal or start a new job.",
     "error.internal": "The server hit an error. The log in the terminal that runs "
     "clipora web has the details.",
     "error.back_home": "Back to the start page",
@@ -446,6 +448,8 @@ ZH: dict[str, str] = {
     "error.not_found": "这个地址下什么也没有。",
     "error.no_job": "没有这个任务（可能已被删除）。",
     "error.no_batch": "没有这个批量任务。",
+    "error.damaged_job": "任务 {job} 无法显示：它的记录（任务文件夹里的 manifest.json）已损坏。"
+    "请在终端里重新运行它，或者新建一个任务。",
     "error.internal": "服务器出错了。运行 clipora web 的终端里的日志有详细信息。",
     "error.back_home": "回到首页",
     "error.too_large": "请求内容太大：这里最多只能提交 {kib} KiB。",

@@ -171,8 +171,12 @@ def register(app: FastAPI, ctx: WebContext, page: Callable[..., Response]) -> No
 
     @app.get("/jobs/{job_id}/review", response_class=HTMLResponse, include_in_schema=False)
     def review_page(request: Request, job_id: str) -> Response:
-        if jobstate.job_root(ctx.workdir, job_id) is None:
+        root = jobstate.job_root(ctx.workdir, job_id)
+        if root is None:
             message = translate(request_language(request), "error.no_job")
+            return page(ctx, request, "error.html", {"status": 404, "message": message}, 404)
+        if jobstate.read_manifest(root) is None:
+            message = translate(request_language(request), "error.damaged_job", job=job_id)
             return page(ctx, request, "error.html", {"status": 404, "message": message}, 404)
         return page(ctx, request, "review.html", {"job": ctx.snapshot(job_id)})
 
