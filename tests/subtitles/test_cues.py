@@ -131,3 +131,23 @@ def test_playback_speed_divides_clip_times():
 def test_no_overlap_means_no_cues():
     t = Transcript(segments=[seg(1, 10, 14, "第一款产品是面霜。")])
     assert build_cues(t, [win(20, 30)]) == []
+
+
+def test_a_line_runs_on_across_a_cut_out_filler_and_pause():
+    words = [
+        (0.0, 0.4, " This"), (0.4, 0.8, " bottle"), (1.0, 1.3, " um,"), (2.9, 3.2, " keeps"),
+        (3.2, 3.5, " drinks"), (3.5, 4.0, " cold."),
+    ]  # fmt: skip
+    text = "This bottle um, keeps drinks cold."
+    # Tight bodies cut "um," and most of the pause after it: two windows of one sentence.
+    cues = build_cues(
+        Transcript(segments=[seg(1, 0, 4, text, words)]), [win(0, 0.9), win(2.7, 4.0)]
+    )
+    assert [c.text for c in cues] == ["This bottle keeps drinks cold."]  # one line, no filler
+    (cue,) = cues
+    assert (cue.start, cue.end) == (0.0, 2.2)  # 0.9 s + 1.3 s of clip
+    assert [w for _, w in cue.words] == ["This", " bottle", " keeps", " drinks", " cold."]
+    assert cue.words[2][0] == pytest.approx(0.9 + 0.2)  # "keeps" after the join
+    # Windows far apart (a hook from later in the stream) still break the line.
+    far = build_cues(Transcript(segments=[seg(1, 0, 4, text, words)]), [win(2.7, 4.0), win(0, 0.9)])
+    assert [c.text for c in far] == ["keeps drinks cold.", "This bottle"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from clipora_core.api import TimeWindow, Transcript
 
@@ -65,6 +66,47 @@ def _clean_text(text: str) -> str:
     return text
 
 
+# Windows that follow each other in the recording this closely are one stretch of speech with
+# a filler or a long pause cut out: a line runs on across the cut instead of breaking in two.
+RUN_GAP_SECONDS = 3.0
+
+
+def _runs(windows: Sequence[TimeWindow]) -> list[list[int]]:
+    """Indices of the windows, grouped into stretches of speech (see RUN_GAP_SECONDS)."""
+    runs: list[list[int]] = []
+    for i, w in enumerate(windows):
+        if runs:
+            prev = windows[runs[-1][-1]]
+            if 0 <= w.start_seconds - prev.end_seconds <= RUN_GAP_SECONDS:
+                runs[-1].append(i)
+                continue
+        runs.append([i])
+    return runs
+
+
+class _Run:
+    """Some consecutive windows of a clip, on the clip timeline as one: a time inside a cut-out
+    gap maps to the join."""
+
+    def __init__(self, windows: Sequence[TimeWindow], offsets: Sequence[float]) -> None:
+        self.windows = list(windows)
+        self.offsets = list(offsets)
+        self.start = windows[0].start_seconds
+        self.end = windows[-1].end_seconds
+
+    def contains(self, t: float) -> bool:
+        return any(w.start_seconds <= t < w.end_seconds for w in self.windows)
+
+    def clip_time(self, t: float) -> float:
+        for offset, w in zip(self.offsets, self.windows, strict=True):
+            if t < w.start_seconds:
+                return offset  # in the gap before this window: the join
+            if t <= w.end_seconds:
+                return offset + t - w.start_seconds
+        last = self.windows[-1]
+        return self.offsets[-1] + last.duration
+
+
 def build_cues(
     transcript: Transcript,
     windows: Sequence[TimeWindow],
@@ -79,50 +121,53 @@ def build_cues(
         (s for s in transcript.segments if s.end_seconds > s.start_seconds or s.words),
         key=lambda s: (s.start_seconds, s.end_seconds, s.id),
     )
+    offsets = clip_offsets(windows)
     cues: list[Cue] = []
-    for offset, win in zip(clip_offsets(windows), windows, strict=True):
-        ws, we = win.start_seconds, win.end_seconds
-        window_cues: list[Cue] = []
-        for seg in segments:
-            seg_end = max([seg.end_seconds] + [w.end_seconds for w in seg.words])
-            seg_start = min([seg.start_seconds] + [w.start_seconds for w in seg.words])
-            if seg_end <= ws or seg_start >= we:
-                continue
-            tokens = [t for t in segment_tokens(seg, opts.latin_ratio, max_w) if ws <= t.mid < we]
-            for line in break_lines(tokens, max_w, opts.latin_ratio):
-                text = _clean_text(join_tokens(line))
-                if not text:
-                    continue
-                start = max(line[0].start, ws)
-                end = min(max(t.end for t in line), we)
-                words = tuple(
-                    (
-                        round((offset + max(t.start, ws) - ws) / playback_speed, 3),
-                        (" " if t.space_before and i else "") + t.text,
-                    )
-                    for i, t in enumerate(line)
-                )
-                window_cues.append(
-                    Cue(
-                        (offset + start - ws) / playback_speed,
-                        (offset + end - ws) / playback_speed,
-                        text,
-                        words,
-                    )
-                )
-        window_cues.sort(key=lambda c: (c.start, c.end))
-        # Hold a line across short pauses so it does not flicker off between phrases; never
-        # past the window's own end.
-        window_end = (offset + we - ws) / playback_speed
-        for i, cue in enumerate(window_cues):
-            nxt = window_cues[i + 1].start if i + 1 < len(window_cues) else None
-            end = cue.end
-            if nxt is not None and 0 < nxt - end <= opts.gap_fill_seconds / playback_speed:
-                end = nxt
-            if nxt is not None and end > nxt:
-                end = nxt  # overlapping segments: one line at a time
-            end = min(end, window_end)
-            if end - cue.start >= MIN_CUE_SECONDS:
-                cues.append(Cue(round(cue.start, 3), round(end, 3), cue.text, cue.words))
+    for members in _runs(windows):
+        run = _Run([windows[i] for i in members], [offsets[i] for i in members])
+        cues += _run_cues(run, segments, playback_speed, opts, max_w)
     cues.sort(key=lambda c: (c.start, c.end, c.text))
     return cues
+
+
+def _run_cues(
+    run: _Run, segments: Sequence[Any], speed: float, opts: LayoutOptions, max_w: float
+) -> list[Cue]:
+    ws, we = run.start, run.end
+    run_cues: list[Cue] = []
+    for seg in segments:
+        seg_end = max([seg.end_seconds] + [w.end_seconds for w in seg.words])
+        seg_start = min([seg.start_seconds] + [w.start_seconds for w in seg.words])
+        if seg_end <= ws or seg_start >= we:
+            continue
+        tokens = [t for t in segment_tokens(seg, opts.latin_ratio, max_w) if run.contains(t.mid)]
+        for line in break_lines(tokens, max_w, opts.latin_ratio):
+            text = _clean_text(join_tokens(line))
+            if not text:
+                continue
+            start = run.clip_time(max(line[0].start, ws))
+            end = run.clip_time(min(max(t.end for t in line), we))
+            words = tuple(
+                (
+                    round(run.clip_time(max(t.start, ws)) / speed, 3),
+                    (" " if t.space_before and i else "") + t.text,
+                )
+                for i, t in enumerate(line)
+            )
+            run_cues.append(Cue(start / speed, end / speed, text, words))
+    run_cues.sort(key=lambda c: (c.start, c.end))
+    # Hold a line across short pauses so it does not flicker off between phrases; never past
+    # the run's own end.
+    run_end = run.clip_time(we) / speed
+    out: list[Cue] = []
+    for i, cue in enumerate(run_cues):
+        nxt = run_cues[i + 1].start if i + 1 < len(run_cues) else None
+        end = cue.end
+        if nxt is not None and 0 < nxt - end <= opts.gap_fill_seconds / speed:
+            end = nxt
+        if nxt is not None and end > nxt:
+            end = nxt  # overlapping segments: one line at a time
+        end = min(end, run_end)
+        if end - cue.start >= MIN_CUE_SECONDS:
+            out.append(Cue(round(cue.start, 3), round(end, 3), cue.text, cue.words))
+    return out
