@@ -274,9 +274,9 @@ EN: dict[str, str] = {
     "review.saved": "Saved.",
     # the security layer's refusals (security.py), for a browser
     "security.bad_host": "This server only answers to its own address.",
-    "security.bad_host_hint": "Open Clipora at the address `clipora web` printed.",
+    "security.bad_host_hint": "Open Clipora at the address that clipora web printed.",
     "security.unauthorized": "This Clipora server needs its access token.",
-    "security.unauthorized_hint": "Open the link printed by `clipora web` (it ends with "
+    "security.unauthorized_hint": "Open the link that clipora web printed (it ends with "
     "?token=…) once; the browser then remembers it.",
     "security.wrong_token": "The access token in the link is wrong.",
     "security.cross_origin": "Refused: the request came from another website.",
@@ -547,9 +547,9 @@ ZH: dict[str, str] = {
     "review.saved": "已保存。",
     # the security layer's refusals (security.py), for a browser
     "security.bad_host": "这个服务器只响应它自己的地址。",
-    "security.bad_host_hint": "请用 `clipora web` 打印出的地址打开 Clipora。",
+    "security.bad_host_hint": "请用 clipora web 打印出的地址打开 Clipora。",
     "security.unauthorized": "这个 Clipora 服务器需要访问令牌。",
-    "security.unauthorized_hint": "打开 `clipora web` 打印出的链接（以 ?token=… 结尾）一次，"
+    "security.unauthorized_hint": "打开 clipora web 打印出的链接（以 ?token=… 结尾）一次，"
     "浏览器之后会记住它。",
     "security.wrong_token": "链接里的访问令牌不对。",
     "security.cross_origin": "已拒绝：这个请求来自别的网站。",
