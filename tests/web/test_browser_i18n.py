@@ -72,6 +72,7 @@ def test_square_burned_clip_in_chinese_and_download_all(zh_page, live_server, me
     expect(page.locator("#job-status")).to_have_text("完成")
     stages = page.locator("table.stages").inner_text()
     assert "识别语音" in stages and "找出商品" in stages and "semantic" not in stages
+    assert "有声音" in stages and "个商品" in stages and not re.search(r"\w=\w", stages), stages
     created = page.locator("time.local-time").first
     assert "UTC" not in created.inner_text() and "UTC" in created.get_attribute("title")
 
@@ -91,6 +92,8 @@ def test_square_burned_clip_in_chinese_and_download_all(zh_page, live_server, me
                          " return [v.videoWidth, v.videoHeight]; }")  # fmt: skip
     assert size[0] == size[1], size
     assert "字幕已烧进" in clip.inner_text() and clip.locator(".clip-title").inner_text()
+    parts = clip.locator(".score").get_attribute("title")
+    assert "说出商品名" in parts and "product_named" not in parts, parts
 
     with page.expect_download() as info:
         page.click("#download-all")

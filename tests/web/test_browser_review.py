@@ -62,9 +62,12 @@ def test_review_fix_trim_drop_and_render(page, live_server, media, tmp_path):
     expect(page.locator("#review-awaiting")).to_be_visible()
 
     # The host said "water bottle"; the product is a thermos flask.
-    line = page.locator("#line-seg-0006")
-    line.fill("This thermos flask is double wall stainless steel, so it keeps drinks cold")
-    page.locator('[data-line="seg-0006"] .save-line').click()
+    row = page.locator('[data-line="seg-0006"]')
+    expect(row).to_have_count(1)
+    row.locator(".line-text").fill(
+        "This thermos flask is double wall stainless steel, so it keeps drinks cold"
+    )
+    row.locator(".save-line").click()
     _wait_version(page, 1)
     expect(page.locator(".item-title")).to_have_text("thermos flask")
 

@@ -139,10 +139,11 @@ def prices(text: str, language: Language) -> list[float]:
         if value is not None and 0 < value < 1_000_000:
             found.append(value)
     # Whisper writes many prices as bare digits ("还需129，1号链接"): in a line that talks price or
-    # links, a 2-5 digit number that is not a count or a measure is a price.
+    # links, a 2-5 digit number that is not a count, a measure or a grade (316不锈钢, 5000mAh)
+    # is a price.
     if language == "zh" and (lx.ZH_PRICE_WORDS.search(text) or "链接" in text):
         for m in re.finditer(
-            r"(?<![0-9.])([0-9]{2,5})(?![0-9.]|\s*(?:个|小时|毫升|升|单|%|款|号|倍|天|年|克|斤|件|寸|度|分钟|位|人|万))",
+            r"(?<![0-9.])([0-9]{2,5})(?![0-9.]|\s*(?:个|小时|毫升|升|单|%|款|号|倍|天|年|克|斤|件|寸|度|分钟|位|人|万|不锈钢|钢|毫米|厘米|米|公斤|瓦|毫安|[a-zA-Z]))",
             text,
         ):
             found.append(float(m.group(1)))

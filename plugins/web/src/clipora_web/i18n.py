@@ -21,6 +21,7 @@ in ``JS_KEYS`` (every page) or, for one page's script, under a prefix in ``PAGE_
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from jinja2 import pass_context
@@ -103,6 +104,36 @@ def status_label(lang: str, status: str | None) -> str:
     return translate(lang, f"status.{status}") if has(DEFAULT_LANG, f"status.{status}") else status
 
 
+def _detail_key(stage: str, word: str) -> tuple[str, str] | None:
+    name, eq, value = word.partition("=")
+    if not eq:
+        return (f"detail.{word}", "") if has(DEFAULT_LANG, f"detail.{word}") else None
+    for key in (f"detail.{name}.{value}", f"detail.{stage}.{name}", f"detail.{name}"):
+        if has(DEFAULT_LANG, key):
+            return key, value
+    return None
+
+
+def detail_label(lang: str, stage: str, detail: str | None) -> str:
+    """A stage's summary in plain words (``items=3 dropped=0`` -> "3 个商品，舍弃 0 个"); a
+    summary with any word this table lacks (a sentence, a new key) stays as the stage wrote it.
+    job.js does the same for live updates."""
+    words = (detail or "").split()
+    if not words:
+        return ""
+    out: list[str] = []
+    for word in words:
+        found = _detail_key(stage, word)
+        if found is None:
+            if "=" in word or not re.fullmatch(r"\d+x\d+", word):
+                return detail or ""
+            out.append(word)  # a frame size reads the same in every language
+            continue
+        key, value = found
+        out.append(translate(lang, key, v=value))
+    return translate(lang, "detail.sep").join(out)
+
+
 def option_label(lang: str, path: str, value: Any) -> str:
     """A config value in plain words (``sidecar_only`` -> "Separate subtitle file")."""
     key = f"opt.{path}.{value}"
@@ -125,7 +156,7 @@ def field_help(lang: str, path: str, english: str) -> tuple[str, bool]:
 def js_strings(lang: str, page: str = "") -> dict[str, Any]:
     """What the page's scripts need in its language: job.js's live updates on every page, and
     the keys ``PAGE_JS_PREFIXES`` names for ``page`` (a template name)."""
-    prefixes = ("stage.", "status.")
+    prefixes = ("stage.", "status.", "detail.")
     table = MESSAGES[DEFAULT_LANG]
     own = PAGE_JS_PREFIXES.get(page, ())
     keys = [*JS_KEYS, *(k for k in table if own and k.startswith(own))]
@@ -160,7 +191,13 @@ def install_i18n(env: Any) -> None:
         return status_label(_lang_of(context), name)
 
     @pass_context
+    def detail(context: Any, stage: str, text: str | None) -> str:
+        return detail_label(_lang_of(context), stage, text)
+
+    @pass_context
     def option(context: Any, path: str, value: Any) -> str:
         return option_label(_lang_of(context), path, value)
 
-    env.globals.update(t=t, stage_label=stage, status_label=status, option_label=option)
+    env.globals.update(
+        t=t, stage_label=stage, status_label=status, detail_label=detail, option_label=option
+    )

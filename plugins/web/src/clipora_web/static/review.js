@@ -88,8 +88,12 @@
     video.play().catch(function () {});
   }
 
-  function lineRow(line) {
-    var input = el("input", { type: "text", value: line.text, id: "line-" + line.id, className: "line-text" });
+  // A line spoken while two products overlap shows under both: ids name the item too.
+  function lineRow(itemId, line) {
+    var input = el("input", {
+      type: "text", value: line.text, id: "line-" + itemId + "-" + line.id, className: "line-text",
+      "aria-label": secs(line.recording_start_seconds) + "s",
+    });
     var save = el("button", { type: "button", className: "small save-line", text: tr("review.save_line") });
     save.addEventListener("click", function () {
       edit({ kind: "transcript", segment_id: line.id, text: input.value });
@@ -288,7 +292,7 @@
       box.appendChild(el("div", { className: "row" }, [el("span", { text: tr("review.merge_into") }), pick, merge]));
     }
     box.appendChild(el("h3", { text: tr("review.lines") }));
-    box.appendChild(el("ol", { className: "lines" }, item.lines.map(lineRow)));
+    box.appendChild(el("ol", { className: "lines" }, item.lines.map(function (line) { return lineRow(item.id, line); })));
     box.appendChild(el("h3", { text: tr("review.clips") }));
     item.clips.forEach(function (c) { box.appendChild(clipBox(c)); });
     return box;
