@@ -163,4 +163,6 @@ def test_every_message_a_template_uses_exists():
         used |= keys
     assert used and not sorted(used - set(EN))
     assert not sorted(k for k in used if k not in ZH and EN[k])  # Chinese for every word used
-    assert not [k for k in EN if k.startswith(("review.", "security.", "detail.", "score.")) and k not in ZH]
+    assert not [
+        k for k in EN if k.startswith(("review.", "security.", "detail.", "score.")) and k not in ZH
+    ]
