@@ -42,6 +42,11 @@ def test_chinese_pages_switch_and_settings_errors(zh_page, live_server):
     basic = page.locator("#basic").inner_text()
     assert "字幕" in basic and "单独的字幕文件" in basic and "画面比例" in basic
     assert page.locator("details.section[open]").count() == 0  # advanced starts folded
+    # Advanced fields have Chinese help from their config models, none stands in English.
+    page.locator('[id="section-render.subject"] summary').click()
+    subject_help = page.locator('[data-path="render.subject.max_speed"] .help').inner_text()
+    assert "裁切框" in subject_help, subject_help
+    assert "英文说明" not in page.locator("#config-form").inner_text()
     page.locator("#section-render summary").click()
     page.fill('[id="f-render.playback_speed"]', "99")
     page.click("#save")

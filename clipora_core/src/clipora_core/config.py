@@ -122,8 +122,16 @@ def _with_defaults(model: type[BaseModel], values: dict[str, Any]) -> type[BaseM
         info = model.model_fields.get(key)
         if info is None:
             raise ConfigError(f"a plugin gives a default for {key!r}, which no section defines")
-        # Selector fields are plain names or lists of names: the description is all they carry.
-        overrides[key] = (info.annotation, Field(default=value, description=info.description))
+        # Selector fields are plain names or lists of names: their help (the description and
+        # json_schema_extra, which holds the Chinese help) is all they carry.
+        overrides[key] = (
+            info.annotation,
+            Field(
+                default=value,
+                description=info.description,
+                json_schema_extra=info.json_schema_extra,
+            ),
+        )
     if not overrides:
         return model
     return create_model(model.__name__, __base__=model, **overrides)

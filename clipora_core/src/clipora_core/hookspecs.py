@@ -133,7 +133,9 @@ def register_config_sections(register: SectionRegistrar) -> None:
     ``register(ConfigSection(path="asr.mycloud", model=MyCloudSettings))``, at a path of the
     plugin's own (never a kernel section's or another plugin's): the section appears
     in the YAML file, environment variables (``CLIPORA_ASR__MYCLOUD__*``), ``config show`` and
-    ``config init``, and is validated by the plugin's model (unknown keys are errors).
+    ``config init``, and is validated by the plugin's model (unknown keys are errors). Each
+    field's ``description=`` is its help; ``json_schema_extra={"description_zh": "..."}`` gives
+    the Chinese help the web settings page shows in 简体中文.
     """
 
 

@@ -55,6 +55,9 @@ class FieldView(BaseModel):
     path: str
     label: str
     description: str = ""
+    description_zh: str = Field(
+        "", description='Chinese help: json_schema_extra={"description_zh": ...} of the field'
+    )
     control: Control
     options: list[str] = Field(default_factory=list)
     value: Any = Field(
@@ -263,6 +266,7 @@ def editor_state(config_path: Path, workdir: Path, host: Any) -> ConfigState:
         annotation = info.annotation
         extra = info.json_schema_extra
         multiline = isinstance(extra, dict) and bool(extra.get("multiline"))
+        zh = extra.get("description_zh") if isinstance(extra, dict) else None
         control, options = control_for(dotted, annotation, host, multiline)
         secret = control == "password"
         default = _get(defaults, dotted)
@@ -287,6 +291,7 @@ def editor_state(config_path: Path, workdir: Path, host: Any) -> ConfigState:
                 path=dotted,
                 label=dotted.rsplit(".", 1)[-1].replace("_", " "),
                 description=info.description or "",
+                description_zh=zh if isinstance(zh, str) else "",
                 control=control,
                 options=options,
                 value=value,

@@ -70,7 +70,7 @@ def problem_text(lang: str, problem: FieldProblem) -> str:
 
 
 def _row(lang: str, f: FieldView, errors: dict[str, str], typed: dict[str, Any]) -> FieldRow:
-    help_text, english = field_help(lang, f.path, f.description)
+    help_text, english = field_help(lang, f.description, f.description_zh)
     none_label = translate(lang, "config.none")
     if f.path == "render.ffmpeg.aspect":
         none_label = translate(lang, "config.aspect_source")

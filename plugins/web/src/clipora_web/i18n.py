@@ -26,7 +26,7 @@ from typing import Any
 
 from jinja2 import pass_context
 
-from clipora_web.messages import FIELD_HELP_ZH, MESSAGES
+from clipora_web.messages import MESSAGES
 
 LANGS: tuple[str, ...] = ("zh-CN", "en")
 DEFAULT_LANG = "en"
@@ -145,10 +145,13 @@ def field_label(lang: str, path: str) -> str | None:
     return translate(lang, key) if has(DEFAULT_LANG, key) else None
 
 
-def field_help(lang: str, path: str, english: str) -> tuple[str, bool]:
-    """(help text, whether it is the English text standing in for a missing translation)."""
+def field_help(lang: str, english: str, chinese: str = "") -> tuple[str, bool]:
+    """(help text, whether it is the English text standing in for a missing translation).
+
+    Both come from the field's config model: ``english`` is its ``description``, ``chinese`` its
+    ``json_schema_extra={"description_zh": ...}`` (a third-party field may lack it)."""
     if lang == "zh-CN":
-        zh = FIELD_HELP_ZH.get(path)
+        zh = chinese.strip()
         return (zh, False) if zh else (english, bool(english))
     return english, False
 

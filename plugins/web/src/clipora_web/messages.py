@@ -605,26 +605,3 @@ ZH: dict[str, str] = {
 }
 
 MESSAGES: dict[str, dict[str, str]] = {"en": EN, "zh-CN": ZH}
-
-# Chinese help for the basic settings (the English help is each field's description).
-FIELD_HELP_ZH: dict[str, str] = {
-    "asr.mode": "把直播里的话转成文字的方式：本机识别不联网；阿里云更准但需要密钥；"
-    "已有字幕稿时选“用我上传的字幕稿”。",
-    "asr.language": "直播里说的语言：auto 自动判断，zh 中文，en 英文。",
-    "analysis.products_file": "商品清单文件（.txt、.csv、.yaml、.json）。新建任务时上传的清单优先。",
-    "cleaning.enabled": "先把画面卡住不动的部分去掉，再找商品片段。",
-    "render.ffmpeg.aspect": "短视频的画面比例：与原视频相同、竖屏 9:16、方形 1:1 等。",
-    "render.ffmpeg.fit": "画面比例与原视频不同时怎样填满：四周加边、从中间裁切，"
-    "或跟着主播和商品裁切（推荐竖屏用）。",
-    "render_subtitles.mode": "字幕烧进视频里（发布即可用），还是只给单独的字幕文件（.srt/.vtt，"
-    "由剪辑师再加），或者不要字幕。",
-    "render_subtitles.font_theme": "烧进视频的字幕用什么样式：标准、短视频粗体或简约。",
-    "render_subtitles.position_preset": "烧进视频的字幕放在哪里：底部、顶部，"
-    "或避开短视频平台按钮的位置。",
-    "render_subtitles.layout.word_highlight": "烧进视频的字幕逐字变色，说到哪个字亮哪个字。",
-    "analysis.live_commerce.engine": "怎样挑出每个商品的片段：自动（设置了 AI 密钥就用 AI，"
-    "否则离线规则）、AI 大模型，或离线规则。",
-    "analysis.live_commerce.provider.api_key": "AI 大模型（兼容 OpenAI 接口）的密钥。"
-    "不会显示出来；留空即保留原值。",
-    "render.cover.enabled": "给每个短视频做一张封面图（最清晰的一帧）。",
-}
