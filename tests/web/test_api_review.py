@@ -152,7 +152,7 @@ def test_render_kept_clips_then_only_the_edited_clip_again(make_client, media, t
     first = _clip_times(workdir, job_id)
 
     # A line only the first clip shows: only the first clip renders again.
-    fix = {"kind": "transcript", "segment_id": "seg-0012", "text": "We only have 40 on hand."}
+    fix = {"kind": "transcript", "segment_id": "seg-0015", "text": "Link 1 is live now."}
     assert client.post(url + "/edits", json=fix).status_code == 200
     assert client.get(f"/api/jobs/{job_id}").json()["status"] == "review"
     assert client.post(url + "/render").status_code == 202
@@ -161,9 +161,9 @@ def test_render_kept_clips_then_only_the_edited_clip_again(make_client, media, t
     assert second[f"2-{CLIP2}.mp4"] == first[f"2-{CLIP2}.mp4"]
     assert second[f"1-{CLIP1}.mp4"] != first[f"1-{CLIP1}.mp4"]
     srt = (workdir / job_id / "renders" / f"1-{CLIP1}.srt").read_text(encoding="utf-8")
-    assert "40 on hand" in srt and "50 on hand" not in srt
+    assert "Link 1 is live now" in srt and "grab it now" not in srt
     raw = json.loads((workdir / job_id / "semantic" / "transcript.json").read_text())
-    assert raw["segments"][11]["text"] == "We only have 50 on hand, so don't wait."
+    assert raw["segments"][14]["text"] == "Yes, link number 1 is live, so grab it now."
 
     # Trimming the second clip renders only it; dropping the first removes its files.
     trim = {

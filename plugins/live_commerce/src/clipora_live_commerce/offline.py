@@ -512,6 +512,10 @@ def _hook_candidates(
     return chosen
 
 
+# A second stretch of body, added to a short first one, must be a phrase the viewer can follow.
+_MIN_EXTRA_RUN_SECONDS = 2.0
+
+
 def _pick_body(
     feats: list[LineFeatures],
     roles: list[str],
@@ -562,6 +566,8 @@ def _pick_body(
                     break
                 if not _ends_sentence(feats, i) and y + 1 < len(seg):
                     continue  # ...and ends where one does
+                if roles[i] == "intro" and y > x:
+                    continue  # ...and not on a lead-in ("next product"), which leads nowhere
                 fit = min(1.0, dur / target)
                 # A body that starts mid-thought ("and it...") reads badly.
                 opening = -1.5 if _dangles(feats[seg[x]]) else 0.0
@@ -578,6 +584,8 @@ def _pick_body(
             dur = feats[y].line.end_seconds - feats[x].line.start_seconds
             if extra & chosen or spent + dur > target * 1.25:
                 continue
+            if dur < _MIN_EXTRA_RUN_SECONDS or all(roles[i] == "intro" for i in extra):
+                continue  # a flash of a word ("Ready?"), or a lead-in with nothing it leads to
             chosen |= extra
             spent += dur
             if spent >= 0.6 * target:
