@@ -196,6 +196,31 @@ class _SectionPlugins:
         register(ConfigSection(path="analysis.deep_thing", model=Deep))
 
 
+def test_a_job_made_before_a_key_moved_still_reruns(
+    fakes, register_plugin, fake_config, fake_video, cli_run
+) -> None:
+    """A job remembers the --set values it was run with; after an upgrade that moved or retired
+    one of those keys, commands on the job read the old key at its new place instead of
+    refusing a value the user never typed in this version."""
+    from core_support import last_line, manifest
+
+    register_plugin(_SectionPlugins(), name="sections", distribution="clipora-sections")
+    cfg = fake_config()
+    res = cli_run("run", fake_video, "--config", cfg, "--set", "render.watermark.text=new")
+    assert res.exit_code == 0, res.stderr
+    job = Path(last_line(res.stdout))
+    # What an older version wrote into the job's manifest.
+    data = manifest(job)
+    data["config_sets"] = ["render.watermark_text=old", "render.watermark.font=x"]
+    (job / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
+    res = cli_run("render", job, "--config", cfg)
+    assert res.exit_code == 0, res.stderr
+    assert manifest(job)["config_sets"] == ["render.watermark.text=old"]
+    # The user's own --set with the old key is still refused, with the new name.
+    res = cli_run("render", job, "--config", cfg, "--set", "render.watermark_text=x")
+    assert res.exit_code == 2 and "moved to 'render.watermark.text'" in res.stderr
+
+
 class _Squatter:
     """A plugin that tries to add its fields to the kernel's ``render`` section."""
 

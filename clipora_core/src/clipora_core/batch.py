@@ -96,7 +96,8 @@ class Batch:
     def _job_config(self, job: JobWorkspace) -> LoadedConfig:
         return load_config(
             self.loaded.path,
-            cli_set=[*job.manifest.config_sets, *self.sets],
+            cli_set=self.sets,
+            job_set=job.manifest.config_sets,
             sections=self.host.config_sections(),
         )
 

@@ -320,6 +320,26 @@ def parse_cli_overrides(model: type[BaseModel], items: list[str]) -> dict[str, t
     return out
 
 
+def upgrade_job_sets(model: type[BaseModel], items: list[str]) -> list[str]:
+    """A job's remembered ``--set`` values as this version reads them: a key a plugin has moved
+    is renamed, a retired one left out. The user typed them for an older version; only their
+    own new ``--set`` values are refused for an old key."""
+    out: list[str] = []
+    for item in items:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        if not sep:
+            continue
+        if key in _RETIRED.get(model, {}):
+            continue
+        if field_at(model, key) is None:
+            moved = _moved_to(model, key)
+            if moved is not None:
+                item = f"{moved}={raw}"
+        out.append(item)
+    return out
+
+
 # --- loading -----------------------------------------------------------------------------------
 
 
@@ -370,11 +390,14 @@ def load_config(
     cli_set: list[str] | None = None,
     environ: dict[str, str] | None = None,
     sections: list[Any] | None = None,
+    job_set: list[str] | None = None,
 ) -> LoadedConfig:
     """Load and validate the effective config.
 
     ``overrides`` is a dotted-key mapping from command-line options (e.g. ``--force``-style
-    switches or web per-job choices); ``cli_set`` holds raw ``--set KEY=VALUE`` strings.
+    switches or web per-job choices); ``cli_set`` holds raw ``--set KEY=VALUE`` strings;
+    ``job_set`` the ones a job remembers from earlier commands (applied first, old keys
+    upgraded: see ``upgrade_job_sets``).
     """
     if sections is None:
         from clipora_core.plugins import get_host
@@ -398,6 +421,7 @@ def load_config(
         set_dotted(merged, dotted, _resolve_path(model, dotted, value, base_dir))
         sources[dotted] = f"file:{path}"
     layered = env_overrides(model, environ)
+    layered.update(parse_cli_overrides(model, upgrade_job_sets(model, job_set or [])))
     layered.update(parse_cli_overrides(model, cli_set or []))
     for dotted, value in (overrides or {}).items():
         probe: dict = {}
@@ -451,7 +475,7 @@ def remember_sets(model: type[BaseModel], stored: list[str], new: list[str]) -> 
     """Merge ``--set KEY=VALUE`` lists (later wins, one entry per key), leaving out secrets:
     they must never be written into a job folder."""
     merged: dict[str, str] = {}
-    for item in [*stored, *new]:
+    for item in [*upgrade_job_sets(model, stored), *new]:
         key, sep, _ = item.partition("=")
         key = key.strip()
         if not sep:

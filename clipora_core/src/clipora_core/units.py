@@ -83,7 +83,8 @@ def _engine(unit: WorkUnit) -> Any:
     set_terminal(Terminal(quiet=True))
     loaded = load_config(
         Path(unit.config_file) if unit.config_file else None,
-        cli_set=[*job.manifest.config_sets, *unit.config_sets],
+        cli_set=unit.config_sets,
+        job_set=job.manifest.config_sets,
         sections=get_host().config_sections(),
     )
     return Engine(job=job, config=loaded, host=get_host())

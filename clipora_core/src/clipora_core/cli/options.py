@@ -45,7 +45,8 @@ class Ctx:
         loaded = load_config(
             self.config_path,
             overrides=overrides,
-            cli_set=list(job_sets or []) + self.sets,
+            cli_set=self.sets,
+            job_set=list(job_sets or []),
             sections=host.config_sections(),
         )
         from clipora_core.progress import Terminal, set_terminal
