@@ -470,7 +470,7 @@ ZH: dict[str, str] = {
     "这样的项会标出来。",
     "config.advanced": "高级设置",
     "config.advanced_hint": "其余全部设置，按分区折叠。只写入改动过的值，旧文件另存为 .bak。"
-    "密钥不会显示：留空即保留原值。高级设置的说明多为英文。",
+    "密钥不会显示：留空即保留原值。",
     "config.save": "保存",
     "config.saved": "已保存 {n} 处改动。",
     "config.unchanged": "没有改动。",
