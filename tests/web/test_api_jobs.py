@@ -39,6 +39,13 @@ def test_upload_runs_to_clips_and_downloads(make_client, media, tmp_path):
     assert snap["error"] is None
     assert [s["status"] for s in snap["stages"]] == ["completed"] * 6
     assert all(s["progress"] == 1.0 for s in snap["stages"])
+    stages = {s["name"]: s for s in snap["stages"]}
+    assert stages["semantic_cluster"]["detail"] == "items=1 dropped=0"
+    assert stages["semantic_cluster"]["detail_text"] == "products: 1, set aside: 0"
+    zh = client.get(f"/api/jobs/{snap['job_id']}", headers={"accept-language": "zh-CN"}).json()
+    assert {s["name"]: s for s in zh["stages"]}["semantic_cluster"]["detail_text"] == (
+        "1 个商品，舍弃 0 个"
+    )
     clips = [o for o in snap["outputs"] if o["success"]]
     assert len(clips) == 2 and snap["clips"] == 2
     assert "water bottle" in clips[0]["title"]

@@ -12,10 +12,10 @@ from clipora_web.i18n import detail_label
         ("clean", "disabled", "未开启", "off"),
         ("inspect", "duration=191.5s 480x270 audio=yes", "时长 191.5s，480x270，有声音",
          "191.5s long, 480x270, with sound"),
-        ("semantic_cluster", "items=3 dropped=0", "3 个商品，舍弃 0 个", "3 products, 0 set aside"),
+        ("semantic_cluster", "items=3 dropped=0", "3 个商品，舍弃 0 个", "products: 3, set aside: 0"),
         ("analyze", "segments=6 items=3 failed=0", "计划 6 个片段，3 个商品，失败 0 个",
-         "6 clips planned, 3 products, 0 failed"),
-        ("render", "success=3 failure=0", "生成 3 个片段，失败 0 个", "3 clips made, 0 failed"),
+         "clips planned: 6, products: 3, failed: 0"),
+        ("render", "success=3 failure=0", "生成 3 个片段，失败 0 个", "clips made: 3, failed: 0"),
     ],
 )  # fmt: skip
 def test_known_summaries_are_translated(stage: str, raw: str, zh: str, en: str) -> None:

@@ -66,6 +66,7 @@ from clipora_web.config_page import build_page
 from clipora_web.i18n import (
     DEFAULT_LANG,
     LANG_COOKIE,
+    detail_label,
     install_i18n,
     js_strings,
     normalize_lang,
@@ -176,7 +177,9 @@ class WebContext:
             raise ApiError(404, "unknown_job", f"no job {job_id}")
         return root
 
-    def snapshot(self, job_id: str, log_lines: int = 50) -> jobstate.JobSnapshot:
+    def snapshot(
+        self, job_id: str, log_lines: int = 50, lang: str = DEFAULT_LANG
+    ) -> jobstate.JobSnapshot:
         root = self.root(job_id)
         snap = jobstate.snapshot(
             root,
@@ -190,6 +193,7 @@ class WebContext:
         for stage in snap.stages:
             stage.error = strip_paths(stage.error) or None
             stage.detail = strip_paths(stage.detail)
+            stage.detail_text = detail_label(lang, stage.name, stage.detail)
         return snap
 
     def summaries(self) -> list[jobstate.JobSummary]:
@@ -872,8 +876,8 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
     @app.get(
         "/api/jobs/{job_id}", response_model=jobstate.JobSnapshot, responses=ERRORS, tags=["jobs"]
     )
-    def get_job(job_id: JobId) -> jobstate.JobSnapshot:
-        return ctx.snapshot(job_id)
+    def get_job(job_id: JobId, request: Request) -> jobstate.JobSnapshot:
+        return ctx.snapshot(job_id, lang=request_language(request))
 
     @app.get("/api/jobs/{job_id}/events", responses=ERRORS, tags=["jobs"])
     async def job_events(job_id: JobId, request: Request) -> Response:
@@ -972,6 +976,8 @@ def _api_routes(app: FastAPI, ctx: WebContext) -> None:
 def _event_stream(ctx: WebContext, job_id: str, request: Request) -> Response:
     from fastapi.responses import StreamingResponse
 
+    lang = request_language(request)
+
     async def events() -> AsyncIterator[str]:
         last = None
         quiet = 0
@@ -979,7 +985,7 @@ def _event_stream(ctx: WebContext, job_id: str, request: Request) -> Response:
             if await request.is_disconnected():
                 return
             try:
-                snap = await run_in_threadpool(ctx.snapshot, job_id, 30)
+                snap = await run_in_threadpool(ctx.snapshot, job_id, 30, lang)
             except ApiError:
                 yield "event: end\ndata: {}\n\n"
                 return
@@ -1088,7 +1094,7 @@ def _page_routes(app: FastAPI, ctx: WebContext) -> None:
             message = translate(request_language(request), "error.no_job")
             return _page(ctx, request, "error.html", {"status": 404, "message": message}, 404)
         try:
-            snap = ctx.snapshot(job_id)
+            snap = ctx.snapshot(job_id, lang=request_language(request))
         except ApiError:
             message = translate(request_language(request), "error.damaged_job", job=job_id)
             return _page(ctx, request, "error.html", {"status": 404, "message": message}, 404)

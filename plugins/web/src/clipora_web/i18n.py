@@ -116,8 +116,7 @@ def _detail_key(stage: str, word: str) -> tuple[str, str] | None:
 
 def detail_label(lang: str, stage: str, detail: str | None) -> str:
     """A stage's summary in plain words (``items=3 dropped=0`` -> "3 个商品，舍弃 0 个"); a
-    summary with any word this table lacks (a sentence, a new key) stays as the stage wrote it.
-    job.js does the same for live updates."""
+    summary with any word this table lacks (a sentence, a new key) stays as the stage wrote it."""
     words = (detail or "").split()
     if not words:
         return ""
@@ -159,7 +158,7 @@ def field_help(lang: str, english: str, chinese: str = "") -> tuple[str, bool]:
 def js_strings(lang: str, page: str = "") -> dict[str, Any]:
     """What the page's scripts need in its language: job.js's live updates on every page, and
     the keys ``PAGE_JS_PREFIXES`` names for ``page`` (a template name)."""
-    prefixes = ("stage.", "status.", "detail.")
+    prefixes = ("stage.", "status.")
     table = MESSAGES[DEFAULT_LANG]
     own = PAGE_JS_PREFIXES.get(page, ())
     keys = [*JS_KEYS, *(k for k in table if own and k.startswith(own))]
@@ -194,13 +193,7 @@ def install_i18n(env: Any) -> None:
         return status_label(_lang_of(context), name)
 
     @pass_context
-    def detail(context: Any, stage: str, text: str | None) -> str:
-        return detail_label(_lang_of(context), stage, text)
-
-    @pass_context
     def option(context: Any, path: str, value: Any) -> str:
         return option_label(_lang_of(context), path, value)
 
-    env.globals.update(
-        t=t, stage_label=stage, status_label=status, detail_label=detail, option_label=option
-    )
+    env.globals.update(t=t, stage_label=stage, status_label=status, option_label=option)

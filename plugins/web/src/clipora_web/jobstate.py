@@ -51,6 +51,11 @@ class StageView(BaseModel):
     name: str
     status: str
     detail: str = ""
+    detail_text: str = Field(
+        "",
+        description="the detail in plain words, in the reader's language (?lang, cookie, "
+        "Accept-Language)",
+    )
     error: str | None = None
     progress: float | None = None
     started_at: str | None = None

@@ -19,31 +19,6 @@
     el.className = "status status-" + status;
   }
 
-  // A stage's "items=3 dropped=0" in plain words, as i18n.detail_label does for the first draw.
-  function detailKey(stage, word) {
-    var i = word.indexOf("=");
-    if (i < 0) return labels["detail." + word] !== undefined ? ["detail." + word, ""] : null;
-    var name = word.slice(0, i), value = word.slice(i + 1);
-    var keys = ["detail." + name + "." + value, "detail." + stage + "." + name, "detail." + name];
-    for (var k = 0; k < keys.length; k++) if (labels[keys[k]] !== undefined) return [keys[k], value];
-    return null;
-  }
-
-  function detailText(stage, detail) {
-    var words = (detail || "").split(/\s+/).filter(Boolean);
-    var out = [];
-    for (var i = 0; i < words.length; i++) {
-      var found = detailKey(stage, words[i]);
-      if (!found) {
-        if (words[i].indexOf("=") >= 0 || !/^\d+x\d+$/.test(words[i])) return detail || "";
-        out.push(words[i]);
-      } else {
-        out.push(labels[found[0]].replace("{v}", found[1]));
-      }
-    }
-    return out.join(labels["detail.sep"] || ", ");
-  }
-
   function render(snap) {
     setStatus(document.getElementById("job-status"), snap.status);
     var err = document.getElementById("job-error");
@@ -59,7 +34,7 @@
       var p = s.progress || 0;
       row.querySelector('[data-field="progress"]').value = p;
       row.querySelector('[data-field="percent"]').textContent = Math.round(p * 100) + "%";
-      row.querySelector('[data-field="detail"]').textContent = s.error || detailText(s.name, s.detail);
+      row.querySelector('[data-field="detail"]').textContent = s.error || s.detail_text || "";
     });
     var log = document.getElementById("log");
     var atBottom = log.scrollTop + log.clientHeight >= log.scrollHeight - 4;
